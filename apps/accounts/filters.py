@@ -1,0 +1,20 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import User
+from apps.core.roles import Role
+
+
+class UserFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    role = django_filters.ChoiceFilter(
+        label=_("role"), field_name="memberships__role", choices=Role.choices, distinct=True
+    )
+
+    class Meta:
+        model = User
+        fields = ["q", "role"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value))

@@ -1,0 +1,17 @@
+from copy import copy
+
+
+class ModelCleanMixin:
+    """Runs the model's own validation (``clean()``, field checks, constraints) on the submitted
+    values, so the API refuses exactly what the forms refuse, with the same messages."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = copy(self.instance) if self.instance else self.Meta.model()
+        many_to_many = {field.name for field in instance._meta.many_to_many}
+        for name, value in attrs.items():
+            if name not in many_to_many:
+                setattr(instance, name, value)
+        # Uniqueness is the serializer's own unique validators' job.
+        instance.full_clean(validate_unique=False, validate_constraints=True)
+        return attrs

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from apps.core import demo
+
+
+class Command(BaseCommand):
+    help = "Build (or bring up to date) the demo county and its five demo accounts. Idempotent."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            demo.seed_all(log=lambda message: self.stdout.write(message))
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))

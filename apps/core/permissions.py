@@ -1,0 +1,19 @@
+"""Who may change what: reading is for every signed-in user (scoping decides which rows),
+writing needs one of the view's ``write_roles``; leaders never write."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from apps.core.roles import Role
+
+
+def can_write(user, write_roles):
+    return user.is_authenticated and user.has_role(*write_roles) and not user.is_read_only
+
+
+class RoleWritePermission(BasePermission):
+    def has_permission(self, request, view):
+        if not request.user.is_authenticated:
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        return can_write(request.user, getattr(view, "write_roles", (Role.COUNTY_ADMIN,)))

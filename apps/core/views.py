@@ -1,0 +1,69 @@
+"""Base page views: every list and detail starts from ``Model.objects.for_user(user)``."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.generic import DetailView, TemplateView, UpdateView
+from django_filters.views import FilterView
+
+from apps.core import exports
+from apps.core.permissions import can_write
+from apps.core.roles import Role
+
+
+class ScopedQuerysetMixin(LoginRequiredMixin):
+    """Objects outside the user's scope are simply not found (404), never "forbidden"."""
+
+    def get_queryset(self):
+        return super().get_queryset().for_user(self.request.user)
+
+
+class WriteRoleRequiredMixin:
+    """Only the view's ``write_roles`` may change anything; leaders never do."""
+
+    write_roles = (Role.COUNTY_ADMIN,)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_write(request.user, self.write_roles):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedListView(ScopedQuerysetMixin, FilterView):
+    """A filtered, paginated list; ``?export=xlsx`` downloads the same filtered rows.
+
+    Subclasses declare ``export_columns``: (header, accessor) pairs for the spreadsheet.
+    """
+
+    paginate_by = 50
+    export_columns = ()
+    export_name = "export"
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.request.GET.get("export") == "xlsx" and self.export_columns:
+            return self.export_xlsx(self.object_list)
+        return super().render_to_response(context, **response_kwargs)
+
+    def export_xlsx(self, rows):
+        content = exports.workbook_bytes(self.export_columns, rows)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{self.export_name}-{stamp}.xlsx"'
+        return response
+
+
+class ScopedDetailView(ScopedQuerysetMixin, DetailView):
+    pass
+
+
+class ScopedUpdateView(ScopedQuerysetMixin, WriteRoleRequiredMixin, UpdateView):
+    pass
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(memberships=user.active_memberships, **kwargs)

@@ -1,0 +1,95 @@
+"""Sending notifications: idempotent on (recipient, key), e-mail delivered by a task."""
+
+from datetime import timedelta
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from apps.notifications.models import Notification
+
+
+def daily_key(*parts, day=None):
+    """An event key that repeats once a day: reminders about the same event go out daily at most."""
+    day = day or timezone.localdate()
+    return ":".join([*(str(part) for part in parts), day.isoformat()])
+
+
+def notify(user, key, title, body="", url="", email=True):
+    """Put a message in ``user``'s inbox unless one with ``key`` is already there.
+
+    Returns the new notification, or None when it had been sent before.
+    """
+    created = notify_many([user], key, title, body=body, url=url, email=email)
+    return created[0] if created else None
+
+
+def notify_many(users, key, title, body="", url="", email=True):
+    """Send the same message to many users in one insert; users who already have ``key`` are
+    skipped. Returns the notifications created."""
+    from apps.notifications.tasks import deliver_email
+
+    users = list(users)
+    already = set(
+        Notification.objects.filter(recipient__in=users, key=key).values_list(
+            "recipient", flat=True
+        )
+    )
+    new = [
+        Notification(
+            recipient=user,
+            key=key,
+            title=str(title),
+            body=str(body),
+            url=url,
+            email_requested=email and bool(user.email),
+        )
+        for user in users
+        if user.pk not in already
+    ]
+    # A concurrent sender may have inserted the same key meanwhile; the constraint settles it,
+    # and bulk_create cannot say which rows won, so they are read back.
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    created = list(
+        Notification.objects.filter(
+            key=key, recipient__in=[notification.recipient for notification in new]
+        ).select_related("recipient")
+    )
+    for notification in created:
+        if notification.email_requested:
+            deliver_email.delay_on_commit(notification.pk)
+    return created
+
+
+def deliver_email(notification_id):
+    """Send one notification by e-mail, at most once even if two workers run it together."""
+    with transaction.atomic():
+        claimed = Notification.objects.filter(
+            pk=notification_id, email_requested=True, emailed_at__isnull=True
+        ).update(emailed_at=timezone.now())
+        if not claimed:
+            return False
+        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+        # Raising here rolls the claim back, so the retry sends it.
+        send_mail(
+            subject=notification.title,
+            message=notification.body,
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+    return True
+
+
+def undelivered_email_ids(older_than=timedelta(minutes=5)):
+    """E-mails that should have gone out (a worker was down, the mail server refused …)."""
+    return list(
+        Notification.objects.filter(
+            email_requested=True,
+            emailed_at__isnull=True,
+            created_at__lt=timezone.now() - older_than,
+        ).values_list("pk", flat=True)[:500]
+    )
+
+
+def mark_read(notifications):
+    return notifications.filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,14 @@
+from celery import shared_task
+
+from apps.notifications import services
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def deliver_email(notification_id):
+    return services.deliver_email(notification_id)
+
+
+@shared_task
+def deliver_undelivered_emails():
+    for notification_id in services.undelivered_email_ids():
+        deliver_email.delay(notification_id)

@@ -1,0 +1,20 @@
+from rest_framework import serializers
+
+from apps.core.api.serializers import ModelCleanMixin
+from apps.organizations.models import OrgUnit, Period
+
+
+class OrgUnitSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = OrgUnit
+        fields = ["id", "name", "code", "kind", "kind_display", "parent", "path"]
+        read_only_fields = ["kind", "parent", "path"]
+
+
+class PeriodSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Period
+        fields = ["id", "name", "kind", "start_date", "end_date", "is_closed", "closed_at"]
+        read_only_fields = ["is_closed", "closed_at"]

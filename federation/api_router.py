@@ -1,0 +1,13 @@
+"""The one DRF router every app registers its viewsets on."""
+
+from rest_framework.routers import DefaultRouter
+
+from apps.accounts.api.views import UserViewSet
+from apps.notifications.api.views import NotificationViewSet
+from apps.organizations.api.views import OrgUnitViewSet, PeriodViewSet
+
+router = DefaultRouter()
+router.register("org-units", OrgUnitViewSet)
+router.register("periods", PeriodViewSet)
+router.register("users", UserViewSet)
+router.register("notifications", NotificationViewSet)

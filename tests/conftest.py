@@ -1,0 +1,108 @@
+"""Personas every test can ask for by name.
+
+The county has two townships, A and B; A has villages A1 and A2, B has village B1; one
+department hangs under the county. Each persona holds one role in one of those units.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.accounts.models import Membership, User
+from apps.core.roles import Role
+from apps.organizations.models import OrgUnit
+
+
+@dataclass
+class County:
+    county: OrgUnit
+    township_a: OrgUnit
+    township_b: OrgUnit
+    village_a1: OrgUnit
+    village_a2: OrgUnit
+    village_b1: OrgUnit
+    department: OrgUnit
+
+
+def make_unit(name, code, kind, parent=None):
+    return OrgUnit.objects.create(name=name, code=code, kind=kind, parent=parent)
+
+
+def make_user(username, role, unit):
+    user = User.objects.create_user(username=username, password="pw-for-tests", full_name=username)
+    Membership.objects.create(user=user, role=role, unit=unit)
+    return user
+
+
+@pytest.fixture
+def county(db):
+    root = make_unit("测试县", "100", OrgUnit.Kind.COUNTY)
+    township_a = make_unit("甲镇", "100101", OrgUnit.Kind.TOWNSHIP, root)
+    township_b = make_unit("乙镇", "100102", OrgUnit.Kind.TOWNSHIP, root)
+    return County(
+        county=root,
+        township_a=township_a,
+        township_b=township_b,
+        village_a1=make_unit("甲一村", "100101001", OrgUnit.Kind.VILLAGE, township_a),
+        village_a2=make_unit("甲二村", "100101002", OrgUnit.Kind.VILLAGE, township_a),
+        village_b1=make_unit("乙一村", "100102001", OrgUnit.Kind.VILLAGE, township_b),
+        department=make_unit("县教育局", "100901", OrgUnit.Kind.DEPARTMENT, root),
+    )
+
+
+@pytest.fixture
+def county_admin(county):
+    return make_user("county_admin", Role.COUNTY_ADMIN, county.county)
+
+
+@pytest.fixture
+def leader(county):
+    return make_user("leader", Role.LEADER, county.county)
+
+
+@pytest.fixture
+def township_a_staff(county):
+    return make_user("township_a_staff", Role.TOWNSHIP_STAFF, county.township_a)
+
+
+@pytest.fixture
+def village_a1_rep(county):
+    return make_user("village_a1_rep", Role.VILLAGE_REP, county.village_a1)
+
+
+@pytest.fixture
+def village_b1_rep(county):
+    return make_user("village_b1_rep", Role.VILLAGE_REP, county.village_b1)
+
+
+@pytest.fixture
+def dept_liaison(county):
+    return make_user("dept_liaison", Role.DEPT_LIAISON, county.department)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api_client):
+    """``api_as(user)``: an API client authenticated as ``user``."""
+
+    def _as(user):
+        api_client.force_authenticate(user)
+        return api_client
+
+    return _as
+
+
+@pytest.fixture
+def client_as(client):
+    """``client_as(user)``: the Django test client signed in as ``user``."""
+
+    def _as(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _as
