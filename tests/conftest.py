@@ -5,8 +5,10 @@ department hangs under the county. Each persona holds one role in one of those u
 """
 
 from dataclasses import dataclass
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Membership, User
@@ -106,3 +108,18 @@ def client_as(client):
         return client
 
     return _as
+
+
+@pytest.fixture
+def seed_demo():
+    """``seed_demo()`` runs the management command quietly; call it again to re-run it."""
+
+    def _seed():
+        call_command("seed_demo", stdout=StringIO())
+
+    return _seed
+
+
+@pytest.fixture
+def demo_county(db, seed_demo):
+    seed_demo()

@@ -1,4 +1,6 @@
+from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.authtoken.models import Token
@@ -12,6 +14,9 @@ from apps.accounts.models import Membership, User
 from apps.core.api.viewsets import ScopedReadOnlyViewSet
 
 
+# Failed attempts must be recorded for the lockout, so this view runs outside the request
+# transaction and answers bad credentials itself: DRF's exception handling would roll back.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
 class ObtainTokenView(APIView):
     """Exchange a username and password for an API token (``Authorization: Token …``)."""
 
@@ -21,7 +26,8 @@ class ObtainTokenView(APIView):
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, tags=["auth"])
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
         token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key}, status=status.HTTP_200_OK)
 

@@ -1,0 +1,40 @@
+"""Playwright drives Debian's Chromium (``playwright install`` cannot download here)."""
+
+import os
+
+import pytest
+
+# Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
+# around it are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN"}
+
+
+@pytest.fixture
+def demo_county(transactional_db, seed_demo):
+    """The live server answers from another thread, so the demo rows must be committed."""
+    seed_demo()
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    def _sign_in(username, password="demo12345"):
+        page.goto(f"{live_server.url}/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_test_id("login-submit").click()
+
+    return _sign_in

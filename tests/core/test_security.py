@@ -1,0 +1,68 @@
+"""Headers and settings an assessor checks: CSP without inline code, production refusals."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def test_csp_header_forbids_inline_scripts(client, db):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "default-src 'self'" in policy
+
+
+def test_templates_have_no_inline_scripts_or_styles():
+    offenders = []
+    for template in ROOT.glob("**/templates/**/*.html"):
+        if ".venv" in template.parts:
+            continue
+        text = template.read_text()
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\sstyle=\"", text):
+            offenders.append(str(template.relative_to(ROOT)))
+        if re.search(r"(src|href)=\"(https?:)?//", text):
+            offenders.append(f"{template.relative_to(ROOT)} loads from the internet")
+    assert offenders == []
+
+
+def run_manage(*args, env_overrides):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS"}
+    }
+    env.update(env_overrides, DJANGO_SETTINGS_MODULE="federation.settings.production")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_production_settings_pass_deploy_check():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides={
+            "SECRET_KEY": "a-long-random-production-secret-" + "x9Qz" * 10,
+            "ALLOWED_HOSTS": "fulian.example.gov.cn",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without(missing):
+    present = {"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "fulian.example.gov.cn"}
+    present.pop(missing)
+    result = run_manage("check", env_overrides=present)
+    assert result.returncode != 0
+    assert f"{missing} must be set in production" in result.stderr
