@@ -1,12 +1,13 @@
 """Playwright drives Debian's Chromium (``playwright install`` cannot download here)."""
 
-import os
-
 import pytest
 
-# Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
-# around it are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(autouse=True)
+def allow_orm_beside_playwright(monkeypatch):
+    """Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
+    around it are still plain synchronous code."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
