@@ -36,7 +36,7 @@ def run_manage(*args, env_overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS"}
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(env_overrides, DJANGO_SETTINGS_MODULE="federation.settings.production")
     return subprocess.run(
