@@ -26,3 +26,26 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         lookup = f"{scope_field}__path__startswith" if scope_field else "path__startswith"
         return self.filter(reduce(or_, (Q(**{lookup: path}) for path in paths)))
+
+
+def ancestor_paths(paths):
+    """Every path on the way down to each of ``paths`` (the units above them, and themselves)."""
+    ancestors = set()
+    for path in paths:
+        parts = path.rstrip("/").split("/")
+        ancestors.update("/".join(parts[: depth + 1]) + "/" for depth in range(len(parts)))
+    return sorted(ancestors)
+
+
+class CountyWideQuerySet(ScopedQuerySet):
+    """Rows owned by a unit high in the tree that everyone below that unit may read (a county's
+    plan, its published rewards), besides the usual subtree rule."""
+
+    def visible_from_below(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(
+            **{f"{self.model.scope_field}__path__in": ancestor_paths(user.scope_paths)}
+        )

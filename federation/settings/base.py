@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.organizations",
     "apps.notifications",
+    "apps.objectives",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,205 @@
+"""组织实施: progress reports on leaf objectives, their review, and the roll-up of progress."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.deadlines import traffic_light
+from apps.core.roles import Role
+from apps.core.uploads import sniff_upload
+from apps.notifications import services as notifications
+from apps.objectives.models import Evidence, Objective, ProgressReport
+from apps.organizations.models import OrgUnit
+
+
+def completion_of(objective, value=None, rubric_level=""):
+    """Completion (uncapped) of ``objective`` at ``value`` or at a milestone ``rubric_level``."""
+    if objective.is_milestone:
+        levels = dict(objective.rubric_levels)
+        if rubric_level not in levels:
+            raise ValidationError(
+                {
+                    "rubric_level": _("Choose one of the rubric levels: %(levels)s.")
+                    % {"levels": "、".join(levels)}
+                }
+            )
+        return levels[rubric_level]
+    if value is None:
+        raise ValidationError({"value": _("Enter the cumulative value reached so far.")})
+    if value < 0:
+        raise ValidationError({"value": _("The value cannot be negative.")})
+    if objective.direction == Objective.Direction.HIGHER:
+        return (value / objective.target).quantize(Decimal("0.0001"))
+    if value == 0:
+        # Nothing of what should be low happened: as good as it gets.
+        return objective.plan.completion_cap
+    return (objective.target / value).quantize(Decimal("0.0001"))
+
+
+def cycle_ends(objective):
+    """The last days of the reporting cycles from the period start to the due date."""
+    start = objective.plan.period.start_date
+    step = 1 if objective.report_frequency == Objective.Frequency.MONTHLY else 3
+    ends, month, year = [], start.month, start.year
+    while True:
+        month += step
+        if month > 12:
+            month, year = month - 12, year + 1
+        end = start.replace(year=year, month=month, day=1) - timedelta(days=1)
+        if end >= objective.due_date:
+            ends.append(objective.due_date)
+            return ends
+        ends.append(end)
+
+
+def report_due(objective, cycle_end):
+    return cycle_end + timedelta(days=objective.plan.report_grace_days)
+
+
+def can_report(user, objective):
+    """The named person reports on a personal objective; otherwise anyone working in the
+    responsible unit does."""
+    if objective.assignee_person_id:
+        return objective.assignee_person_id == user.pk
+    return any(m.unit_id == objective.assignee_unit_id for m in user.active_memberships)
+
+
+def reviewing_unit(objective):
+    """The unit that approves reports: the one that handed the objective down."""
+    return objective.parent.assignee_unit if objective.parent_id else objective.plan.unit
+
+
+def can_review(user, objective):
+    unit = reviewing_unit(objective)
+    return (
+        user.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+        and not user.is_read_only
+        and OrgUnit.objects.for_user(user).filter(pk=unit.pk).exists()
+    )
+
+
+@transaction.atomic
+def submit_report(user, objective, *, cycle_end, narrative, value=None, rubric_level="", files=()):
+    """File (or, after a return, refile) the report for one cycle of a leaf objective."""
+    if not can_report(user, objective):
+        raise PermissionDenied(_("You can only report on objectives assigned to you or your unit."))
+    if objective.plan.is_closed:
+        raise ValidationError(_("The plan is closed."))
+    if not objective.is_published:
+        raise ValidationError(_("This objective has not been published yet."))
+    if objective.children.exists():
+        raise ValidationError(
+            _("This objective is split into parts; each part reports on its own.")
+        )
+    if cycle_end not in cycle_ends(objective):
+        raise ValidationError({"cycle_end": _("Not a reporting cycle of this objective.")})
+    if not narrative or not narrative.strip():
+        raise ValidationError({"narrative": _("Describe what was done.")})
+    content_types = [sniff_upload(upload) for upload in files]
+    completion = completion_of(objective, value, rubric_level)
+
+    now = timezone.now()
+    report = ProgressReport.objects.filter(objective=objective, cycle_end=cycle_end).first()
+    if report is not None and report.status != ProgressReport.Status.RETURNED:
+        raise ValidationError({"cycle_end": _("This cycle has already been reported.")})
+    report = report or ProgressReport(objective=objective, cycle_end=cycle_end)
+    report.value = value if not objective.is_milestone else None
+    report.rubric_level = rubric_level if objective.is_milestone else ""
+    report.completion = completion
+    report.narrative = narrative.strip()
+    report.status = ProgressReport.Status.SUBMITTED
+    report.is_late = report.is_late or timezone.localdate(now) > report_due(objective, cycle_end)
+    report.submitted_by = user
+    report.submitted_at = now
+    report.save()
+    for upload, content_type in zip(files, content_types, strict=True):
+        Evidence.objects.create(
+            report=report,
+            file=upload,
+            original_name=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=user,
+        )
+    return report
+
+
+def _require_reviewer(user, report):
+    if not can_review(user, report.objective):
+        raise PermissionDenied(_("Only staff of the unit that assigned this objective review it."))
+    if report.submitted_by_id == user.pk:
+        raise PermissionDenied(_("You cannot review your own report."))
+    if report.status != ProgressReport.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be reviewed."))
+
+
+@transaction.atomic
+def approve_report(user, report, comment=""):
+    _require_reviewer(user, report)
+    report.status = ProgressReport.Status.APPROVED
+    report.reviewed_by, report.reviewed_at = user, timezone.now()
+    report.review_comment = comment.strip()
+    report.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
+    )
+    roll_up(report.objective)
+    return report
+
+
+@transaction.atomic
+def return_report(user, report, comment):
+    _require_reviewer(user, report)
+    if not comment or not comment.strip():
+        raise ValidationError({"comment": _("Say what needs to change.")})
+    report.status = ProgressReport.Status.RETURNED
+    report.reviewed_by, report.reviewed_at = user, timezone.now()
+    report.review_comment = comment.strip()
+    report.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
+    )
+    notifications.notify(
+        report.submitted_by,
+        f"report-returned:{report.pk}:{report.reviewed_at:%Y%m%d%H%M%S}",
+        _("Progress report returned: %(objective)s") % {"objective": report.objective},
+        body=report.review_comment,
+        url=f"/objectives/{report.objective_id}/",
+    )
+    return report
+
+
+def roll_up(leaf):
+    """Set the leaf's completion from its latest approved report, then each ancestor's as the
+    weighted average of its parts (a part not yet reported counts as zero)."""
+    latest = (
+        leaf.reports.filter(status=ProgressReport.Status.APPROVED)
+        .order_by("-cycle_end")
+        .values_list("completion", flat=True)
+        .first()
+    )
+    leaf.completion = latest
+    leaf.save(update_fields=["completion", "updated_at"])
+    node = leaf.parent
+    while node is not None:
+        parts = list(node.children.values_list("weight", "completion"))
+        total = sum((weight for weight, _ in parts), Decimal(0))
+        earned = sum((weight * (completion or 0) for weight, completion in parts), Decimal(0))
+        node.completion = (earned / total).quantize(Decimal("0.0001")) if total else None
+        node.save(update_fields=["completion", "updated_at"])
+        node = node.parent
+
+
+def light_of(objective, today=None):
+    """The objective's green / yellow / red against its due date and the even pace."""
+    cap = objective.plan.completion_cap
+    completion = min(objective.completion or Decimal(0), cap)
+    return traffic_light(
+        objective.due_date,
+        today,
+        start=objective.plan.period.start_date,
+        completion=completion,
+        done=completion >= 1,
+    )

@@ -1,0 +1,210 @@
+"""考核奖励: innovation awards, closing a plan, and reward proposals through to publication."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.roles import Role
+from apps.core.uploads import sniff_upload
+from apps.notifications import services as notifications
+from apps.objectives.models import Evidence, InnovationItem, ObjectivePlan, Reward, UnitScore
+from apps.objectives.services.scoring import score_plan
+from apps.organizations.models import OrgUnit
+
+
+def _require_county_admin(user):
+    if not user.has_role(Role.COUNTY_ADMIN) or user.is_read_only:
+        raise PermissionDenied(_("Only county federation staff may do this."))
+
+
+@transaction.atomic
+def claim_innovation(
+    user, plan, *, unit, title, description, claimed_points, person=None, files=()
+):
+    """A unit (or a person in it) claims an innovative practice with its evidence."""
+    if plan.status != ObjectivePlan.Status.PUBLISHED:
+        raise ValidationError(_("Innovation items are claimed while the plan is running."))
+    if not any(m.unit_id == unit.pk for m in user.active_memberships) and not (
+        user.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+        and OrgUnit.objects.for_user(user).filter(pk=unit.pk).exists()
+    ):
+        raise PermissionDenied(_("You can only claim for your own unit."))
+    if person is not None and not person.memberships.filter(unit=unit).exists():
+        raise ValidationError(
+            {
+                "person": _("%(person)s does not work in %(unit)s.")
+                % {"person": person, "unit": unit}
+            }
+        )
+    content_types = [sniff_upload(upload) for upload in files]
+    item = InnovationItem(
+        plan=plan,
+        unit=unit,
+        person=person,
+        title=title,
+        description=description,
+        claimed_points=claimed_points,
+        claimed_by=user,
+    )
+    item.full_clean()
+    item.save()
+    for upload, content_type in zip(files, content_types, strict=True):
+        Evidence.objects.create(
+            innovation_item=item,
+            file=upload,
+            original_name=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=user,
+        )
+    return item
+
+
+@transaction.atomic
+def award_innovation(user, item, *, points, comment=""):
+    """A county reviewer awards points, never more than claimed nor past the unit's cap."""
+    _require_county_admin(user)
+    item = InnovationItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
+    if item.status != InnovationItem.Status.CLAIMED:
+        raise ValidationError(_("This item has already been reviewed."))
+    if points <= 0 or points > item.claimed_points:
+        raise ValidationError(
+            {
+                "points": _("Award between 0 and the %(claimed)s points claimed.")
+                % {"claimed": item.claimed_points}
+            }
+        )
+    already = InnovationItem.objects.filter(
+        plan=item.plan, unit=item.unit, status=InnovationItem.Status.AWARDED
+    ).aggregate(total=Sum("awarded_points"))["total"] or Decimal(0)
+    if already + points > item.plan.innovation_cap:
+        raise ValidationError(
+            {
+                "points": _("%(unit)s has %(already)s of its %(cap)s innovation points already.")
+                % {"unit": item.unit, "already": already, "cap": item.plan.innovation_cap}
+            }
+        )
+    _review(item, user, InnovationItem.Status.AWARDED, points, comment)
+    return item
+
+
+@transaction.atomic
+def reject_innovation(user, item, *, comment):
+    _require_county_admin(user)
+    if item.status != InnovationItem.Status.CLAIMED:
+        raise ValidationError(_("This item has already been reviewed."))
+    if not comment or not comment.strip():
+        raise ValidationError({"comment": _("Say why it is not awarded.")})
+    _review(item, user, InnovationItem.Status.REJECTED, Decimal(0), comment)
+    return item
+
+
+def _review(item, user, status, points, comment):
+    item.status, item.awarded_points = status, points
+    item.reviewed_by, item.reviewed_at = user, timezone.now()
+    item.review_comment = comment.strip()
+    item.save()
+    notifications.notify(
+        item.claimed_by,
+        f"innovation-reviewed:{item.pk}",
+        _("Innovation item reviewed: %(title)s") % {"title": item.title},
+        body=item.review_comment,
+        url=f"/objectives/plans/{item.plan_id}/innovation/",
+    )
+
+
+@transaction.atomic
+def close_plan(user, plan):
+    """At period close: score one last time, freeze the scores, propose rewards by the plan's
+    rules. Safe to repeat: proposals are unique per plan, award and winner."""
+    _require_county_admin(user)
+    if plan.status == ObjectivePlan.Status.DRAFT:
+        raise ValidationError(_("A draft plan cannot be closed."))
+    if plan.status == ObjectivePlan.Status.PUBLISHED:
+        score_plan(plan)
+        plan.status = ObjectivePlan.Status.CLOSED
+        plan.closed_at = timezone.now()
+        plan.save(update_fields=["status", "closed_at", "updated_at"])
+        plan.scores.update(frozen=True)
+    propose_rewards(plan)
+    return plan
+
+
+def propose_rewards(plan):
+    """先进集体 for the best excellent units of each level, 先进个人 for the best excellent
+    people, 创新奖 for the most awarded innovation items."""
+    excellent = plan.scores.filter(grade=UnitScore.Grade.EXCELLENT).order_by("rank")
+    proposals = []
+    for level in (UnitScore.Level.TOWNSHIP, UnitScore.Level.VILLAGE, UnitScore.Level.DEPARTMENT):
+        for score in excellent.filter(level=level)[: plan.collective_awards]:
+            proposals.append(_proposal(plan, Reward.Kind.COLLECTIVE, score.unit_id, score=score))
+    for score in excellent.filter(level=UnitScore.Level.PERSON)[: plan.individual_awards]:
+        proposals.append(
+            _proposal(
+                plan, Reward.Kind.INDIVIDUAL, score.unit_id, person_id=score.person_id, score=score
+            )
+        )
+    best_items = plan.innovation_items.filter(status=InnovationItem.Status.AWARDED).order_by(
+        "-awarded_points", "pk"
+    )[: plan.innovation_awards]
+    for item in best_items:
+        proposals.append(
+            Reward(
+                plan=plan,
+                kind=Reward.Kind.INNOVATION,
+                unit_id=item.unit_id,
+                person_id=item.person_id,
+                innovation_item=item,
+                basis=_("%(title)s, %(points)s points awarded")
+                % {"title": item.title, "points": item.awarded_points},
+            )
+        )
+    Reward.objects.bulk_create(proposals, ignore_conflicts=True)
+
+
+def _proposal(plan, kind, unit_id, person_id=None, score=None):
+    return Reward(
+        plan=plan,
+        kind=kind,
+        unit_id=unit_id,
+        person_id=person_id,
+        basis=_("Score %(score)s, %(grade)s, ranked %(rank)s")
+        % {"score": score.score, "grade": score.get_grade_display(), "rank": score.rank},
+    )
+
+
+@transaction.atomic
+def confirm_reward(user, reward):
+    _require_county_admin(user)
+    _advance(reward, Reward.Status.PROPOSED, Reward.Status.CONFIRMED, confirmed_by=user)
+    return reward
+
+
+@transaction.atomic
+def approve_reward(user, reward):
+    if not user.has_role(Role.LEADER):
+        raise PermissionDenied(_("Rewards are approved by a leader."))
+    _advance(reward, Reward.Status.CONFIRMED, Reward.Status.APPROVED, approved_by=user)
+    return reward
+
+
+@transaction.atomic
+def publish_reward(user, reward):
+    _require_county_admin(user)
+    _advance(reward, Reward.Status.APPROVED, Reward.Status.PUBLISHED, published_at=timezone.now())
+    return reward
+
+
+def _advance(reward, expected, new, **fields):
+    # The conditional update makes a double click or a second worker a no-op, not a second step.
+    updated = Reward.objects.filter(pk=reward.pk, status=expected).update(status=new, **fields)
+    if not updated:
+        raise ValidationError(
+            _("This reward is %(status)s; it cannot become %(new)s.")
+            % {"status": reward.get_status_display(), "new": Reward.Status(new).label}
+        )
+    reward.refresh_from_db()
