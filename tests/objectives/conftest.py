@@ -1,13 +1,23 @@
 """A plan for the test county: one quantitative objective for the county, to decompose."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from apps.objectives import services
 from apps.objectives.models import Objective
 from apps.organizations.models import Period
+
+
+@pytest.fixture(autouse=True)
+def late_november_2026():
+    """Reports, deadlines and lateness are judged against the clock: fix it inside the 2026
+    period, after the third quarter's reports were due and before the fourth's."""
+    with time_machine.travel(datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        yield
 
 
 @pytest.fixture

@@ -85,6 +85,9 @@ def can_review(user, objective):
 @transaction.atomic
 def submit_report(user, objective, *, cycle_end, narrative, value=None, rubric_level="", files=()):
     """File (or, after a return, refile) the report for one cycle of a leaf objective."""
+    objective = (
+        Objective.objects.select_for_update(of=("self",)).with_details().get(pk=objective.pk)
+    )
     if not can_report(user, objective):
         raise PermissionDenied(_("You can only report on objectives assigned to you or your unit."))
     if objective.plan.is_closed:
@@ -128,6 +131,14 @@ def submit_report(user, objective, *, cycle_end, narrative, value=None, rubric_l
     return report
 
 
+def _locked(report):
+    return (
+        ProgressReport.objects.select_for_update(of=("self",))
+        .select_related("objective__plan", "objective__parent__assignee_unit")
+        .get(pk=report.pk)
+    )
+
+
 def _require_reviewer(user, report):
     if not can_review(user, report.objective):
         raise PermissionDenied(_("Only staff of the unit that assigned this objective review it."))
@@ -139,6 +150,7 @@ def _require_reviewer(user, report):
 
 @transaction.atomic
 def approve_report(user, report, comment=""):
+    report = _locked(report)
     _require_reviewer(user, report)
     report.status = ProgressReport.Status.APPROVED
     report.reviewed_by, report.reviewed_at = user, timezone.now()
@@ -152,6 +164,7 @@ def approve_report(user, report, comment=""):
 
 @transaction.atomic
 def return_report(user, report, comment):
+    report = _locked(report)
     _require_reviewer(user, report)
     if not comment or not comment.strip():
         raise ValidationError({"comment": _("Say what needs to change.")})

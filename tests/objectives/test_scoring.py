@@ -1,0 +1,174 @@
+"""考核奖励: set-based scoring, innovation awards within the cap, closing and rewards."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from apps.objectives import services
+from apps.objectives.models import InnovationItem, Objective, Reward, UnitScore
+from tests.objectives.conftest import quantitative
+
+
+def report_and_approve(rep, reviewer, objective, value, cycle_end=date(2026, 12, 31)):
+    report = services.submit_report(
+        rep, objective, cycle_end=cycle_end, value=Decimal(value), narrative="工作推进中"
+    )
+    return services.approve_report(reviewer, report)
+
+
+@pytest.fixture
+def running_plan(
+    split_training, county, county_admin, township_a_staff, village_a1_rep, village_b1_rep
+):
+    """Training split to both townships; township A splits to its two villages; township B's
+    part is reported by township B staff directly."""
+    from apps.core.roles import Role
+    from tests.conftest import make_user
+
+    part_a, part_b = split_training
+    plan = part_a.plan
+    services.publish_plan(county_admin, plan)
+    village_parts = [
+        services.add_objective(
+            township_a_staff,
+            plan,
+            parent=part_a,
+            **quantitative(assignee_unit=village, weight=Decimal(3), target=Decimal(90)),
+        )
+        for village in (county.village_a1, county.village_a2)
+    ]
+    services.publish_decomposition(township_a_staff, part_a)
+    township_b_staff = make_user("b_staff", Role.TOWNSHIP_STAFF, county.township_b)
+    # Village A1 exceeds its target (capped at 120%); A2 reaches half; township B a quarter.
+    report_and_approve(village_a1_rep, township_a_staff, village_parts[0], 180)
+    village_a2_rep = make_user("a2_rep", Role.VILLAGE_REP, county.village_a2)
+    report_and_approve(village_a2_rep, township_a_staff, village_parts[1], 45)
+    report_and_approve(township_b_staff, county_admin, part_b, 30)
+    return plan
+
+
+def scores(plan):
+    return {
+        (s.unit.name, s.person_id): (s.score, s.grade, s.rank)
+        for s in UnitScore.objects.filter(plan=plan).select_related("unit")
+    }
+
+
+def test_scores_follow_the_records(running_plan):
+    services.score_plan(running_plan)
+    leaves = {o.assignee_unit.name: o for o in Objective.objects.filter(depth=2)}
+    assert leaves["甲一村"].points == Decimal("3.60")  # 3 × min(2.0, 1.2)
+    assert leaves["甲二村"].points == Decimal("1.50")  # 3 × 0.5
+    assert scores(running_plan) == {
+        ("甲镇", None): (Decimal("85.00"), "good", 1),  # (3.6 + 1.5) / 6
+        ("乙镇", None): (Decimal("25.00"), "fail", 2),  # 4 × 0.25 / 4
+        ("甲一村", None): (Decimal("120.00"), "excellent", 1),
+        ("甲二村", None): (Decimal("50.00"), "fail", 2),
+    }
+
+
+def test_scoring_twice_gives_the_same_numbers(running_plan):
+    services.score_plan(running_plan)
+    first = scores(running_plan)
+    services.score_plan(running_plan)
+    assert scores(running_plan) == first
+    assert UnitScore.objects.filter(plan=running_plan).count() == 4
+
+
+def test_late_reports_are_deducted(running_plan, county, village_a1_rep):
+    leaf = Objective.objects.get(assignee_unit=county.village_a1)
+    # The first quarter's report, filed now, is months late.
+    services.submit_report(
+        village_a1_rep, leaf, cycle_end=date(2026, 3, 31), value=Decimal(10), narrative="补报"
+    )
+    services.score_plan(running_plan)
+    leaf.refresh_from_db()
+    assert leaf.deductions == running_plan.late_report_deduction
+    assert leaf.points == Decimal("3.60") - running_plan.late_report_deduction
+
+
+def test_innovation_points_count_within_the_cap(
+    running_plan, county, county_admin, township_a_staff
+):
+    first = services.claim_innovation(
+        township_a_staff,
+        running_plan,
+        unit=county.township_a,
+        title="巾帼网格化联系群众",
+        description="按网格联系妇女群众",
+        claimed_points=Decimal(4),
+    )
+    services.award_innovation(county_admin, first, points=Decimal(4))
+    second = services.claim_innovation(
+        township_a_staff,
+        running_plan,
+        unit=county.township_a,
+        title="妇女议事会",
+        description="每月议事",
+        claimed_points=Decimal(3),
+    )
+    with pytest.raises(ValidationError, match="上限为 5.00 分"):
+        services.award_innovation(county_admin, second, points=Decimal(3))
+    services.award_innovation(county_admin, second, points=Decimal(1))
+    services.score_plan(running_plan)
+    assert scores(running_plan)[("甲镇", None)][0] == Decimal("90.00")  # 85 + 5
+
+
+def test_only_county_staff_award(running_plan, county, township_a_staff):
+    item = services.claim_innovation(
+        township_a_staff,
+        running_plan,
+        unit=county.township_a,
+        title="t",
+        description="d",
+        claimed_points=Decimal(2),
+    )
+    with pytest.raises(PermissionDenied):
+        services.award_innovation(township_a_staff, item, points=Decimal(2))
+    assert InnovationItem.objects.get().status == "claimed"
+
+
+def test_closing_freezes_scores_and_proposes_rewards_once(running_plan, county_admin, leader):
+    services.close_plan(county_admin, running_plan)
+    assert not UnitScore.objects.filter(plan=running_plan, frozen=False).exists()
+    proposals = Reward.objects.filter(plan=running_plan)
+    assert [(r.kind, r.unit.name) for r in proposals] == [("collective", "甲一村")]
+
+    services.close_plan(county_admin, running_plan)  # a second close changes nothing
+    assert Reward.objects.filter(plan=running_plan).count() == 1
+    assert services.score_plan(running_plan) is False  # frozen: the nightly job skips it
+
+
+def test_reward_goes_proposed_confirmed_approved_published(running_plan, county_admin, leader):
+    services.close_plan(county_admin, running_plan)
+    reward = Reward.objects.get()
+    with pytest.raises(PermissionDenied):
+        services.approve_reward(county_admin, reward)
+    with pytest.raises(ValidationError):
+        services.approve_reward(leader, reward)  # not confirmed yet
+    services.confirm_reward(county_admin, reward)
+    services.approve_reward(leader, reward)
+    services.publish_reward(county_admin, reward)
+    assert reward.status == Reward.Status.PUBLISHED
+
+
+def test_second_reward_for_same_unit_is_refused(running_plan, county, county_admin):
+    services.close_plan(county_admin, running_plan)
+    duplicate = Reward(
+        plan=running_plan, kind=Reward.Kind.COLLECTIVE, unit=county.village_a1, basis="再来一次"
+    )
+    with pytest.raises(ValidationError, match="已获得本责任书的这一奖项"):
+        duplicate.full_clean()
+
+
+def test_published_rewards_are_seen_county_wide(running_plan, county_admin, leader, village_b1_rep):
+    services.close_plan(county_admin, running_plan)
+    reward = Reward.objects.get()
+    assert not Reward.objects.for_user(village_b1_rep).exists()
+    assert Reward.objects.for_user(leader).count() == 1
+    services.confirm_reward(county_admin, reward)
+    services.approve_reward(leader, reward)
+    services.publish_reward(county_admin, reward)
+    assert list(Reward.objects.for_user(village_b1_rep)) == [reward]
