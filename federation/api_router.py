@@ -4,6 +4,14 @@ from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import UserViewSet
 from apps.notifications.api.views import NotificationViewSet
+from apps.objectives.api.views import (
+    InnovationItemViewSet,
+    ObjectivePlanViewSet,
+    ObjectiveViewSet,
+    ProgressReportViewSet,
+    RewardViewSet,
+    UnitScoreViewSet,
+)
 from apps.organizations.api.views import OrgUnitViewSet, PeriodViewSet
 
 router = DefaultRouter()
@@ -11,3 +19,9 @@ router.register("org-units", OrgUnitViewSet)
 router.register("periods", PeriodViewSet)
 router.register("users", UserViewSet)
 router.register("notifications", NotificationViewSet)
+router.register("objective-plans", ObjectivePlanViewSet)
+router.register("objectives", ObjectiveViewSet)
+router.register("progress-reports", ProgressReportViewSet)
+router.register("innovation-items", InnovationItemViewSet)
+router.register("scores", UnitScoreViewSet)
+router.register("rewards", RewardViewSet)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel
 from apps.core.querysets import ScopedQuerySet
-from apps.core.roles import READ_ONLY_ROLES, Role
+from apps.core.roles import Role
 from apps.organizations.models import OrgUnit
 
 
@@ -67,10 +67,6 @@ class User(AbstractUser):
 
     def has_role(self, *roles):
         return self.is_superuser or bool(self.roles.intersection(roles))
-
-    @property
-    def is_read_only(self):
-        return not self.is_superuser and bool(self.roles) and self.roles <= READ_ONLY_ROLES
 
 
 class Membership(TimeStampedModel):

@@ -26,12 +26,19 @@ def register(*items):
 
 
 def items_for(user, current_path=""):
-    """The entries ``user`` may see, each with its URL and whether it is the current page."""
-    entries = []
-    for item in _registry:
-        if not item.visible_to(user):
-            continue
-        url = reverse(item.url_name)
-        active = current_path.startswith(url) if url != "/" else current_path == "/"
-        entries.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+    """The entries ``user`` may see, each with its URL; the one whose URL is the longest
+    prefix of the current path is marked active."""
+    entries = [
+        {"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "active": False}
+        for item in _registry
+        if item.visible_to(user)
+    ]
+    matches = [entry for entry in entries if _is_under(current_path, entry["url"])]
+    if matches:
+        max(matches, key=lambda entry: len(entry["url"]))["active"] = True
     return entries
+
+
+def _is_under(path, url):
+    # Every path starts with "/", so the home entry only matches itself.
+    return path == url or (url != "/" and path.startswith(url))

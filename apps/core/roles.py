@@ -10,7 +10,3 @@ class Role(models.TextChoices):
     VILLAGE_REP = "village_rep", _("Village women's representative")
     DEPT_LIAISON = "dept_liaison", _("Department liaison officer")
     LEADER = "leader", _("Leader")
-
-
-# Leaders read everything in the county and change nothing.
-READ_ONLY_ROLES = frozenset({Role.LEADER})

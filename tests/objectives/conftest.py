@@ -1,8 +1,8 @@
 """A plan for the test county: one quantitative objective for the county, to decompose."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine

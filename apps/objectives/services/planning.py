@@ -32,7 +32,6 @@ TOLERANCE = Decimal("0.01")
 def _require_staff_over(user, unit):
     if not (
         user.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
-        and not user.is_read_only
         and OrgUnit.objects.for_user(user).filter(pk=unit.pk).exists()
     ):
         raise PermissionDenied(

@@ -77,7 +77,6 @@ def can_review(user, objective):
     unit = reviewing_unit(objective)
     return (
         user.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
-        and not user.is_read_only
         and OrgUnit.objects.for_user(user).filter(pk=unit.pk).exists()
     )
 

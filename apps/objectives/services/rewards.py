@@ -17,7 +17,7 @@ from apps.organizations.models import OrgUnit
 
 
 def _require_county_admin(user):
-    if not user.has_role(Role.COUNTY_ADMIN) or user.is_read_only:
+    if not user.has_role(Role.COUNTY_ADMIN):
         raise PermissionDenied(_("Only county federation staff may do this."))
 
 

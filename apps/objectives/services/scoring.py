@@ -14,6 +14,7 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
+    Q,
     Subquery,
     Sum,
     Value,
@@ -234,3 +235,30 @@ def plans_to_score():
     return ObjectivePlan.objects.filter(
         status=ObjectivePlan.Status.PUBLISHED, period__is_closed=False
     ).values_list("pk", flat=True)
+
+
+def breakdown(score):
+    """The records behind a score: the objectives it sums, the innovation items it adds and
+    the late reports deducted inside those objectives."""
+    plan = score.plan
+    if score.person_id:
+        objectives = plan.objectives.filter(assignee_person=score.person_id)
+        late = Q(objective__assignee_person=score.person_id)
+        items = plan.innovation_items.filter(person=score.person_id)
+    else:
+        objectives = plan.objectives.filter(
+            assignee_unit=score.unit_id, assignee_person__isnull=True
+        )
+        late = Q(objective__assignee_unit__path__startswith=score.unit.path)
+        items = plan.innovation_items.filter(unit=score.unit_id, person__isnull=True)
+    return {
+        "objectives": list(objectives.order_by("category", "pk")),
+        "innovation_items": list(
+            items.filter(status=InnovationItem.Status.AWARDED).order_by("-awarded_points")
+        ),
+        "late_reports": list(
+            ProgressReport.objects.filter(late, objective__plan=plan, is_late=True)
+            .select_related("objective__assignee_unit")
+            .order_by("cycle_end")
+        ),
+    }

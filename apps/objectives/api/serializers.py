@@ -1,0 +1,334 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from apps.objectives import services
+from apps.objectives.models import (
+    Evidence,
+    InnovationItem,
+    Objective,
+    ObjectivePlan,
+    ProgressReport,
+    Reward,
+    UnitScore,
+)
+
+
+class ObjectivePlanSerializer(serializers.ModelSerializer):
+    period_name = serializers.CharField(source="period.name", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = ObjectivePlan
+        fields = [
+            "id",
+            "period",
+            "period_name",
+            "unit",
+            "unit_name",
+            "title",
+            "status",
+            "completion_cap",
+            "innovation_cap",
+            "late_report_deduction",
+            "report_grace_days",
+            "excellent_from",
+            "good_from",
+            "pass_from",
+            "collective_awards",
+            "individual_awards",
+            "innovation_awards",
+            "published_at",
+            "closed_at",
+        ]
+        read_only_fields = ["status", "published_at", "closed_at"]
+
+    def create(self, validated_data):
+        return services.create_plan(self.context["request"].user, **validated_data)
+
+
+class RubricLevelSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=100)
+    completion = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1)
+
+
+class ObjectiveSerializer(serializers.ModelSerializer):
+    """An objective with its roll-up (completion, points, light) and its direct parts."""
+
+    rubric = RubricLevelSerializer(many=True, required=False)
+    assignee_unit_name = serializers.CharField(source="assignee_unit.name", read_only=True)
+    light = serializers.SerializerMethodField()
+    children = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Objective
+        fields = [
+            "id",
+            "plan",
+            "parent",
+            "depth",
+            "category",
+            "title",
+            "description",
+            "kind",
+            "measure_unit",
+            "baseline",
+            "target",
+            "direction",
+            "additive",
+            "rubric",
+            "weight",
+            "due_date",
+            "report_frequency",
+            "assignee_unit",
+            "assignee_unit_name",
+            "assignee_person",
+            "published_at",
+            "completion",
+            "points",
+            "deductions",
+            "light",
+            "children",
+        ]
+        read_only_fields = ["depth", "published_at", "completion", "points", "deductions"]
+
+    def get_light(self, objective) -> str:
+        return services.light_of(objective)
+
+    def validate_rubric(self, levels):
+        return [
+            {"label": level["label"], "completion": float(level["completion"])} for level in levels
+        ]
+
+    def create(self, validated_data):
+        user = self.context["request"].user
+        return services.add_objective(user, validated_data.pop("plan"), **validated_data)
+
+    def update(self, objective, validated_data):
+        validated_data.pop("plan", None)
+        validated_data.pop("parent", None)
+        return services.update_draft_objective(
+            self.context["request"].user, objective, **validated_data
+        )
+
+
+class RevisionPartSerializer(serializers.Serializer):
+    id = serializers.PrimaryKeyRelatedField(queryset=Objective.objects.all())
+    weight = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
+    target = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+
+
+class RevisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(label=_("reason"))
+    weight = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
+    target = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    parts = RevisionPartSerializer(many=True, required=False)
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "original_name", "content_type", "size", "download_url"]
+
+    def get_download_url(self, evidence) -> str:
+        return f"/objectives/evidence/{evidence.pk}/"
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    files = serializers.ListField(
+        child=serializers.FileField(), write_only=True, required=False, label=_("evidence files")
+    )
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "objective",
+            "cycle_end",
+            "value",
+            "rubric_level",
+            "completion",
+            "narrative",
+            "status",
+            "is_late",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "evidence",
+            "files",
+        ]
+        read_only_fields = [
+            "completion",
+            "status",
+            "is_late",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+        ]
+        # One report per cycle is the service's rule: it refiles a returned report in place.
+        validators = []
+
+    def create(self, validated_data):
+        return services.submit_report(
+            self.context["request"].user,
+            validated_data.pop("objective"),
+            files=validated_data.pop("files", []),
+            **validated_data,
+        )
+
+
+class ResubmitSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    rubric_level = serializers.CharField(required=False, allow_blank=True, default="")
+    narrative = serializers.CharField()
+    files = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class ReviewSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class InnovationItemSerializer(serializers.ModelSerializer):
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    files = serializers.ListField(child=serializers.FileField(), write_only=True, required=False)
+
+    class Meta:
+        model = InnovationItem
+        fields = [
+            "id",
+            "plan",
+            "unit",
+            "unit_name",
+            "person",
+            "title",
+            "description",
+            "claimed_points",
+            "awarded_points",
+            "status",
+            "claimed_by",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "evidence",
+            "files",
+        ]
+        read_only_fields = [
+            "awarded_points",
+            "status",
+            "claimed_by",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+        ]
+
+    def create(self, validated_data):
+        return services.claim_innovation(
+            self.context["request"].user,
+            validated_data.pop("plan"),
+            files=validated_data.pop("files", []),
+            **validated_data,
+        )
+
+
+class AwardSerializer(serializers.Serializer):
+    points = serializers.DecimalField(max_digits=8, decimal_places=2)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class UnitScoreSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    person_name = serializers.CharField(source="person.__str__", read_only=True, default=None)
+
+    class Meta:
+        model = UnitScore
+        fields = [
+            "id",
+            "plan",
+            "unit",
+            "unit_name",
+            "person",
+            "person_name",
+            "level",
+            "assigned_points",
+            "objective_points",
+            "innovation_points",
+            "deduction_points",
+            "score",
+            "grade",
+            "rank",
+            "computed_at",
+            "frozen",
+        ]
+
+
+class BreakdownObjectiveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Objective
+        fields = ["id", "title", "category", "weight", "completion", "points", "deductions"]
+
+
+class UnitScoreDetailSerializer(UnitScoreSerializer):
+    """A score with the records behind every point."""
+
+    objectives = serializers.SerializerMethodField()
+    innovation_items = serializers.SerializerMethodField()
+    late_reports = serializers.SerializerMethodField()
+
+    class Meta(UnitScoreSerializer.Meta):
+        fields = [
+            *UnitScoreSerializer.Meta.fields,
+            "objectives",
+            "innovation_items",
+            "late_reports",
+        ]
+
+    def _breakdown(self, score):
+        if not hasattr(self, "_cached_breakdown"):
+            from apps.objectives.services.scoring import breakdown
+
+            self._cached_breakdown = breakdown(score)
+        return self._cached_breakdown
+
+    def get_objectives(self, score) -> list:
+        return BreakdownObjectiveSerializer(self._breakdown(score)["objectives"], many=True).data
+
+    def get_innovation_items(self, score) -> list:
+        return [
+            {"id": item.pk, "title": item.title, "awarded_points": item.awarded_points}
+            for item in self._breakdown(score)["innovation_items"]
+        ]
+
+    def get_late_reports(self, score) -> list:
+        return [
+            {"id": report.pk, "objective": report.objective_id, "cycle_end": report.cycle_end}
+            for report in self._breakdown(score)["late_reports"]
+        ]
+
+
+class RewardSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Reward
+        fields = [
+            "id",
+            "plan",
+            "kind",
+            "unit",
+            "unit_name",
+            "person",
+            "innovation_item",
+            "basis",
+            "status",
+            "confirmed_by",
+            "approved_by",
+            "published_at",
+        ]
+        read_only_fields = fields

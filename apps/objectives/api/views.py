@@ -1,0 +1,206 @@
+"""Objective management API: reads are scoped by for_user; every change goes through a
+service, and state changes are POST actions."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from apps.core.api.viewsets import ScopedQuerysetMixin
+from apps.core.roles import Role
+from apps.objectives import services
+from apps.objectives.api import serializers
+from apps.objectives.filters import (
+    InnovationItemFilterSet,
+    ObjectiveFilterSet,
+    ObjectivePlanFilterSet,
+    ProgressReportFilterSet,
+    RewardFilterSet,
+    UnitScoreFilterSet,
+)
+from apps.objectives.models import (
+    InnovationItem,
+    Objective,
+    ObjectivePlan,
+    ProgressReport,
+    Reward,
+    UnitScore,
+)
+
+STAFF = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+EVERYONE_WHO_WORKS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP, Role.DEPT_LIAISON)
+
+
+class ObjectivePlanViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    queryset = ObjectivePlan.objects.select_related("period", "unit")
+    serializer_class = serializers.ObjectivePlanSerializer
+    filterset_class = ObjectivePlanFilterSet
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        plan = services.publish_plan(request.user, self.get_object())
+        return Response(self.get_serializer(plan).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="close-period")
+    def close_period(self, request, pk=None):
+        plan = services.close_plan(request.user, self.get_object())
+        return Response(self.get_serializer(plan).data)
+
+
+class ObjectiveViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    queryset = Objective.objects.with_details().prefetch_related("children")
+    serializer_class = serializers.ObjectiveSerializer
+    filterset_class = ObjectiveFilterSet
+    write_roles = STAFF
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Publish how this objective was split into parts (a township's decomposition)."""
+        objective = self.get_object()
+        services.publish_decomposition(request.user, objective)
+        return Response(self.get_serializer(objective).data)
+
+    @extend_schema(request=serializers.RevisionSerializer)
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        objective = self.get_object()
+        data = _valid(serializers.RevisionSerializer, request)
+        parts = [
+            (part["id"], part.get("weight"), part.get("target")) for part in data.get("parts", [])
+        ]
+        services.revise_objective(
+            request.user,
+            objective,
+            reason=data["reason"],
+            weight=data.get("weight"),
+            target=data.get("target"),
+            parts=parts,
+        )
+        objective.refresh_from_db()
+        return Response(self.get_serializer(objective).data)
+
+
+class ProgressReportViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    queryset = ProgressReport.objects.with_details().prefetch_related("evidence")
+    serializer_class = serializers.ProgressReportSerializer
+    filterset_class = ProgressReportFilterSet
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    write_roles = EVERYONE_WHO_WORKS
+
+    @extend_schema(request=serializers.ResubmitSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Refile a returned report for the same cycle."""
+        report = self.get_object()
+        data = _valid(serializers.ResubmitSerializer, request)
+        report = services.submit_report(
+            request.user,
+            report.objective,
+            cycle_end=report.cycle_end,
+            files=data.pop("files", []),
+            **data,
+        )
+        return Response(self.get_serializer(report).data)
+
+    @extend_schema(request=serializers.ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        data = _valid(serializers.ReviewSerializer, request)
+        report = services.approve_report(request.user, self.get_object(), data["comment"])
+        return Response(self.get_serializer(report).data)
+
+    @extend_schema(request=serializers.ReviewSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        data = _valid(serializers.ReviewSerializer, request)
+        report = services.return_report(request.user, self.get_object(), data["comment"])
+        return Response(self.get_serializer(report).data)
+
+
+class InnovationItemViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    queryset = InnovationItem.objects.select_related("unit", "plan").prefetch_related("evidence")
+    serializer_class = serializers.InnovationItemSerializer
+    filterset_class = InnovationItemFilterSet
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    write_roles = EVERYONE_WHO_WORKS
+
+    @extend_schema(request=serializers.AwardSerializer)
+    @action(detail=True, methods=["post"])
+    def award(self, request, pk=None):
+        data = _valid(serializers.AwardSerializer, request)
+        item = services.award_innovation(
+            request.user, self.get_object(), points=data["points"], comment=data["comment"]
+        )
+        return Response(self.get_serializer(item).data)
+
+    @extend_schema(request=serializers.ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = _valid(serializers.ReviewSerializer, request)
+        item = services.reject_innovation(request.user, self.get_object(), comment=data["comment"])
+        return Response(self.get_serializer(item).data)
+
+
+class UnitScoreViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = UnitScore.objects.with_details()
+    filterset_class = UnitScoreFilterSet
+    ordering_fields = ["score", "rank"]
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.UnitScoreDetailSerializer
+        return serializers.UnitScoreSerializer
+
+
+class RewardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Reward.objects.select_related("unit", "person", "plan")
+    serializer_class = serializers.RewardSerializer
+    filterset_class = RewardFilterSet
+    write_roles = (Role.COUNTY_ADMIN, Role.LEADER)
+
+    def _advance(self, request, step):
+        reward = step(request.user, self.get_object())
+        return Response(self.get_serializer(reward).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._advance(request, services.confirm_reward)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._advance(request, services.approve_reward)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._advance(request, services.publish_reward)
+
+
+def _valid(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -1,0 +1,41 @@
+from django.urls import path
+
+from apps.objectives import views
+
+app_name = "objectives"
+
+urlpatterns = [
+    path("", views.PlanListView.as_view(), name="plan-list"),
+    path("plans/new/", views.PlanCreateView.as_view(), name="plan-create"),
+    path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan-detail"),
+    path(
+        "plans/<int:pk>/<str:action>/",
+        views.PlanActionView.as_view(),
+        name="plan-action",
+    ),
+    path(
+        "plans/<int:plan_pk>/objectives/new/",
+        views.ObjectiveCreateView.as_view(),
+        name="objective-create",
+    ),
+    path(
+        "plans/<int:plan_pk>/innovation/",
+        views.InnovationListView.as_view(),
+        name="innovation-list",
+    ),
+    path("<int:pk>/", views.ObjectiveDetailView.as_view(), name="objective-detail"),
+    path("<int:pk>/publish/", views.ObjectivePublishView.as_view(), name="objective-publish"),
+    path("<int:pk>/revise/", views.ObjectiveReviseView.as_view(), name="objective-revise"),
+    path("reports/", views.ReportListView.as_view(), name="report-list"),
+    path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report-detail"),
+    path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence"),
+    path("scores/", views.ScoreListView.as_view(), name="score-list"),
+    path("scores/<int:pk>/", views.ScoreDetailView.as_view(), name="score-detail"),
+    path(
+        "innovation/<int:pk>/review/",
+        views.InnovationReviewView.as_view(),
+        name="innovation-review",
+    ),
+    path("rewards/", views.RewardListView.as_view(), name="reward-list"),
+    path("rewards/<int:pk>/<str:action>/", views.RewardActionView.as_view(), name="reward-action"),
+]
