@@ -308,7 +308,7 @@ def revise_objective(user, objective, *, reason, weight=None, target=None, parts
     _require_editable(objective.plan)
     if objective.plan.is_draft:
         raise ValidationError(
-            _("A draft plan is edited directly; revisions are for published ones.")
+            _("A draft objective is edited directly; revisions are for published ones.")
         )
     owner = objective.parent.assignee_unit if objective.parent else objective.plan.unit
     _require_staff_over(user, owner)
