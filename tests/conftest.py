@@ -123,3 +123,28 @@ def seed_demo():
 @pytest.fixture
 def demo_county(db, seed_demo):
     seed_demo()
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker in this process, on the real broker, against the real database."""
+    from celery.contrib.testing.worker import start_worker
+
+    from federation.celery import app
+
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+def wait_for(read, timeout=20.0):
+    """Poll ``read`` until it returns something truthy (a worker finishing), or give up."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = read()
+        if value:
+            return value
+        time.sleep(0.1)
+    return None

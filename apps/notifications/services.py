@@ -93,3 +93,37 @@ def undelivered_email_ids(older_than=timedelta(minutes=5)):
 
 def mark_read(notifications):
     return notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notify_batch(messages):
+    """Send many different messages at once: ``messages`` are (user, key, title, body, url)
+    tuples. Pairs already sent are skipped, so a reminder run can repeat safely. Returns how
+    many were new."""
+    from apps.notifications.tasks import deliver_email
+
+    messages = list(messages)
+    if not messages:
+        return 0
+    keys = {key for _user, key, *_rest in messages}
+    already = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
+    new = [
+        Notification(
+            recipient=user,
+            key=key,
+            title=str(title),
+            body=str(body),
+            url=url,
+            email_requested=bool(user.email),
+        )
+        for user, key, title, body, url in messages
+        if (user.pk, key) not in already
+    ]
+    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    emailed = Notification.objects.filter(
+        key__in={n.key for n in new if n.email_requested},
+        emailed_at__isnull=True,
+        email_requested=True,
+    ).values_list("pk", flat=True)
+    for notification_id in emailed:
+        deliver_email.delay_on_commit(notification_id)
+    return len(new)

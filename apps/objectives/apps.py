@@ -7,8 +7,23 @@ class ObjectivesConfig(AppConfig):
     verbose_name = _("Objective management")
 
     def ready(self):
-        from apps.core import navigation
+        from apps.core import navigation, schedules
         from apps.core.roles import Role
+
+        schedules.register(
+            schedules.DefaultSchedule(
+                name="objectives.score_open_plans",
+                task="apps.objectives.tasks.score_open_plans",
+                description=_("Score every published plan of an open period"),
+                cron="30 1 * * *",
+            ),
+            schedules.DefaultSchedule(
+                name="objectives.send_reminders",
+                task="apps.objectives.tasks.send_reminders",
+                description=_("Remind about reports due, returned reports and pending claims"),
+                every_minutes=60,
+            ),
+        )
 
         navigation.register(
             navigation.NavItem(_("Objectives"), "objectives:plan-list", "bullseye", order=10),

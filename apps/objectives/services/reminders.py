@@ -1,0 +1,114 @@
+"""Reminders about objectives, one per event per day: reports due within three days or
+overdue, returned reports not yet refiled, innovation claims awaiting review."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Membership, User
+from apps.core.deadlines import WARN_DAYS
+from apps.core.roles import Role
+from apps.notifications.services import daily_key, notify_batch
+from apps.objectives.models import InnovationItem, ObjectivePlan, ProgressReport
+from apps.objectives.services.progress import cycle_ends, report_due
+
+
+def send_plan_reminders(plan, today=None):
+    """All reminders for one plan; returns how many notifications were new."""
+    today = today or timezone.localdate()
+    messages = _report_reminders(plan, today) + _returned_reminders(plan, today)
+    messages += _innovation_reminders(plan, today)
+    return notify_batch(messages)
+
+
+def _report_reminders(plan, today):
+    leaves = list(
+        plan.objectives.leaves().filter(published_at__isnull=False).select_related("plan__period")
+    )
+    filed = set(
+        ProgressReport.objects.filter(objective__plan=plan).values_list("objective_id", "cycle_end")
+    )
+    due_events = []
+    for objective in leaves:
+        for cycle in cycle_ends(objective):
+            due = report_due(objective, cycle)
+            if (objective.pk, cycle) in filed or due > today + timedelta(days=WARN_DAYS):
+                continue
+            overdue = due < today
+            due_events.append((objective, cycle, due, overdue))
+    recipients = _people_of([objective for objective, *_rest in due_events])
+    messages = []
+    for objective, cycle, due, overdue in due_events:
+        title = (
+            _("Progress report overdue: %(objective)s")
+            if overdue
+            else _("Progress report due by %(due)s: %(objective)s")
+        ) % {"objective": objective.title, "due": due}
+        body = _("Report for the cycle ending %(cycle)s.") % {"cycle": cycle}
+        key = daily_key("report-due", objective.pk, cycle, day=today)
+        for user in recipients(objective):
+            messages.append((user, key, title, body, f"/objectives/{objective.pk}/"))
+    return messages
+
+
+def _people_of(objectives):
+    """Who reports on each objective (the named person, or everyone in the unit), read in two
+    queries for the whole batch; returns a lookup function."""
+    units = {o.assignee_unit_id for o in objectives if not o.assignee_person_id}
+    persons = {o.assignee_person_id for o in objectives if o.assignee_person_id}
+    by_unit = defaultdict(list)
+    memberships = Membership.objects.filter(unit_id__in=units, user__is_active=True)
+    for membership in memberships.select_related("user"):
+        by_unit[membership.unit_id].append(membership.user)
+    by_pk = User.objects.in_bulk(persons)
+
+    def recipients(objective):
+        if objective.assignee_person_id:
+            return [by_pk[objective.assignee_person_id]]
+        return by_unit[objective.assignee_unit_id]
+
+    return recipients
+
+
+def _returned_reminders(plan, today):
+    returned = ProgressReport.objects.filter(
+        objective__plan=plan, status=ProgressReport.Status.RETURNED
+    ).select_related("objective", "submitted_by")
+    return [
+        (
+            report.submitted_by,
+            daily_key("report-returned-open", report.pk, day=today),
+            _("Returned report not yet refiled: %(objective)s")
+            % {"objective": report.objective.title},
+            report.review_comment,
+            f"/objectives/reports/{report.pk}/",
+        )
+        for report in returned
+    ]
+
+
+def _innovation_reminders(plan, today):
+    waiting = plan.innovation_items.filter(status=InnovationItem.Status.CLAIMED).aggregate(
+        count=Count("pk")
+    )["count"]
+    if not waiting:
+        return []
+    reviewers = User.objects.filter(
+        is_active=True,
+        memberships__role=Role.COUNTY_ADMIN,
+        memberships__unit__path__in=[plan.unit.path],
+    ).distinct()
+    title = _("%(count)s innovation items await review") % {"count": waiting}
+    key = daily_key("innovation-pending", plan.pk, day=today)
+    return [
+        (user, key, title, "", f"/objectives/plans/{plan.pk}/innovation/") for user in reviewers
+    ]
+
+
+def plans_to_remind():
+    return ObjectivePlan.objects.filter(
+        status=ObjectivePlan.Status.PUBLISHED, period__is_closed=False
+    ).values_list("pk", flat=True)
