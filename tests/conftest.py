@@ -112,10 +112,11 @@ def client_as(client):
 
 @pytest.fixture
 def seed_demo():
-    """``seed_demo()`` runs the management command quietly; call it again to re-run it."""
+    """``seed_demo()`` runs the management command quietly; call it again to re-run it.
+    By default without the year of activity, which takes a while to build."""
 
-    def _seed():
-        call_command("seed_demo", stdout=StringIO())
+    def _seed(activity=False):
+        call_command("seed_demo", *([] if activity else ["--no-activity"]), stdout=StringIO())
 
     return _seed
 

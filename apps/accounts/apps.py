@@ -7,11 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from apps.accounts.demo import seed_demo_accounts
+        from apps.accounts.demo import seed_demo_accounts, seed_unit_staff
         from apps.core import demo, navigation
         from apps.core.roles import Role
 
         demo.register(20, seed_demo_accounts)
+        demo.register(21, seed_unit_staff)
         navigation.register(
             navigation.NavItem(
                 _("Administration"),

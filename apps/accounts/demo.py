@@ -4,6 +4,7 @@ from django.conf import settings
 
 from apps.accounts.models import Membership, User
 from apps.core.roles import Role
+from apps.organizations.demo_county import PERSON_NAMES
 
 
 def demo_accounts(context):
@@ -39,3 +40,32 @@ def seed_demo_accounts(context, log=print):
         users[username] = user
     log(f"Demo accounts: {', '.join(users)} (password from DEMO_PASSWORD).")
     context["users"] = users
+
+
+def seed_unit_staff(context, log=print):
+    """A federation chair for every township and village, so the demo's reports and reviews
+    have real people behind them. They cannot sign in (no password); the demo accounts can."""
+    people = [(f"t{unit.code}", Role.TOWNSHIP_STAFF, unit) for unit in context["townships"]] + [
+        (f"v{unit.code}", Role.VILLAGE_REP, unit) for unit in context["villages"]
+    ]
+    User.objects.bulk_create(
+        [
+            User(username=username, full_name=PERSON_NAMES[index % len(PERSON_NAMES)], password="!")
+            for index, (username, _role, _unit) in enumerate(people)
+        ],
+        ignore_conflicts=True,
+    )
+    users = User.objects.in_bulk(
+        [username for username, _role, _unit in people], field_name="username"
+    )
+    Membership.objects.bulk_create(
+        [Membership(user=users[username], role=role, unit=unit) for username, role, unit in people],
+        ignore_conflicts=True,
+    )
+    chairs = {unit.pk: users[username] for username, _role, unit in people}
+    # The demo accounts are the chairs of their own units, and admin speaks for the county.
+    for username in ("admin", "township", "village"):
+        user = context["users"][username]
+        chairs[user.primary_membership.unit_id] = user
+    context["chairs"] = chairs
+    log(f"Unit staff: {len(people)} township and village chairs.")

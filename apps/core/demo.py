@@ -3,14 +3,16 @@
 _seeders = []
 
 
-def register(order, seeder):
-    """``seeder(context)`` adds its app's demo rows; ``context`` is a dict seeders share."""
-    _seeders.append((order, seeder))
-    _seeders.sort(key=lambda pair: pair[0])
+def register(order, seeder, activity=False):
+    """``seeder(context, log)`` adds its app's demo rows; ``context`` is a dict seeders share.
+    ``activity`` marks a year of work (plans, reports …) on top of the county and accounts."""
+    _seeders.append((order, seeder, activity))
+    _seeders.sort(key=lambda entry: entry[0])
 
 
-def seed_all(log=print):
+def seed_all(log=print, activity=True):
     context = {}
-    for _order, seeder in _seeders:
-        seeder(context, log=log)
+    for _order, seeder, is_activity in _seeders:
+        if activity or not is_activity:
+            seeder(context, log=log)
     return context

@@ -7,8 +7,11 @@ class ObjectivesConfig(AppConfig):
     verbose_name = _("Objective management")
 
     def ready(self):
-        from apps.core import navigation, schedules
+        from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
+        from apps.objectives.demo import seed_objectives
+
+        demo.register(30, seed_objectives, activity=True)
 
         schedules.register(
             schedules.DefaultSchedule(

@@ -38,7 +38,12 @@ def test_every_demo_unit_path_matches_its_parent(demo_county):
 
 
 def test_demo_accounts_hold_their_roles(demo_county):
-    roles = dict(Membership.objects.values_list("user__username", "role"))
+    demo_usernames = ["admin", "township", "village", "dept", "leader"]
+    roles = dict(
+        Membership.objects.filter(user__username__in=demo_usernames).values_list(
+            "user__username", "role"
+        )
+    )
     assert roles == {
         "admin": "county_admin",
         "township": "township_staff",
@@ -46,3 +51,8 @@ def test_demo_accounts_hold_their_roles(demo_county):
         "dept": "dept_liaison",
         "leader": "leader",
     }
+
+
+def test_every_township_and_village_has_a_chair(demo_county):
+    for kind in (OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.VILLAGE):
+        assert not OrgUnit.objects.filter(kind=kind, memberships__isnull=True).exists()

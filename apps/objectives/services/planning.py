@@ -217,9 +217,14 @@ def _sum_problems(objective, parts):
             if objective.direction == Objective.Direction.HIGHER
             else targets > objective.target
         )
-        if short:
+        if short and objective.direction == Objective.Direction.HIGHER:
             problems.append(
                 _("its parts' targets add up to %(sum)s, short of %(target)s.")
+                % {"sum": targets, "target": objective.target}
+            )
+        elif short:
+            problems.append(
+                _("its parts' targets add up to %(sum)s, more than the %(target)s allowed.")
                 % {"sum": targets, "target": objective.target}
             )
     return problems

@@ -1,0 +1,260 @@
+"""Demo objective plan: the county's 40 indicators decomposed to every township and village,
+three quarters of progress reports, innovation items, and scores computed by the real engine.
+
+Built once: when the plan already has objectives nothing is rebuilt, so seed_demo stays
+idempotent. Random choices use a fixed seed, so every demo county looks the same.
+"""
+
+import random
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from django.utils import timezone
+
+from apps.objectives.demo_indicators import INDICATORS, INNOVATION_ITEMS
+from apps.objectives.models import InnovationItem, Objective, ObjectivePlan, ProgressReport
+from apps.objectives.services.progress import cycle_ends
+from apps.objectives.services.scoring import score_plan
+
+CENT = Decimal("0.01")
+
+
+def split_weight(total, shares):
+    """Split ``total`` points in proportion to ``shares``, to the cent, summing exactly."""
+    total, whole = Decimal(str(total)), sum(shares)
+    raw = [total * share / whole for share in shares]
+    parts = [value.quantize(CENT, rounding=ROUND_FLOOR) for value in raw]
+    leftover = int((total - sum(parts)) / CENT)
+    by_remainder = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
+    for index in by_remainder[:leftover]:
+        parts[index] += CENT
+    return parts
+
+
+def split_target(indicator, target, shares):
+    """Parts of an additive target cover the whole (or stay within it when lower is better);
+    a rate is the same for every part."""
+    if not indicator.get("additive"):
+        return [Decimal(str(target))] * len(shares)
+    rounding = ROUND_FLOOR if indicator["direction"] == "lower" else ROUND_CEILING
+    whole = sum(shares)
+    return [
+        (Decimal(str(target)) * share / whole).quantize(Decimal(1), rounding=rounding) or Decimal(1)
+        for share in shares
+    ]
+
+
+def seed_objectives(context, log=print):
+    period, county = context["year_period"], context["county"]
+    plan, _created = ObjectivePlan.objects.get_or_create(
+        period=period,
+        unit=county,
+        defaults={
+            "title": f"{period.name}县妇联目标管理责任书",
+            "status": ObjectivePlan.Status.PUBLISHED,
+            "published_at": timezone.make_aware(datetime.combine(period.start_date, time(9))),
+        },
+    )
+    context["plan"] = plan
+    if plan.objectives.exists():
+        log(f"Objective plan: {plan} already built.")
+        return
+    villages_of = defaultdict(list)
+    for village in context["villages"]:
+        villages_of[village.parent_id].append(village)
+    leaves = _build_tree(plan, county, context["townships"], villages_of)
+    reports = _build_reports(plan, leaves, context["chairs"])
+    items = _build_innovation(plan, context)
+    score_plan(plan)
+    log(
+        f"Objective plan: {plan.objectives.count()} objectives, {reports} progress reports, "
+        f"{items} innovation items, {plan.scores.count()} scores."
+    )
+
+
+def _objective(plan, indicator, *, parent, unit, weight, target, depth):
+    due = date(plan.period.start_date.year, indicator["due_month"], 1)
+    due = (due.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return Objective(
+        plan=plan,
+        parent=parent,
+        depth=depth,
+        category=indicator["category"],
+        title=indicator["title"],
+        kind=indicator["kind"],
+        measure_unit=indicator.get("unit", ""),
+        baseline=indicator.get("baseline"),
+        target=target,
+        direction=indicator.get("direction", "higher"),
+        additive=indicator.get("additive", False),
+        rubric=[
+            {"label": label, "completion": share} for label, share in indicator.get("rubric", [])
+        ],
+        weight=weight,
+        due_date=due,
+        assignee_unit=unit,
+        published_at=plan.published_at,
+    )
+
+
+def _build_tree(plan, county, townships, villages_of):
+    """County → township → village for every indicator, in three bulk inserts."""
+    roots = Objective.objects.bulk_create(
+        [
+            _objective(
+                plan,
+                indicator,
+                parent=None,
+                unit=county,
+                weight=Decimal(str(indicator["weight"])),
+                target=_target(indicator),
+                depth=0,
+            )
+            for indicator in INDICATORS
+        ]
+    )
+    sizes = [len(villages_of[township.pk]) for township in townships]
+    township_parts = []
+    for indicator, root in zip(INDICATORS, roots, strict=True):
+        weights = split_weight(root.weight, sizes)
+        targets = (
+            split_target(indicator, root.target, sizes) if root.target else [None] * len(sizes)
+        )
+        township_parts += [
+            _objective(
+                plan, indicator, parent=root, unit=township, weight=weight, target=target, depth=1
+            )
+            for township, weight, target in zip(townships, weights, targets, strict=True)
+        ]
+    township_parts = Objective.objects.bulk_create(township_parts)
+    village_parts = []
+    by_title = {indicator["title"]: indicator for indicator in INDICATORS}
+    for part in township_parts:
+        indicator, villages = by_title[part.title], villages_of[part.assignee_unit_id]
+        if indicator.get("direction") == "lower":
+            # Incidents to keep down are counted per township: a village share would round
+            # to zero, and a zero target is not a target.
+            continue
+        weights = split_weight(part.weight, [1] * len(villages))
+        targets = (
+            split_target(indicator, part.target, [1] * len(villages))
+            if part.target
+            else [None] * len(villages)
+        )
+        village_parts += [
+            _objective(
+                plan, indicator, parent=part, unit=village, weight=weight, target=target, depth=2
+            )
+            for village, weight, target in zip(villages, weights, targets, strict=True)
+        ]
+    village_parts = Objective.objects.bulk_create(village_parts, batch_size=2000)
+    split = {part.parent_id for part in village_parts}
+    return village_parts + [part for part in township_parts if part.pk not in split]
+
+
+def _target(indicator):
+    return Decimal(str(indicator["target"])) if "target" in indicator else None
+
+
+def _build_reports(plan, leaves, chairs):
+    """Quarterly reports up to last quarter: most approved, some awaiting review, a few
+    returned or late. Villages differ in pace so the rankings spread."""
+    rng = random.Random(2026)
+    today = timezone.localdate()
+    pace = {
+        unit_id: rng.uniform(0.55, 1.25) for unit_id in {leaf.assignee_unit_id for leaf in leaves}
+    }
+    reports = []
+    for leaf in leaves:
+        cycles = [cycle for cycle in cycle_ends(leaf) if cycle + timedelta(days=5) < today]
+        reviewer = chairs[leaf.parent.assignee_unit_id]
+        for number, cycle in enumerate(cycles, start=1):
+            share = min(Decimal(str(pace[leaf.assignee_unit_id] * number / 4)), Decimal("1.3"))
+            reports.append(
+                _report(
+                    leaf,
+                    cycle,
+                    share,
+                    chairs[leaf.assignee_unit_id],
+                    reviewer,
+                    rng,
+                    last=number == len(cycles),
+                )
+            )
+    ProgressReport.objects.bulk_create(reports, batch_size=2000)
+    return len(reports)
+
+
+def _report(leaf, cycle, share, submitter, reviewer, rng, last):
+    if leaf.kind == Objective.Kind.MILESTONE:
+        reached = [(label, Decimal(str(c))) for label, c in leaf.rubric_levels if c <= share] or [
+            leaf.rubric_levels[0]
+        ]
+        level, completion, value = reached[-1][0], reached[-1][1], None
+    else:
+        value = (leaf.target * share).quantize(CENT)
+        if leaf.direction == Objective.Direction.LOWER:
+            value = (leaf.target / share).quantize(CENT) if share else leaf.target * 2
+        level = ""
+        completion = (
+            value / leaf.target if leaf.direction == "higher" else leaf.target / value
+        ).quantize(Decimal("0.0001"))
+    late = rng.random() < 0.04
+    submitted = timezone.make_aware(
+        datetime.combine(cycle + timedelta(days=8 if late else rng.randint(1, 5)), time(10))
+    )
+    status = ProgressReport.Status.APPROVED
+    if last:
+        status = rng.choices(
+            [
+                ProgressReport.Status.APPROVED,
+                ProgressReport.Status.SUBMITTED,
+                ProgressReport.Status.RETURNED,
+            ],
+            weights=[80, 15, 5],
+        )[0]
+    reviewed = status != ProgressReport.Status.SUBMITTED
+    return ProgressReport(
+        objective=leaf,
+        cycle_end=cycle,
+        value=value,
+        rubric_level=level,
+        completion=completion,
+        narrative=f"截至{cycle:%m月%d日}，{leaf.title}按计划推进。",
+        status=status,
+        is_late=late,
+        submitted_by=submitter,
+        submitted_at=submitted,
+        reviewed_by=reviewer if reviewed else None,
+        reviewed_at=submitted + timedelta(days=2) if reviewed else None,
+        review_comment="请补充活动照片和签到表。"
+        if status == ProgressReport.Status.RETURNED
+        else "",
+    )
+
+
+def _build_innovation(plan, context):
+    rng = random.Random(7)
+    units = context["townships"] + rng.sample(context["villages"], 6)
+    items = []
+    for index, (title, description, points) in enumerate(INNOVATION_ITEMS):
+        unit = units[index % len(units)]
+        awarded = index < 8
+        points = Decimal(str(points))
+        items.append(
+            InnovationItem(
+                plan=plan,
+                unit=unit,
+                title=title,
+                description=description,
+                claimed_points=points,
+                awarded_points=points if awarded else Decimal(0),
+                status=InnovationItem.Status.AWARDED if awarded else InnovationItem.Status.CLAIMED,
+                claimed_by=context["chairs"][unit.pk],
+                reviewed_by=context["users"]["admin"] if awarded else None,
+                reviewed_at=timezone.now() if awarded else None,
+            )
+        )
+    InnovationItem.objects.bulk_create(items)
+    return len(items)
