@@ -8,11 +8,15 @@ urlpatterns = [
     path("", views.PlanListView.as_view(), name="plan-list"),
     path("plans/new/", views.PlanCreateView.as_view(), name="plan-create"),
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan-detail"),
-    path(
-        "plans/<int:pk>/<str:action>/",
-        views.PlanActionView.as_view(),
-        name="plan-action",
-    ),
+    *[
+        path(
+            f"plans/<int:pk>/{action}/",
+            views.PlanActionView.as_view(),
+            {"action": action},
+            name=f"plan-{action}",
+        )
+        for action in views.PlanActionView.actions
+    ],
     path(
         "plans/<int:plan_pk>/objectives/new/",
         views.ObjectiveCreateView.as_view(),
@@ -37,5 +41,13 @@ urlpatterns = [
         name="innovation-review",
     ),
     path("rewards/", views.RewardListView.as_view(), name="reward-list"),
-    path("rewards/<int:pk>/<str:action>/", views.RewardActionView.as_view(), name="reward-action"),
+    *[
+        path(
+            f"rewards/<int:pk>/{action}/",
+            views.RewardActionView.as_view(),
+            {"action": action},
+            name=f"reward-{action}",
+        )
+        for action in views.RewardActionView.steps
+    ],
 ]

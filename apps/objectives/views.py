@@ -7,7 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -61,7 +61,11 @@ class PlanListView(ScopedListView):
     filterset_class = ObjectivePlanFilterSet
 
     def get_queryset(self):
-        return _plans(self.request.user).annotate(objective_count=Count("objectives"))
+        return (
+            _plans(self.request.user)
+            .annotate(objective_count=Count("objectives"))
+            .order_by("-period__start_date", "unit__path")
+        )
 
 
 class PlanCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
@@ -133,8 +137,6 @@ class PlanActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
     }
 
     def post(self, request, pk, action):
-        if action not in self.actions:
-            raise Http404
         plan = get_object_or_404(_plans(request.user), pk=pk)
         step, success = self.actions[action]
         try:
@@ -506,8 +508,6 @@ class RewardActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
     }
 
     def post(self, request, pk, action):
-        if action not in self.steps:
-            raise Http404
         reward = get_object_or_404(Reward.objects.for_user(request.user), pk=pk)
         try:
             self.steps[action](request.user, reward)
