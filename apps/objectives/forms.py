@@ -78,13 +78,14 @@ class ObjectiveForm(forms.ModelForm):
             "assignee_person",
         ]
         widgets = {
-            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, user, parent=None, **kwargs):
+    def __init__(self, *args, user, plan, parent=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.parent = parent
+        self.fields["due_date"].initial = plan.period.end_date
         units = OrgUnit.objects.for_user(user)
         if parent is not None:
             units = units.filter(path__startswith=parent.assignee_unit.path)

@@ -170,12 +170,12 @@ class ObjectiveCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
 
     def get(self, request, plan_pk):
         plan, parent = self.setup_objects(request, plan_pk)
-        form = forms.ObjectiveForm(user=request.user, parent=parent)
+        form = forms.ObjectiveForm(user=request.user, plan=plan, parent=parent)
         return render(request, self.template_name, {"form": form, "plan": plan, "parent": parent})
 
     def post(self, request, plan_pk):
         plan, parent = self.setup_objects(request, plan_pk)
-        form = forms.ObjectiveForm(request.POST, user=request.user, parent=parent)
+        form = forms.ObjectiveForm(request.POST, user=request.user, plan=plan, parent=parent)
         if form.is_valid():
             try:
                 objective = services.add_objective(
