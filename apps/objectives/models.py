@@ -8,7 +8,7 @@ period close grades, rankings and reward proposals follow.
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -63,9 +63,11 @@ class ObjectivePlan(ScopedModel):
     )
     late_report_deduction = models.DecimalField(
         _("deduction per late report"),
-        **POINTS,
-        default=Decimal("0.5"),
-        validators=[MinValueValidator(0)],
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.10"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("Share of the objective's weight lost for each late report (0.10 = 10%)."),
     )
     report_grace_days = models.PositiveSmallIntegerField(
         _("days to report after a cycle ends"), default=5
@@ -478,6 +480,23 @@ class UnitScore(ScopedModel):
 
     def __str__(self):
         return f"{self.person or self.unit} · {self.score}"
+
+    def _per_hundred(self, points):
+        return (
+            (points / self.assigned_points * 100).quantize(Decimal("0.01"))
+            if self.assigned_points
+            else Decimal(0)
+        )
+
+    @property
+    def objective_score(self):
+        """What the objectives earned, on the 100-point scale."""
+        return self._per_hundred(self.objective_points)
+
+    @property
+    def deduction_score(self):
+        """What late reports cost, on the 100-point scale."""
+        return self._per_hundred(self.deduction_points)
 
 
 class Reward(ScopedModel):

@@ -67,6 +67,10 @@ class PlanListView(ScopedListView):
             .order_by("-period__start_date", "unit__path")
         )
 
+    def get_context_data(self, **kwargs):
+        can_create = self.request.user.has_role(Role.COUNTY_ADMIN)
+        return super().get_context_data(can_create_plan=can_create, **kwargs)
+
 
 class PlanCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
     write_roles = (Role.COUNTY_ADMIN,)
@@ -389,9 +393,9 @@ class ScoreListView(ScopedListView):
         (_("person"), lambda score: score.person or ""),
         (_("score"), lambda score: float(score.score)),
         (_("grade"), lambda score: score.get_grade_display()),
-        (_("objective points"), lambda score: float(score.objective_points)),
+        (_("objective points"), lambda score: float(score.objective_score)),
         (_("innovation points"), lambda score: float(score.innovation_points)),
-        (_("deductions"), lambda score: float(score.deduction_points)),
+        (_("late-report deductions"), lambda score: float(score.deduction_score)),
     )
 
     def get_queryset(self):

@@ -112,6 +112,23 @@ class TestDecompose:
                 **quantitative(assignee_unit=county.village_a1, weight=Decimal(1)),
             )
 
+    def test_township_gives_a_personal_objective_to_its_staffer(
+        self, split_training, county, township_a_staff
+    ):
+        part_a, _ = split_training
+        personal = services.add_objective(
+            township_a_staff,
+            part_a.plan,
+            parent=part_a,
+            **quantitative(
+                assignee_unit=county.township_a,
+                assignee_person=township_a_staff,
+                weight=Decimal(1),
+                target=Decimal(30),
+            ),
+        )
+        assert (personal.assignee_person, personal.depth) == (township_a_staff, 2)
+
     def test_personal_objective_needs_a_person_of_that_unit(
         self, split_training, county, township_a_staff, village_a1_rep
     ):

@@ -85,8 +85,8 @@ def test_late_reports_are_deducted(running_plan, county, village_a1_rep):
     )
     services.score_plan(running_plan)
     leaf.refresh_from_db()
-    assert leaf.deductions == running_plan.late_report_deduction
-    assert leaf.points == Decimal("3.60") - running_plan.late_report_deduction
+    assert leaf.deductions == Decimal("0.30")  # 10% of its 3 points
+    assert leaf.points == Decimal("3.30")
 
 
 def test_innovation_points_count_within_the_cap(
@@ -172,3 +172,56 @@ def test_published_rewards_are_seen_county_wide(running_plan, county_admin, lead
     services.approve_reward(leader, reward)
     services.publish_reward(county_admin, reward)
     assert list(Reward.objects.for_user(village_b1_rep)) == [reward]
+
+
+def test_a_run_that_dies_halfway_leaves_the_last_numbers_and_a_rerun_matches(
+    running_plan, monkeypatch
+):
+    services.score_plan(running_plan)
+    before = scores(running_plan)
+    from apps.objectives.services import scoring
+
+    def worker_killed(plan):
+        raise SystemExit("worker lost")
+
+    monkeypatch.setattr(scoring, "rank_scores", worker_killed)
+    with pytest.raises(SystemExit):
+        services.score_plan(running_plan)
+    assert scores(running_plan) == before  # the half-done run was rolled back
+    monkeypatch.undo()
+    services.score_plan(running_plan)
+    assert scores(running_plan) == before
+
+
+def test_personal_objectives_are_scored_and_ranked_among_persons(
+    running_plan, county, county_admin
+):
+    from apps.core.roles import Role
+    from tests.conftest import make_user
+
+    colleague = make_user("a_colleague", Role.TOWNSHIP_STAFF, county.township_a)
+    # 个人目标 written straight into the running plan (decomposing to a person is covered in
+    # test_planning); here only its scoring matters.
+    personal = Objective.objects.create(
+        plan=running_plan,
+        depth=0,
+        category="development",
+        title="走访联系户",
+        measure_unit="户",
+        target=Decimal(60),
+        weight=Decimal(2),
+        due_date=date(2026, 12, 31),
+        assignee_unit=county.township_a,
+        assignee_person=colleague,
+        published_at=running_plan.published_at,
+    )
+    report_and_approve(colleague, county_admin, personal, 30)
+    services.score_plan(running_plan)
+    person_score = UnitScore.objects.get(plan=running_plan, person=colleague)
+    assert (person_score.level, person_score.score, person_score.rank) == (
+        "person",
+        Decimal("50.00"),
+        1,
+    )
+    # The township's own score is untouched by its staffer's personal objective.
+    assert scores(running_plan)[("甲镇", None)][0] == Decimal("85.00")

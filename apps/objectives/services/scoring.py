@@ -46,7 +46,7 @@ def _decimal(value):
 
 def score_leaves(plan):
     """Leaf completion from its latest approved report; points = weight × capped completion
-    − late-report deductions (never below zero)."""
+    − late-report deductions (a share of the weight each; never below zero)."""
     latest = (
         ProgressReport.objects.filter(
             objective=OuterRef("pk"), status=ProgressReport.Status.APPROVED
@@ -60,7 +60,11 @@ def score_leaves(plan):
         .annotate(count=Count("pk"))
         .values("count")
     )
-    deductions = Coalesce(Subquery(late), 0) * _decimal(plan.late_report_deduction)
+    # Each late report costs a share of the objective's own weight, whatever its size.
+    deductions = Least(
+        F("weight"),
+        F("weight") * Coalesce(Subquery(late), 0) * _decimal(plan.late_report_deduction),
+    )
     plan.objectives.filter(children__isnull=True).update(
         completion=Subquery(latest),
         deductions=deductions,
