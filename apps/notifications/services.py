@@ -25,40 +25,9 @@ def notify(user, key, title, body="", url="", email=True):
 
 
 def notify_many(users, key, title, body="", url="", email=True):
-    """Send the same message to many users in one insert; users who already have ``key`` are
-    skipped. Returns the notifications created."""
-    from apps.notifications.tasks import deliver_email
-
-    users = list(users)
-    already = set(
-        Notification.objects.filter(recipient__in=users, key=key).values_list(
-            "recipient", flat=True
-        )
-    )
-    new = [
-        Notification(
-            recipient=user,
-            key=key,
-            title=str(title),
-            body=str(body),
-            url=url,
-            email_requested=email and bool(user.email),
-        )
-        for user in users
-        if user.pk not in already
-    ]
-    # A concurrent sender may have inserted the same key meanwhile; the constraint settles it,
-    # and bulk_create cannot say which rows won, so they are read back.
-    Notification.objects.bulk_create(new, ignore_conflicts=True)
-    created = list(
-        Notification.objects.filter(
-            key=key, recipient__in=[notification.recipient for notification in new]
-        ).select_related("recipient")
-    )
-    for notification in created:
-        if notification.email_requested:
-            deliver_email.delay_on_commit(notification.pk)
-    return created
+    """Send the same message to many users; users who already have ``key`` are skipped.
+    Returns the notifications created."""
+    return notify_batch([(user, key, title, body, url) for user in users], email=email)
 
 
 def deliver_email(notification_id):
@@ -95,15 +64,13 @@ def mark_read(notifications):
     return notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
-def notify_batch(messages):
-    """Send many different messages at once: ``messages`` are (user, key, title, body, url)
-    tuples. Pairs already sent are skipped, so a reminder run can repeat safely. Returns how
-    many were new."""
+def notify_batch(messages, email=True):
+    """Send many messages at once: ``messages`` are (user, key, title, body, url) tuples.
+    Pairs already sent are skipped, so a reminder run can repeat safely. Returns the
+    notifications created."""
     from apps.notifications.tasks import deliver_email
 
     messages = list(messages)
-    if not messages:
-        return 0
     keys = {key for _user, key, *_rest in messages}
     already = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
     new = [
@@ -113,17 +80,25 @@ def notify_batch(messages):
             title=str(title),
             body=str(body),
             url=url,
-            email_requested=bool(user.email),
+            email_requested=email and bool(user.email),
         )
         for user, key, title, body, url in messages
         if (user.pk, key) not in already
     ]
+    if not new:
+        return []
+    # A concurrent sender may have inserted the same pair meanwhile; the constraint settles
+    # it, and bulk_create cannot say which rows won, so they are read back.
     Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
-    emailed = Notification.objects.filter(
-        key__in={n.key for n in new if n.email_requested},
-        emailed_at__isnull=True,
-        email_requested=True,
-    ).values_list("pk", flat=True)
-    for notification_id in emailed:
-        deliver_email.delay_on_commit(notification_id)
-    return len(new)
+    wanted = {(n.recipient.pk, n.key) for n in new}
+    created = [
+        notification
+        for notification in Notification.objects.filter(
+            key__in={n.key for n in new}, recipient__in={n.recipient.pk for n in new}
+        ).select_related("recipient")
+        if (notification.recipient_id, notification.key) in wanted
+    ]
+    for notification in created:
+        if notification.email_requested and notification.emailed_at is None:
+            deliver_email.delay_on_commit(notification.pk)
+    return created

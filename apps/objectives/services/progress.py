@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from apps.core.deadlines import traffic_light
 from apps.core.roles import Role
-from apps.core.uploads import sniff_upload
 from apps.notifications import services as notifications
-from apps.objectives.models import Evidence, Objective, ProgressReport
+from apps.objectives.models import Objective, ProgressReport
+from apps.objectives.services.evidence import attach_evidence, check_uploads
 from apps.organizations.models import OrgUnit
 
 
@@ -101,7 +101,7 @@ def submit_report(user, objective, *, cycle_end, narrative, value=None, rubric_l
         raise ValidationError({"cycle_end": _("Not a reporting cycle of this objective.")})
     if not narrative or not narrative.strip():
         raise ValidationError({"narrative": _("Describe what was done.")})
-    content_types = [sniff_upload(upload) for upload in files]
+    checked = check_uploads(files)
     completion = completion_of(objective, value, rubric_level)
 
     now = timezone.now()
@@ -118,15 +118,7 @@ def submit_report(user, objective, *, cycle_end, narrative, value=None, rubric_l
     report.submitted_by = user
     report.submitted_at = now
     report.save()
-    for upload, content_type in zip(files, content_types, strict=True):
-        Evidence.objects.create(
-            report=report,
-            file=upload,
-            original_name=upload.name[:200],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=user,
-        )
+    attach_evidence(checked, user, report=report)
     return report
 
 

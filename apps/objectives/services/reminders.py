@@ -21,7 +21,7 @@ def send_plan_reminders(plan, today=None):
     today = today or timezone.localdate()
     messages = _report_reminders(plan, today) + _returned_reminders(plan, today)
     messages += _innovation_reminders(plan, today)
-    return notify_batch(messages)
+    return len(notify_batch(messages))
 
 
 def _report_reminders(plan, today):

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.roles import Role
-from apps.core.uploads import sniff_upload
 from apps.notifications import services as notifications
-from apps.objectives.models import Evidence, InnovationItem, ObjectivePlan, Reward, UnitScore
+from apps.objectives.models import InnovationItem, ObjectivePlan, Reward, UnitScore
+from apps.objectives.services.evidence import attach_evidence, check_uploads
 from apps.objectives.services.scoring import score_plan
 from apps.organizations.models import OrgUnit
 
@@ -40,7 +40,7 @@ def claim_innovation(
                 % {"person": person, "unit": unit}
             }
         )
-    content_types = [sniff_upload(upload) for upload in files]
+    checked = check_uploads(files)
     item = InnovationItem(
         plan=plan,
         unit=unit,
@@ -52,15 +52,7 @@ def claim_innovation(
     )
     item.full_clean()
     item.save()
-    for upload, content_type in zip(files, content_types, strict=True):
-        Evidence.objects.create(
-            innovation_item=item,
-            file=upload,
-            original_name=upload.name[:200],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=user,
-        )
+    attach_evidence(checked, user, innovation_item=item)
     return item
 
 
