@@ -1,9 +1,10 @@
 """Abstract bases every domain model builds on."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.querysets import ScopedQuerySet
+from apps.core.querysets import AccessLogQuerySet, ScopedQuerySet
 
 
 class TimeStampedModel(models.Model):
@@ -25,3 +26,31 @@ class ScopedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class AccessLog(models.Model):
+    """One read of a sensitive record. Rows are only ever inserted: the database refuses
+    updates and deletes (see the migration that creates this table)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    record_type = models.CharField(_("record type"), max_length=100)
+    record_id = models.BigIntegerField(_("record id"))
+    record_label = models.CharField(_("record"), max_length=200)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    accessed_at = models.DateTimeField(_("accessed at"), auto_now_add=True, db_index=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-accessed_at", "-pk"]
+        indexes = [models.Index(fields=["record_type", "record_id"], name="accesslog_record")]
+
+    def __str__(self):
+        return f"{self.user} · {self.record_label} · {self.accessed_at:%Y-%m-%d %H:%M}"

@@ -49,3 +49,13 @@ class CountyWideQuerySet(ScopedQuerySet):
         return self.filter(
             **{f"{self.model.scope_field}__path__in": ancestor_paths(user.scope_paths)}
         )
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Only county federation staff read the access log."""
+        from apps.core.roles import Role
+
+        if not user.is_authenticated or not user.has_role(Role.COUNTY_ADMIN):
+            return self.none()
+        return self

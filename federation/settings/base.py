@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "apps.organizations",
     "apps.notifications",
     "apps.objectives",
+    "apps.liaison",
 ]
 
 MIDDLEWARE = [

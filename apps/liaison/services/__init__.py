@@ -1,0 +1,33 @@
+"""Representative liaison workflows; views, API, tasks and commands call only these."""
+
+from apps.liaison.services.cases import (
+    add_follow_up,
+    close_case,
+    contacts_due,
+    coverage,
+    escalate_case,
+    log_visit,
+    mark_referred,
+    open_case,
+    representative_of,
+    resolve_case,
+    start_case,
+    suggest_helpers,
+    visit_intervals,
+)
+
+__all__ = [
+    "add_follow_up",
+    "close_case",
+    "contacts_due",
+    "coverage",
+    "escalate_case",
+    "log_visit",
+    "mark_referred",
+    "open_case",
+    "representative_of",
+    "resolve_case",
+    "start_case",
+    "suggest_helpers",
+    "visit_intervals",
+]

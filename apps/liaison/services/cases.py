@@ -1,0 +1,392 @@
+"""Representative liaison workflows: visits, cases and their states, mutual help, coverage.
+
+Views, the API, tasks and commands call these; nothing else writes liaison rows.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case as Conditional
+from django.db.models import Count, F, IntegerField, Q, Value, When
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.core.roles import Role
+from apps.liaison.models import (
+    Case,
+    Contact,
+    FollowUp,
+    Representative,
+    Risk,
+    Visit,
+    VisitInterval,
+)
+from apps.notifications.services import notify_many
+
+# How long a case may stay in each state before it is overdue.
+STATE_DEADLINES = {
+    Case.State.OPEN: timedelta(days=3),
+    Case.State.IN_PROGRESS: timedelta(days=15),
+    Case.State.ESCALATED: timedelta(days=7),
+    Case.State.REFERRED: timedelta(days=15),
+    Case.State.RESOLVED: timedelta(days=7),
+    Case.State.CLOSED: timedelta(0),
+}
+# A sensitive case must reach the township within a day.
+SENSITIVE_ESCALATION = timedelta(hours=24)
+SENSITIVE_CATEGORIES = {Case.Category.VIOLENCE}
+
+# Which specialties help with which kind of case (优势互补).
+HELPFUL_SPECIALTIES = {
+    Case.Category.MARRIAGE: ["mediation", "legal", "counselling"],
+    Case.Category.VIOLENCE: ["legal", "counselling", "mediation"],
+    Case.Category.RIGHTS: ["legal"],
+    Case.Category.EMPLOYMENT: ["employment", "ecommerce", "farming"],
+    Case.Category.HARDSHIP: ["care", "employment"],
+    Case.Category.HEALTH: ["health", "care"],
+    Case.Category.CHILDREN: ["parenting", "counselling"],
+    Case.Category.MENTAL: ["counselling", "health"],
+}
+
+# Which moves each state allows (转介 comes from the coordination module through mark_referred).
+TRANSITIONS = {
+    "start": ({Case.State.OPEN}, Case.State.IN_PROGRESS),
+    "escalate": (
+        {Case.State.OPEN, Case.State.IN_PROGRESS, Case.State.ESCALATED},
+        Case.State.ESCALATED,
+    ),
+    "resolve": (
+        {Case.State.OPEN, Case.State.IN_PROGRESS, Case.State.ESCALATED, Case.State.REFERRED},
+        Case.State.RESOLVED,
+    ),
+    "close": ({Case.State.RESOLVED}, Case.State.CLOSED),
+}
+
+
+def representative_of(user):
+    """The user's active representative record, or None."""
+    return (
+        Representative.objects.filter(user=user, is_active=True)
+        .select_related("unit__parent")
+        .first()
+    )
+
+
+def visit_intervals():
+    """Days between visits for each risk colour, as configured."""
+    return dict(VisitInterval.objects.values_list("risk", "days"))
+
+
+def _require_representative(user):
+    representative = representative_of(user)
+    if representative is None:
+        raise PermissionDenied(_("Only an active representative can log visits and cases."))
+    return representative
+
+
+@transaction.atomic
+def log_visit(user, *, visited_on, mode, contacts, summary, needs=()):
+    """走访: record a visit in a few taps; each need raised opens a case.
+
+    ``needs`` are dicts with ``contact``, ``category`` and ``description``.
+    """
+    representative = _require_representative(user)
+    errors = {}
+    if visited_on > timezone.localdate():
+        errors["visited_on"] = _("A visit cannot be dated in the future.")
+    contacts = list(contacts)
+    if not contacts:
+        errors["contacts"] = _("Choose at least one household.")
+    elif any(contact.unit_id != representative.unit_id for contact in contacts):
+        errors["contacts"] = _("You can only log visits to households of your own village.")
+    if not summary or not summary.strip():
+        errors["summary"] = _("Write a few words about the visit.")
+    if errors:
+        raise ValidationError(errors)
+    visit = Visit.objects.create(
+        unit=representative.unit,
+        representative=representative,
+        visited_on=visited_on,
+        mode=mode,
+        summary=summary.strip(),
+        needs="\n".join(need["description"] for need in needs),
+    )
+    visit.contacts.set(contacts)
+    Contact.objects.filter(pk__in=[contact.pk for contact in contacts]).update(
+        last_visited_on=Greatest("last_visited_on", Value(visited_on))
+    )
+    for need in needs:
+        open_case(user, visit=visit, **need)
+    return visit
+
+
+@transaction.atomic
+def open_case(user, *, contact, category, description, visit=None):
+    """受理: a representative takes up a need of a household of her village."""
+    representative = _require_representative(user)
+    if contact.unit_id != representative.unit_id:
+        raise ValidationError({"contact": _("This household is not in your village.")})
+    if not description or not description.strip():
+        raise ValidationError({"description": _("Describe the need.")})
+    now = timezone.now()
+    sensitive = category in SENSITIVE_CATEGORIES
+    deadline = now + (SENSITIVE_ESCALATION if sensitive else STATE_DEADLINES[Case.State.OPEN])
+    case = Case.objects.create(
+        unit=representative.unit,
+        representative=representative,
+        contact=contact,
+        visit=visit,
+        category=category,
+        description=description.strip(),
+        is_sensitive=sensitive,
+        state=Case.State.OPEN,
+        state_deadline=deadline,
+        opened_at=now,
+        respond_by=deadline,
+    )
+    FollowUp.objects.create(
+        case=case, author=user, note=_("Case accepted."), state_to=Case.State.OPEN
+    )
+    return case
+
+
+def _may_handle(user, case):
+    """The case's own representative, or federation staff whose area the case is in."""
+    if case.representative.user_id == user.pk:
+        return True
+    return (
+        user.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+        and Case.objects.for_user(user).filter(pk=case.pk).exists()
+    )
+
+
+def _move(user, case, action, note, **changes):
+    allowed_from, new_state = TRANSITIONS[action]
+    case = (
+        Case.objects.select_for_update()
+        .select_related("representative", "unit__parent")
+        .get(pk=case.pk)
+    )
+    if not _may_handle(user, case):
+        raise PermissionDenied(_("You are not handling this case."))
+    if case.state not in allowed_from:
+        raise ValidationError(
+            _("A case that is %(state)s cannot be %(action)s.")
+            % {"state": case.get_state_display(), "action": Case.State(new_state).label}
+        )
+    now = timezone.now()
+    old_state = case.state
+    case.state = new_state
+    case.state_deadline = now + STATE_DEADLINES[new_state]
+    if case.first_response_at is None:
+        case.first_response_at = now
+    for field, value in changes.items():
+        setattr(case, field, value)
+    case.save()
+    FollowUp.objects.create(
+        case=case,
+        author=user,
+        note=note.strip() or case.get_state_display(),
+        state_from=old_state,
+        state_to=new_state,
+    )
+    return case
+
+
+@transaction.atomic
+def start_case(user, case, note=""):
+    """办理中: someone is working on it."""
+    return _move(user, case, "start", note)
+
+
+@transaction.atomic
+def escalate_case(user, case, note=""):
+    """上报: to the village's township, or from the township to the county."""
+    current = case.escalated_to
+    target = case.unit.parent if current is None else current.parent
+    if target is None:
+        raise ValidationError(_("The case is already with the county."))
+    case = _move(
+        user,
+        case,
+        "escalate",
+        note,
+        escalated_to=target,
+        escalated_at=timezone.now(),
+        escalation_units=[*case.escalation_units, target.pk],
+    )
+    notify_many(
+        User.objects.filter(memberships__unit=target, is_active=True).distinct(),
+        f"case-escalated:{case.pk}:{target.pk}",
+        _("A case has been escalated to %(unit)s") % {"unit": target.name},
+        url=f"/liaison/cases/{case.pk}/",
+    )
+    return case
+
+
+@transaction.atomic
+def resolve_case(user, case, note=""):
+    if not note or not note.strip():
+        raise ValidationError({"note": _("Say how the need was met.")})
+    return _move(user, case, "resolve", note, resolved_at=timezone.now())
+
+
+@transaction.atomic
+def close_case(user, case, note="", satisfaction=""):
+    """结案 with the woman's satisfaction."""
+    if satisfaction not in Case.Satisfaction.values:
+        raise ValidationError({"satisfaction": _("Record how satisfied she is.")})
+    return _move(user, case, "close", note, closed_at=timezone.now(), satisfaction=satisfaction)
+
+
+@transaction.atomic
+def add_follow_up(user, case, note):
+    if not _may_handle(user, case):
+        raise PermissionDenied(_("You are not handling this case."))
+    if not note or not note.strip():
+        raise ValidationError({"note": _("Write the follow-up.")})
+    if case.first_response_at is None:
+        Case.objects.filter(pk=case.pk).update(first_response_at=timezone.now())
+    return FollowUp.objects.create(case=case, author=user, note=note.strip())
+
+
+def mark_referred(user, case, note):
+    """转介: the coordination module calls this when it refers a case to a department."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open:
+        raise ValidationError(_("A resolved or closed case cannot be referred."))
+    old_state = case.state
+    case.state = Case.State.REFERRED
+    case.state_deadline = timezone.now() + STATE_DEADLINES[Case.State.REFERRED]
+    case.save(update_fields=["state", "state_deadline", "updated_at"])
+    FollowUp.objects.create(
+        case=case, author=user, note=note, state_from=old_state, state_to=case.state
+    )
+    return case
+
+
+def suggest_helpers(case, limit=10):
+    """优势互补: representatives anywhere in the county whose specialties fit the case, nearest
+    first (same village, then same township, then the rest of the county)."""
+    township = case.unit.parent
+    county_path = township.path.rsplit("/", 2)[0] + "/" if township else case.unit.path
+    return (
+        Representative.objects.active()
+        .filter(specialties__overlap=HELPFUL_SPECIALTIES.get(case.category, []))
+        .filter(unit__path__startswith=county_path)
+        .exclude(pk=case.representative_id)
+        .annotate(
+            distance=Conditional(
+                When(unit=case.unit_id, then=Value(0)),
+                When(unit__parent=township, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .select_related("unit__parent")
+        .order_by("distance", "unit__path", "full_name")[:limit]
+    )
+
+
+def contacts_due(today=None, queryset=None):
+    """Households overdue for a visit by their risk colour's interval."""
+    today = today or timezone.localdate()
+    queryset = queryset if queryset is not None else Contact.objects.all()
+    overdue = Q()
+    for risk, days in visit_intervals().items():
+        limit = today - timedelta(days=days)
+        overdue |= Q(risk=risk) & (
+            Q(last_visited_on__lt=limit)
+            | Q(last_visited_on__isnull=True, created_at__date__lt=limit)
+        )
+    return queryset.filter(overdue)
+
+
+def coverage(representatives, contacts, visits, cases, *, start, end, group):
+    """广度: coverage figures for a period, grouped by ``group`` ("representative", "village" or
+    "township"), from querysets the caller has already scoped. A few aggregate queries in all.
+
+    Each row: linked households, households visited, visits made and due by risk colour, and
+    cases answered within their deadline.
+    """
+    end = min(end, timezone.localdate())
+    days = max((end - start).days + 1, 0)
+    keys = GROUP_KEYS[group]
+    intervals = visit_intervals()
+    rows = {}
+
+    for row in contacts.values(keys["contact"]).annotate(
+        linked=Count("pk"),
+        **{f"linked_{risk}": Count("pk", filter=Q(risk=risk)) for risk in Risk.values},
+    ):
+        figures = rows.setdefault(row[keys["contact"]], _empty_row())
+        figures["linked"] = row["linked"]
+        for risk in Risk.values:
+            # Each household of a colour is due a visit every interval of that colour.
+            figures["due"][risk] = row[f"linked_{risk}"] * -(
+                -days // intervals.get(risk, days or 1)
+            )
+
+    in_period = Visit.contacts.through.objects.filter(
+        visit__in=visits, visit__visited_on__range=(start, end)
+    )
+    for row in in_period.values(keys["pair"]).annotate(
+        visited=Count("contact", distinct=True),
+        **{f"made_{risk}": Count("pk", filter=Q(contact__risk=risk)) for risk in Risk.values},
+    ):
+        figures = rows.setdefault(row[keys["pair"]], _empty_row())
+        figures["visited"] = row["visited"]
+        for risk in Risk.values:
+            figures["made"][risk] = row[f"made_{risk}"]
+
+    for row in (
+        visits.filter(visited_on__range=(start, end))
+        .values(keys["visit"])
+        .annotate(count=Count("pk"))
+    ):
+        rows.setdefault(row[keys["visit"]], _empty_row())["visits"] = row["count"]
+
+    opened = cases.filter(opened_at__date__range=(start, end))
+    for row in opened.values(keys["case"]).annotate(
+        total=Count("pk"), on_time=Count("pk", filter=Q(first_response_at__lte=F("respond_by")))
+    ):
+        figures = rows.setdefault(row[keys["case"]], _empty_row())
+        figures["cases"], figures["cases_on_time"] = row["total"], row["on_time"]
+
+    for figures in rows.values():
+        figures["coverage"] = (
+            round(100 * figures["visited"] / figures["linked"]) if figures["linked"] else 0
+        )
+    return rows
+
+
+def _empty_row():
+    return {
+        "linked": 0,
+        "visited": 0,
+        "visits": 0,
+        "cases": 0,
+        "cases_on_time": 0,
+        "due": dict.fromkeys(Risk.values, 0),
+        "made": dict.fromkeys(Risk.values, 0),
+    }
+
+
+GROUP_KEYS = {
+    "representative": {
+        "contact": "representative",
+        "pair": "visit__representative",
+        "visit": "representative",
+        "case": "representative",
+    },
+    "village": {"contact": "unit", "pair": "visit__unit", "visit": "unit", "case": "unit"},
+    "township": {
+        "contact": "unit__parent",
+        "pair": "visit__unit__parent",
+        "visit": "unit__parent",
+        "case": "unit__parent",
+    },
+}
