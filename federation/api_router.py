@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import UserViewSet
+from apps.liaison.api.views import CaseViewSet, ContactViewSet, RepresentativeViewSet, VisitViewSet
 from apps.notifications.api.views import NotificationViewSet
 from apps.objectives.api.views import (
     InnovationItemViewSet,
@@ -25,3 +26,7 @@ router.register("progress-reports", ProgressReportViewSet)
 router.register("innovation-items", InnovationItemViewSet)
 router.register("scores", UnitScoreViewSet)
 router.register("rewards", RewardViewSet)
+router.register("representatives", RepresentativeViewSet)
+router.register("contacts", ContactViewSet)
+router.register("visits", VisitViewSet)
+router.register("cases", CaseViewSet)

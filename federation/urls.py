@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.accounts.api.views import ObtainTokenView
+from apps.liaison.api.views import CoverageView
 from federation.api_router import router
 
 admin.site.site_header = "妇联工作管理平台"
@@ -14,9 +15,11 @@ urlpatterns = [
     path("org/", include("apps.organizations.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("objectives/", include("apps.objectives.urls")),
+    path("liaison/", include("apps.liaison.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("api/v1/coverage/", CoverageView.as_view(), name="api-coverage"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -13,10 +13,23 @@ from apps.core.roles import Role
 
 
 class ScopedQuerysetMixin(LoginRequiredMixin):
-    """Objects outside the user's scope are simply not found (404), never "forbidden"."""
+    """Objects outside the user's scope are simply not found (404), never "forbidden".
+
+    A view says what to load in ``get_base_queryset()`` (or ``model``/``queryset``); the
+    scoping rule is applied after it here. Overriding ``get_queryset`` would skip the rule, so
+    it is refused when the class is defined.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__}: override get_base_queryset(), not get_queryset().")
+
+    def get_base_queryset(self):
+        return super().get_queryset()
 
     def get_queryset(self):
-        return super().get_queryset().for_user(self.request.user)
+        return self.get_base_queryset().for_user(self.request.user)
 
 
 class WriteRoleRequiredMixin:

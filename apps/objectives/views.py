@@ -60,9 +60,9 @@ class PlanListView(ScopedListView):
     paginate_by = 20
     filterset_class = ObjectivePlanFilterSet
 
-    def get_queryset(self):
+    def get_base_queryset(self):
         return (
-            _plans(self.request.user)
+            ObjectivePlan.objects.select_related("period", "unit")
             .annotate(objective_count=Count("objectives"))
             .order_by("-period__start_date", "unit__path")
         )
@@ -98,8 +98,8 @@ class PlanDetailView(ScopedDetailView):
     model = ObjectivePlan
     template_name = "objectives/plan_detail.html"
 
-    def get_queryset(self):
-        return _plans(self.request.user)
+    def get_base_queryset(self):
+        return ObjectivePlan.objects.select_related("period", "unit")
 
     def get_context_data(self, **kwargs):
         plan, user = self.object, self.request.user
@@ -198,8 +198,8 @@ class ObjectiveDetailView(ScopedDetailView):
     model = Objective
     template_name = "objectives/objective_detail.html"
 
-    def get_queryset(self):
-        return _objectives(self.request.user)
+    def get_base_queryset(self):
+        return Objective.objects.with_details()
 
     def get_context_data(self, **kwargs):
         objective, user = self.object, self.request.user
@@ -314,19 +314,15 @@ class ReportListView(ScopedListView):
     template_name = "objectives/report_list.html"
     filterset_class = ProgressReportFilterSet
 
-    def get_queryset(self):
-        return (
-            ProgressReport.objects.for_user(self.request.user)
-            .with_details()
-            .order_by("-submitted_at")
-        )
+    def get_base_queryset(self):
+        return ProgressReport.objects.with_details().order_by("-submitted_at")
 
 
 class ReportDetailView(ScopedDetailView):
     model = ProgressReport
     template_name = "objectives/report_detail.html"
 
-    def get_queryset(self):
+    def get_base_queryset(self):
         return ProgressReport.objects.with_details().prefetch_related("evidence")
 
     def get_context_data(self, **kwargs):
@@ -398,19 +394,15 @@ class ScoreListView(ScopedListView):
         (_("late-report deductions"), lambda score: float(score.deduction_score)),
     )
 
-    def get_queryset(self):
-        return (
-            UnitScore.objects.for_user(self.request.user)
-            .with_details()
-            .order_by("level", "rank", "pk")
-        )
+    def get_base_queryset(self):
+        return UnitScore.objects.with_details().order_by("level", "rank", "pk")
 
 
 class ScoreDetailView(ScopedDetailView):
     model = UnitScore
     template_name = "objectives/score_detail.html"
 
-    def get_queryset(self):
+    def get_base_queryset(self):
         return UnitScore.objects.with_details()
 
     def get_context_data(self, **kwargs):
@@ -487,12 +479,10 @@ class RewardListView(ScopedListView):
     template_name = "objectives/reward_list.html"
     filterset_class = RewardFilterSet
 
-    def get_queryset(self):
-        return (
-            Reward.objects.for_user(self.request.user)
-            .select_related("unit", "person", "plan__period", "innovation_item")
-            .order_by("plan", "kind", "pk")
-        )
+    def get_base_queryset(self):
+        return Reward.objects.select_related(
+            "unit", "person", "plan__period", "innovation_item"
+        ).order_by("plan", "kind", "pk")
 
     def get_context_data(self, **kwargs):
         user = self.request.user

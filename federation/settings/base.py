@@ -210,6 +210,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "category" or "state"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "apps.liaison.models.Case.State",
+        "CaseCategoryEnum": "apps.liaison.models.Case.Category",
+        "ObjectiveCategoryEnum": "apps.objectives.models.Objective.Category",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------------

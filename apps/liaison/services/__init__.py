@@ -2,6 +2,7 @@
 
 from apps.liaison.services.cases import (
     add_follow_up,
+    can_handle,
     close_case,
     contacts_due,
     coverage,
@@ -15,9 +16,17 @@ from apps.liaison.services.cases import (
     suggest_helpers,
     visit_intervals,
 )
+from apps.liaison.services.roster import (
+    ROSTER_COLUMNS,
+    check_roster_file,
+    run_import,
+    start_import,
+    template_workbook,
+)
 
 __all__ = [
     "add_follow_up",
+    "can_handle",
     "close_case",
     "contacts_due",
     "coverage",
@@ -30,4 +39,9 @@ __all__ = [
     "start_case",
     "suggest_helpers",
     "visit_intervals",
+    "ROSTER_COLUMNS",
+    "check_roster_file",
+    "run_import",
+    "start_import",
+    "template_workbook",
 ]

@@ -153,7 +153,7 @@ def open_case(user, *, contact, category, description, visit=None):
     return case
 
 
-def _may_handle(user, case):
+def can_handle(user, case):
     """The case's own representative, or federation staff whose area the case is in."""
     if case.representative.user_id == user.pk:
         return True
@@ -163,14 +163,18 @@ def _may_handle(user, case):
     )
 
 
-def _move(user, case, action, note, **changes):
-    allowed_from, new_state = TRANSITIONS[action]
-    case = (
-        Case.objects.select_for_update()
-        .select_related("representative", "unit__parent")
+def _locked(case):
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("representative", "unit__parent", "escalated_to")
         .get(pk=case.pk)
     )
-    if not _may_handle(user, case):
+
+
+def _move(user, case, action, note, **changes):
+    """Apply ``action`` to a case locked with _locked(); records the follow-up."""
+    allowed_from, new_state = TRANSITIONS[action]
+    if not can_handle(user, case):
         raise PermissionDenied(_("You are not handling this case."))
     if case.state not in allowed_from:
         raise ValidationError(
@@ -199,12 +203,13 @@ def _move(user, case, action, note, **changes):
 @transaction.atomic
 def start_case(user, case, note=""):
     """办理中: someone is working on it."""
-    return _move(user, case, "start", note)
+    return _move(user, _locked(case), "start", note)
 
 
 @transaction.atomic
 def escalate_case(user, case, note=""):
     """上报: to the village's township, or from the township to the county."""
+    case = _locked(case)
     current = case.escalated_to
     target = case.unit.parent if current is None else current.parent
     if target is None:
@@ -231,7 +236,7 @@ def escalate_case(user, case, note=""):
 def resolve_case(user, case, note=""):
     if not note or not note.strip():
         raise ValidationError({"note": _("Say how the need was met.")})
-    return _move(user, case, "resolve", note, resolved_at=timezone.now())
+    return _move(user, _locked(case), "resolve", note, resolved_at=timezone.now())
 
 
 @transaction.atomic
@@ -239,12 +244,14 @@ def close_case(user, case, note="", satisfaction=""):
     """结案 with the woman's satisfaction."""
     if satisfaction not in Case.Satisfaction.values:
         raise ValidationError({"satisfaction": _("Record how satisfied she is.")})
-    return _move(user, case, "close", note, closed_at=timezone.now(), satisfaction=satisfaction)
+    return _move(
+        user, _locked(case), "close", note, closed_at=timezone.now(), satisfaction=satisfaction
+    )
 
 
 @transaction.atomic
 def add_follow_up(user, case, note):
-    if not _may_handle(user, case):
+    if not can_handle(user, case):
         raise PermissionDenied(_("You are not handling this case."))
     if not note or not note.strip():
         raise ValidationError({"note": _("Write the follow-up.")})
@@ -255,7 +262,7 @@ def add_follow_up(user, case, note):
 
 def mark_referred(user, case, note):
     """转介: the coordination module calls this when it refers a case to a department."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked(case)
     if not case.is_open:
         raise ValidationError(_("A resolved or closed case cannot be referred."))
     old_state = case.state

@@ -1,0 +1,180 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from apps.core.api.serializers import ModelCleanMixin
+from apps.liaison import services
+from apps.liaison.models import Case, Contact, FollowUp, Representative, Visit
+
+
+class RepresentativeSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Representative
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "user",
+            "number",
+            "full_name",
+            "phone",
+            "sector",
+            "specialties",
+            "term_start",
+            "term_end",
+            "is_active",
+        ]
+        read_only_fields = ["unit", "user", "number"]
+
+
+class ContactListSerializer(serializers.ModelSerializer):
+    """Households in lists: name, phone and address masked."""
+
+    name = serializers.CharField(source="masked_name", read_only=True)
+    phone = serializers.CharField(source="masked_phone", read_only=True)
+    address = serializers.CharField(source="masked_address", read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "unit",
+            "representative",
+            "name",
+            "phone",
+            "address",
+            "tags",
+            "risk",
+            "last_visited_on",
+        ]
+
+
+class ContactSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """One household in full; reading it is written to the access log by the view."""
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "unit",
+            "representative",
+            "name",
+            "phone",
+            "address",
+            "tags",
+            "risk",
+            "last_visited_on",
+        ]
+        read_only_fields = ["unit", "last_visited_on"]
+
+    def validate_representative(self, representative):
+        user = self.context["request"].user
+        if not Representative.objects.for_user(user).filter(pk=representative.pk).exists():
+            raise serializers.ValidationError(
+                _("This representative is outside your area of work.")
+            )
+        return representative
+
+    def validate(self, attrs):
+        if "representative" in attrs:
+            attrs["unit"] = attrs["representative"].unit
+        return super().validate(attrs)
+
+
+class NeedSerializer(serializers.Serializer):
+    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all())
+    category = serializers.ChoiceField(choices=Case.Category.choices)
+    description = serializers.CharField()
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    needs_raised = NeedSerializer(many=True, write_only=True, required=False)
+    contacts = serializers.PrimaryKeyRelatedField(many=True, queryset=Contact.objects.all())
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "unit",
+            "representative",
+            "visited_on",
+            "mode",
+            "contacts",
+            "summary",
+            "needs",
+            "needs_raised",
+        ]
+        read_only_fields = ["unit", "representative", "needs"]
+
+    def create(self, validated_data):
+        return services.log_visit(
+            self.context["request"].user,
+            visited_on=validated_data["visited_on"],
+            mode=validated_data["mode"],
+            contacts=validated_data["contacts"],
+            summary=validated_data["summary"],
+            needs=validated_data.get("needs_raised", []),
+        )
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.__str__", read_only=True)
+
+    class Meta:
+        model = FollowUp
+        fields = ["id", "author", "author_name", "note", "state_from", "state_to", "created_at"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    follow_ups = FollowUpSerializer(many=True, read_only=True)
+    contact_name = serializers.CharField(source="contact.masked_name", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "unit",
+            "representative",
+            "contact",
+            "contact_name",
+            "visit",
+            "category",
+            "description",
+            "is_sensitive",
+            "state",
+            "state_deadline",
+            "escalated_to",
+            "opened_at",
+            "respond_by",
+            "first_response_at",
+            "escalated_at",
+            "resolved_at",
+            "closed_at",
+            "satisfaction",
+            "follow_ups",
+        ]
+        read_only_fields = [
+            "unit",
+            "representative",
+            "visit",
+            "is_sensitive",
+            "state",
+            "state_deadline",
+            "escalated_to",
+            "opened_at",
+            "respond_by",
+            "first_response_at",
+            "escalated_at",
+            "resolved_at",
+            "closed_at",
+            "satisfaction",
+        ]
+
+    def create(self, validated_data):
+        return services.open_case(self.context["request"].user, **validated_data)
+
+
+class CaseActionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    satisfaction = serializers.ChoiceField(choices=Case.Satisfaction.choices, required=False)

@@ -1,0 +1,178 @@
+"""Liaison API: reads scoped by for_user (sensitive cases filtered there too); every change goes
+through a service; case state changes are POST actions."""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework import serializers as drf_serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.access_log import record_access
+from apps.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin
+from apps.core.roles import Role
+from apps.liaison import services
+from apps.liaison.api import serializers
+from apps.liaison.filters import (
+    CaseFilterSet,
+    ContactFilterSet,
+    RepresentativeFilterSet,
+    VisitFilterSet,
+)
+from apps.liaison.models import Case, Contact, FollowUp, Representative, Visit
+from apps.organizations.models import Period
+
+STAFF = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+WITH_REPRESENTATIVES = (*STAFF, Role.VILLAGE_REP)
+
+
+class RepresentativeViewSet(
+    ScopedQuerysetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    queryset = Representative.objects.with_details()
+    serializer_class = serializers.RepresentativeSerializer
+    filterset_class = RepresentativeFilterSet
+    write_roles = STAFF
+
+
+class ContactViewSet(ScopedModelViewSet):
+    queryset = Contact.objects.with_details()
+    filterset_class = ContactFilterSet
+    write_roles = WITH_REPRESENTATIVES
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        return (
+            serializers.ContactListSerializer
+            if self.action == "list"
+            else serializers.ContactSerializer
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        contact = self.get_object()
+        record_access(request.user, contact, request)
+        return Response(self.get_serializer(contact).data)
+
+
+class VisitViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Visit.objects.select_related("representative").prefetch_related("contacts")
+    serializer_class = serializers.VisitSerializer
+    filterset_class = VisitFilterSet
+    write_roles = (Role.VILLAGE_REP,)
+
+
+class CaseViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Case.objects.with_details().prefetch_related(
+        Prefetch("follow_ups", queryset=FollowUp.objects.select_related("author"))
+    )
+    serializer_class = serializers.CaseSerializer
+    filterset_class = CaseFilterSet
+    write_roles = WITH_REPRESENTATIVES
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        if case.is_sensitive:
+            record_access(request.user, case, request)
+        return Response(self.get_serializer(case).data)
+
+    def _act(self, request, step):
+        data = _valid(serializers.CaseActionSerializer, request)
+        case = step(request.user, self.get_object(), data)
+        case.refresh_from_db()
+        return Response(self.get_serializer(case).data)
+
+    @extend_schema(request=serializers.CaseActionSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        return self._act(
+            request, lambda user, case, data: services.escalate_case(user, case, data["note"])
+        )
+
+    @extend_schema(request=serializers.CaseActionSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return self._act(
+            request, lambda user, case, data: services.resolve_case(user, case, data["note"])
+        )
+
+    @extend_schema(request=serializers.CaseActionSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._act(
+            request,
+            lambda user, case, data: services.close_case(
+                user, case, data["note"], data.get("satisfaction", "")
+            ),
+        )
+
+    @extend_schema(request=serializers.CaseActionSerializer)
+    @action(detail=True, methods=["post"], url_path="follow-up")
+    def follow_up(self, request, pk=None):
+        def step(user, case, data):
+            services.add_follow_up(user, case, data["note"])
+            return case
+
+        return self._act(request, step)
+
+
+class CoverageRowSerializer(drf_serializers.Serializer):
+    id = drf_serializers.IntegerField()
+    linked = drf_serializers.IntegerField()
+    visited = drf_serializers.IntegerField()
+    coverage = drf_serializers.IntegerField()
+    visits = drf_serializers.IntegerField()
+    due = drf_serializers.DictField(child=drf_serializers.IntegerField())
+    made = drf_serializers.DictField(child=drf_serializers.IntegerField())
+    cases = drf_serializers.IntegerField()
+    cases_on_time = drf_serializers.IntegerField()
+
+
+class CoverageView(APIView):
+    """广度 figures for the caller's area: by township, village or representative."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", int, description="period id (default: this year)"),
+            OpenApiParameter("level", str, enum=["township", "village", "representative"]),
+        ],
+        responses=CoverageRowSerializer(many=True),
+    )
+    def get(self, request):
+        level = request.query_params.get("level", "township")
+        if level not in services.cases.GROUP_KEYS:
+            raise drf_serializers.ValidationError(
+                {"level": ["township, village or representative"]}
+            )
+        period = _period(request.query_params.get("period"))
+        user = request.user
+        rows = services.coverage(
+            Representative.objects.for_user(user),
+            Contact.objects.for_user(user),
+            Visit.objects.for_user(user),
+            Case.objects.for_user(user),
+            start=period.start_date,
+            end=period.end_date,
+            group=level,
+        )
+        return Response([{"id": key, **values} for key, values in sorted(rows.items())])
+
+
+def _period(period_id):
+    if period_id:
+        try:
+            return Period.objects.get(pk=int(period_id))
+        except (Period.DoesNotExist, ValueError) as error:
+            raise drf_serializers.ValidationError({"period": ["unknown period"]}) from error
+    today = timezone.localdate()
+    period = Period.objects.filter(kind="year", start_date__lte=today, end_date__gte=today).first()
+    if period is None:
+        raise drf_serializers.ValidationError({"period": ["no period covers today"]})
+    return period
+
+
+def _valid(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

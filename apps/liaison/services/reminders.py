@@ -1,0 +1,151 @@
+"""Hourly liaison reminders, worked out one township at a time and sent at most once per
+event per day: households overdue for a visit, representatives idle for 30 days, cases past
+their state's deadline, sensitive cases not escalated within 24 hours."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.core.roles import Role
+from apps.liaison.models import Case, Contact, Representative
+from apps.liaison.services.cases import SENSITIVE_ESCALATION, contacts_due
+from apps.notifications.services import daily_key, notify_batch
+from apps.organizations.models import OrgUnit
+
+IDLE_DAYS = 30
+
+
+def townships_to_remind():
+    """Townships with representatives: the unit of work of one reminder task."""
+    return (
+        OrgUnit.objects.filter(
+            kind=OrgUnit.Kind.TOWNSHIP, children__representatives__is_active=True
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+
+
+def send_township_reminders(township, now=None):
+    """Every liaison reminder for one township; returns how many notifications were new."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    representatives = (
+        Representative.objects.active().filter(unit__parent=township).select_related("user")
+    )
+    staff = list(
+        User.objects.filter(
+            is_active=True, memberships__unit=township, memberships__role=Role.TOWNSHIP_STAFF
+        ).distinct()
+    )
+    messages = _overdue_visits(representatives, today) + _idle(representatives, staff, today)
+    messages += _stuck_cases(township, staff, now, today) + _unescalated(
+        township, staff, now, today
+    )
+    return len(notify_batch(messages))
+
+
+def _overdue_visits(representatives, today):
+    overdue = (
+        contacts_due(today, Contact.objects.filter(representative__in=representatives))
+        .values("representative")
+        .annotate(count=Count("pk"))
+    )
+    counts = {row["representative"]: row["count"] for row in overdue}
+    return [
+        (
+            rep.user,
+            daily_key("visits-overdue", rep.pk, day=today),
+            _("%(count)s households are due a visit") % {"count": counts[rep.pk]},
+            "",
+            "/liaison/",
+        )
+        for rep in representatives
+        if counts.get(rep.pk)
+    ]
+
+
+def _idle(representatives, staff, today):
+    since = today - timedelta(days=IDLE_DAYS)
+    idle = [
+        rep
+        for rep in representatives.annotate(last_visit=Max("visits__visited_on"))
+        if rep.last_visit is None or rep.last_visit < since
+    ]
+    messages = [
+        (
+            rep.user,
+            daily_key("rep-idle", rep.pk, day=today),
+            _("No visit logged in 30 days"),
+            _("Please visit your households and log it."),
+            "/liaison/",
+        )
+        for rep in idle
+    ]
+    if idle:
+        names = "、".join(rep.full_name for rep in idle[:20])
+        title = _("%(count)s representatives have logged no visit in 30 days") % {
+            "count": len(idle)
+        }
+        messages += [
+            (
+                user,
+                daily_key("reps-idle", user.pk, day=today),
+                title,
+                names,
+                "/liaison/coverage/?level=representative",
+            )
+            for user in staff
+        ]
+    return messages
+
+
+def _stuck_cases(township, staff, now, today):
+    stuck = (
+        Case.objects.open()
+        .filter(unit__parent=township, state_deadline__lt=now)
+        .select_related("representative__user", "escalated_to")
+    )
+    messages = []
+    for case in stuck:
+        title = _("Case past its deadline: %(case)s") % {"case": case.get_category_display()}
+        key = daily_key("case-overdue", case.pk, day=today)
+        url = f"/liaison/cases/{case.pk}/"
+        messages.append((case.representative.user, key, title, "", url))
+        if case.escalated_to_id == township.pk:
+            messages += [(user, key, title, "", url) for user in staff]
+    return messages
+
+
+def _unescalated(township, staff, now, today):
+    """Township staff cannot see a sensitive case until it reaches them, so the reminder names
+    only the village, never the woman or the case."""
+    late = (
+        Case.objects.open()
+        .filter(
+            unit__parent=township,
+            is_sensitive=True,
+            escalated_at__isnull=True,
+            opened_at__lt=now - SENSITIVE_ESCALATION,
+        )
+        .select_related("unit")
+    )
+    by_village = defaultdict(int)
+    for case in late:
+        by_village[case.unit.name] += 1
+    return [
+        (
+            user,
+            daily_key("sensitive-unescalated", township.pk, village, day=today),
+            _("%(village)s has %(count)s sensitive cases not escalated within 24 hours")
+            % {"village": village, "count": count},
+            _("Please contact the village representative today."),
+            "",
+        )
+        for village, count in by_village.items()
+        for user in staff
+    ]

@@ -1,0 +1,389 @@
+"""执委名册导入: an Excel roster of representatives, checked row by row and loaded all or nothing.
+
+``start_import`` stores the upload and queues ``run_import`` on a Celery worker, which reports
+its progress on the RosterImport record and either creates every representative (with her user
+account and village membership) or none of them, listing each problem by row and column.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from io import BytesIO
+
+import openpyxl
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Membership, User
+from apps.core.exports import XLSX_CONTENT_TYPE
+from apps.core.roles import Role
+from apps.core.uploads import sniff_upload
+from apps.liaison.models import Representative, RosterImport, Sector, Specialty
+from apps.organizations.models import OrgUnit
+
+logger = logging.getLogger(__name__)
+
+ROSTER_COLUMNS = [
+    "编号",
+    "姓名",
+    "手机号",
+    "村（社区）编码",
+    "界别",
+    "特长",
+    "任期开始",
+    "任期结束",
+]
+NUMBER, NAME, PHONE, VILLAGE, SECTOR, SPECIALTIES, TERM_START, TERM_END = ROSTER_COLUMNS
+REQUIRED_COLUMNS = {NUMBER, NAME, VILLAGE, SECTOR, TERM_START, TERM_END}
+MAX_LENGTHS = {NUMBER: 30, NAME: 50}
+
+MAX_ROSTER_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_ERRORS = 500
+PROGRESS_EVERY = 200
+SPECIALTY_SEPARATORS = re.compile(r"[、,，]")
+
+
+@dataclass
+class RosterRow:
+    """One checked line of the roster, ready to become a representative; the fields follow
+    ROSTER_COLUMNS."""
+
+    number: str
+    full_name: str
+    phone: str
+    village: OrgUnit
+    sector: str
+    specialties: list
+    term_start: date
+    term_end: date
+
+
+def template_workbook():
+    """An .xlsx with the roster's header row and one example line, for users to fill in."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "执委名册"
+    with translation.override("zh-hans"):
+        sector = str(Sector.FARMER.label)
+        specialties = "、".join([str(Specialty.PARENTING.label), str(Specialty.MEDIATION.label)])
+    sheet.append(ROSTER_COLUMNS)
+    example = ["001", "王秀英", "13800000000", "430599101001", sector, specialties]
+    sheet.append([*example, date(2026, 1, 1), date(2030, 12, 31)])
+    for cell in sheet[2][6:8]:
+        cell.number_format = "yyyy-mm-dd"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def check_roster_file(upload):
+    """Refuse an upload that is larger than 10 MB or is not an Excel workbook that opens."""
+    sniff_upload(upload, allowed={XLSX_CONTENT_TYPE: "xlsx"}, max_bytes=MAX_ROSTER_BYTES)
+    try:
+        openpyxl.load_workbook(upload, read_only=True).close()
+    # A damaged workbook fails in many ways (zip, XML, missing parts); all mean the same here.
+    except Exception as error:
+        raise ValidationError(
+            _("“%(name)s” cannot be opened as an Excel workbook.") % {"name": upload.name}
+        ) from error
+    finally:
+        upload.seek(0)
+
+
+def start_import(user, unit, upload):
+    """Store ``upload`` as a roster for ``unit`` and queue its import; county and township
+    staff only, into a unit they can see."""
+    in_scope = OrgUnit.objects.for_user(user).filter(pk=unit.pk).exists()
+    if not (user.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF) and in_scope):
+        raise PermissionDenied(_("You may not import representatives into this unit."))
+    check_roster_file(upload)
+    roster_import = RosterImport.objects.create(
+        unit=unit, file=upload, original_name=upload.name[:200], created_by=user
+    )
+    # Imported here: the tasks module imports this one.
+    from apps.liaison.tasks import run_roster_import
+
+    run_roster_import.delay_on_commit(roster_import.pk)
+    return roster_import
+
+
+def run_import(roster_import_id):
+    """Check every row of a pending roster and import all of them, or none when any row has a
+    problem. Safe to run twice: only the run that claims the pending record does the work."""
+    claimed = RosterImport.objects.filter(
+        pk=roster_import_id, status=RosterImport.Status.PENDING
+    ).update(status=RosterImport.Status.RUNNING)
+    if not claimed:
+        return None
+    roster_import = RosterImport.objects.select_related("unit").get(pk=roster_import_id)
+    try:
+        _check_and_load(roster_import)
+    except Exception:
+        logger.exception("Roster import %s failed", roster_import_id)
+        message = _("The file could not be read. Save it again from Excel as .xlsx and retry.")
+        _finish(roster_import, RosterImport.Status.FAILED, errors=[_error(None, "", message)])
+    return roster_import.status
+
+
+def _check_and_load(roster_import):
+    header, rows = _read_rows(roster_import)
+    roster_import.total_rows = len(rows)
+    RosterImport.objects.filter(pk=roster_import.pk).update(total_rows=len(rows))
+    errors, records = _check_rows(roster_import, header, rows)
+    if errors:
+        _finish(roster_import, RosterImport.Status.FAILED, errors=errors[:MAX_ERRORS])
+        return
+    with transaction.atomic():
+        _create_representatives(records)
+        _finish(roster_import, RosterImport.Status.DONE, imported_rows=len(records))
+
+
+def _read_rows(roster_import):
+    """The header and the non-blank data lines, each with its Excel row number; reading stops
+    one line past the cap, which is enough to refuse the file."""
+    with roster_import.file.open("rb") as handle:
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        try:
+            lines = workbook.worksheets[0].iter_rows(values_only=True)
+            header = tuple(_text(value) for value in next(lines, ()))
+            rows = []
+            for row_number, values in enumerate(lines, start=2):
+                if any(_text(value) for value in values):
+                    rows.append((row_number, values))
+                if len(rows) > MAX_ROWS:
+                    break
+        finally:
+            workbook.close()
+    return header, rows
+
+
+def _check_rows(roster_import, header, rows):
+    """Every problem in the file, and the checked rows when there is none."""
+    missing = [column for column in ROSTER_COLUMNS if column not in header]
+    if missing:
+        message = _("The first row lacks these columns: %(columns)s.")
+        return [_error(1, "、".join(missing), message % {"columns": "、".join(missing)})], []
+    if len(rows) > MAX_ROWS:
+        message = _("The roster has more than %(max)s rows; split it into several files.")
+        return [_error(rows[MAX_ROWS][0], "", message % {"max": MAX_ROWS})], []
+    positions = {column: header.index(column) for column in ROSTER_COLUMNS}
+    cells = [
+        (row_number, {column: _cell(values, index) for column, index in positions.items()})
+        for row_number, values in rows
+    ]
+    return _check_cells(roster_import, cells)
+
+
+def _check_cells(roster_import, cells):
+    checker = RowChecker(roster_import.unit, [row for _number, row in cells])
+    errors, records = [], []
+    for done, (row_number, row) in enumerate(cells, start=1):
+        record, row_errors = checker.check(row_number, row)
+        errors += row_errors
+        if record:
+            records.append(record)
+        if done % PROGRESS_EVERY == 0:
+            _report_progress(roster_import, done)
+    _report_progress(roster_import, len(cells))
+    return errors, records
+
+
+def _report_progress(roster_import, processed_rows):
+    # A plain UPDATE outside any transaction, so a page polling the record sees it at once.
+    roster_import.processed_rows = processed_rows
+    RosterImport.objects.filter(pk=roster_import.pk).update(processed_rows=processed_rows)
+
+
+class RowChecker:
+    """Checks roster lines against the org tree, the choices and the numbers already in use,
+    looking those up once for the whole file."""
+
+    def __init__(self, unit, rows):
+        numbers = {_text(row[NUMBER]) for row in rows} - {""}
+        codes = {_text(row[VILLAGE]) for row in rows} - {""}
+        self.unit = unit
+        self.villages = {
+            village.code: village for village in OrgUnit.objects.filter(code__in=codes)
+        }
+        self.taken_numbers = set(
+            Representative.objects.filter(number__in=numbers).values_list("number", flat=True)
+        )
+        self.taken_usernames = set(
+            User.objects.filter(username__in=[_username(n) for n in numbers]).values_list(
+                "username", flat=True
+            )
+        )
+        self.sectors, self.specialties = _labels(Sector), _labels(Specialty)
+        self.seen_numbers = {}
+
+    def check(self, row_number, row):
+        """The row as a RosterRow, or None, and its problems."""
+        parsers = {
+            NUMBER: lambda value: self.number(row_number, value),
+            NAME: _text,
+            PHONE: _phone,
+            VILLAGE: self.village,
+            SECTOR: self.sector,
+            SPECIALTIES: self.specialty_list,
+            TERM_START: _date,
+            TERM_END: _date,
+        }
+        values, errors = {}, []
+        for column, parse in parsers.items():
+            try:
+                values[column] = _check_cell(column, row[column], parse)
+            except ValidationError as error:
+                errors.append(_error(row_number, column, error.message))
+        if TERM_START in values and TERM_END in values and values[TERM_END] < values[TERM_START]:
+            errors.append(_error(row_number, TERM_END, _("The term cannot end before it starts.")))
+        if errors:
+            return None, errors
+        return RosterRow(*(values[column] for column in ROSTER_COLUMNS)), []
+
+    def number(self, row_number, value):
+        number = _text(value)
+        first_row = self.seen_numbers.setdefault(number, row_number)
+        if first_row != row_number:
+            message = _("Number %(number)s appears twice, in rows %(first)s and %(row)s.")
+            raise ValidationError(
+                message % {"number": number, "first": first_row, "row": row_number}
+            )
+        if number in self.taken_numbers:
+            message = _("Number %(number)s already belongs to a representative.")
+            raise ValidationError(message % {"number": number})
+        if _username(number) in self.taken_usernames:
+            message = _("The account %(username)s already exists.")
+            raise ValidationError(message % {"username": _username(number)})
+        return number
+
+    def village(self, value):
+        code = _text(value)
+        village = self.villages.get(code)
+        if village is None:
+            raise ValidationError(_("There is no unit with the code %(code)s.") % {"code": code})
+        if village.kind != OrgUnit.Kind.VILLAGE:
+            message = _("%(name)s is not a village or community.")
+            raise ValidationError(message % {"name": village.name})
+        if not village.path.startswith(self.unit.path):
+            message = _("%(name)s is not under %(unit)s.")
+            raise ValidationError(message % {"name": village.name, "unit": self.unit.name})
+        return village
+
+    def sector(self, value):
+        message = _("There is no sector “%(label)s”; use one of: %(choices)s.")
+        return _choice(self.sectors, _text(value), message)
+
+    def specialty_list(self, value):
+        message = _("There is no specialty “%(label)s”; use any of: %(choices)s.")
+        labels = [label.strip() for label in SPECIALTY_SEPARATORS.split(_text(value))]
+        codes = [_choice(self.specialties, label, message) for label in labels if label]
+        return list(dict.fromkeys(codes))
+
+
+def _check_cell(column, value, parse):
+    text = _text(value)
+    if not text and column in REQUIRED_COLUMNS:
+        raise ValidationError(_("This cell must not be empty."))
+    limit = MAX_LENGTHS.get(column)
+    if limit and len(text) > limit:
+        raise ValidationError(_("At most %(max)s characters.") % {"max": limit})
+    return parse(value)
+
+
+def _create_representatives(records):
+    users = []
+    for record in records:
+        user = User(username=_username(record.number), full_name=record.full_name)
+        user.phone = record.phone
+        user.set_unusable_password()
+        users.append(user)
+    users = User.objects.bulk_create(users, batch_size=1000)
+    Membership.objects.bulk_create(
+        [
+            Membership(user=user, unit=record.village, role=Role.VILLAGE_REP)
+            for user, record in zip(users, records, strict=True)
+        ],
+        batch_size=1000,
+    )
+    Representative.objects.bulk_create(
+        [_representative(user, record) for user, record in zip(users, records, strict=True)],
+        batch_size=1000,
+    )
+
+
+def _representative(user, record):
+    return Representative(
+        unit=record.village,
+        user=user,
+        number=record.number,
+        full_name=record.full_name,
+        phone=record.phone,
+        sector=record.sector,
+        specialties=record.specialties,
+        term_start=record.term_start,
+        term_end=record.term_end,
+        is_active=True,
+    )
+
+
+def _finish(roster_import, status, errors=(), imported_rows=0):
+    roster_import.status = status
+    roster_import.errors = list(errors)
+    roster_import.imported_rows = imported_rows
+    roster_import.save(update_fields=["status", "errors", "imported_rows", "updated_at"])
+
+
+def _error(row, column, message):
+    return {"row": row, "column": column, "message": str(message)}
+
+
+def _username(number):
+    return f"rep-{number}"
+
+
+def _labels(choices):
+    """Chinese label → code: the roster is written in Chinese whatever the reader's language."""
+    with translation.override("zh-hans"):
+        return {str(label): code for code, label in choices.choices}
+
+
+def _choice(labels, label, message):
+    if label not in labels:
+        raise ValidationError(message % {"label": label, "choices": "、".join(labels)})
+    return labels[label]
+
+
+def _cell(values, index):
+    return values[index] if index < len(values) else None
+
+
+def _text(value):
+    """A cell as trimmed text; Excel stores typed-in numbers (phones, codes) as floats."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _phone(value):
+    phone = _text(value)
+    if phone and not re.fullmatch(r"\d{11}", phone):
+        raise ValidationError(_("A mobile phone number has 11 digits."))
+    return phone
+
+
+def _date(value):
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return datetime.strptime(_text(value), "%Y-%m-%d").date()
+    except ValueError:
+        message = _("“%(value)s” is not a date; write it as YYYY-MM-DD.")
+        raise ValidationError(message % {"value": _text(value)}) from None

@@ -1,0 +1,330 @@
+"""Liaison pages, phone-first: a representative logs a visit in a few taps after signing in."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from apps.core.access_log import record_access
+from apps.core.exports import XLSX_CONTENT_TYPE
+from apps.core.roles import Role
+from apps.core.views import (
+    ScopedDetailView,
+    ScopedListView,
+    WriteRoleRequiredMixin,
+    add_service_errors,
+)
+from apps.liaison import forms, services
+from apps.liaison.filters import CaseFilterSet, ContactFilterSet, RepresentativeFilterSet
+from apps.liaison.models import Case, Contact, FollowUp, Representative, RosterImport, Visit
+from apps.organizations.models import OrgUnit, Period
+
+STAFF = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+
+
+def _year_period():
+    today = timezone.localdate()
+    return Period.objects.filter(
+        kind=Period.Kind.YEAR, start_date__lte=today, end_date__gte=today
+    ).first()
+
+
+class HomeView(LoginRequiredMixin, View):
+    """The representative's page: what is overdue, what is open, and the visit button."""
+
+    def get(self, request):
+        representative = services.representative_of(request.user)
+        if representative is None:
+            return redirect("liaison:case-list")
+        contacts = representative.contacts.all()
+        overdue = services.contacts_due(queryset=contacts).order_by("last_visited_on")[:20]
+        period = _year_period()
+        figures = None
+        if period:
+            mine = Representative.objects.filter(pk=representative.pk)
+            figures = services.coverage(
+                mine,
+                contacts,
+                representative.visits.all(),
+                representative.cases.all(),
+                start=period.start_date,
+                end=period.end_date,
+                group="representative",
+            ).get(representative.pk)
+        return render(
+            request,
+            "liaison/home.html",
+            {
+                "representative": representative,
+                "overdue": overdue,
+                "open_cases": representative.cases.open().select_related("contact")[:20],
+                "recent_visits": representative.visits.prefetch_related("contacts")[:5],
+                "figures": figures,
+                "period": period,
+            },
+        )
+
+
+class VisitCreateView(LoginRequiredMixin, View):
+    template_name = "liaison/visit_form.html"
+
+    def representative(self, request):
+        representative = services.representative_of(request.user)
+        if representative is None:
+            raise PermissionDenied
+        return representative
+
+    def get(self, request):
+        form = forms.VisitForm(representative=self.representative(request))
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        form = forms.VisitForm(request.POST, representative=self.representative(request))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.log_visit(
+                    request.user,
+                    visited_on=data["visited_on"],
+                    mode=data["mode"],
+                    contacts=data["contacts"],
+                    summary=data["summary"],
+                    needs=form.needs(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Visit logged; a case was opened for the need.")
+                    if form.needs()
+                    else _("Visit logged."),
+                )
+                return redirect("liaison:home")
+        return render(request, self.template_name, {"form": form})
+
+
+class ContactListView(ScopedListView):
+    """Households, with phone numbers and addresses masked."""
+
+    model = Contact
+    template_name = "liaison/contact_list.html"
+    filterset_class = ContactFilterSet
+
+    def get_base_queryset(self):
+        return Contact.objects.with_details().order_by("unit__path", "name")
+
+
+class ContactDetailView(ScopedDetailView):
+    """A household's full details; every opening is written to the access log."""
+
+    model = Contact
+    template_name = "liaison/contact_detail.html"
+
+    def get_base_queryset(self):
+        return Contact.objects.with_details()
+
+    def get_object(self, queryset=None):
+        contact = super().get_object(queryset)
+        record_access(self.request.user, contact, self.request)
+        return contact
+
+    def get_context_data(self, **kwargs):
+        contact = self.object
+        return super().get_context_data(
+            visits=contact.visits.select_related("representative")[:20],
+            cases=Case.objects.for_user(self.request.user).filter(contact=contact),
+            **kwargs,
+        )
+
+
+class ContactCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+    write_roles = (*STAFF, Role.VILLAGE_REP)
+    template_name = "liaison/contact_form.html"
+
+    def get(self, request):
+        form = forms.ContactForm(user=request.user)
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        form = forms.ContactForm(request.POST, user=request.user)
+        if form.is_valid():
+            contact = form.save(commit=False)
+            contact.unit = contact.representative.unit
+            contact.save()
+            messages.success(request, _("Household added."))
+            return redirect("liaison:contact-detail", pk=contact.pk)
+        return render(request, self.template_name, {"form": form})
+
+
+class CaseListView(ScopedListView):
+    model = Case
+    template_name = "liaison/case_list.html"
+    filterset_class = CaseFilterSet
+
+    def get_base_queryset(self):
+        return Case.objects.with_details().order_by("-opened_at", "-pk")
+
+
+class CaseDetailView(ScopedDetailView):
+    model = Case
+    template_name = "liaison/case_detail.html"
+    actions = {
+        "start": services.start_case,
+        "escalate": services.escalate_case,
+        "resolve": services.resolve_case,
+        "follow-up": services.add_follow_up,
+    }
+
+    def get_base_queryset(self):
+        return Case.objects.with_details().prefetch_related(
+            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("author"))
+        )
+
+    def get_object(self, queryset=None):
+        case = super().get_object(queryset)
+        if case.is_sensitive:
+            record_access(self.request.user, case, self.request)
+        return case
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            form=kwargs.pop("form", forms.CaseActionForm()),
+            helpers=services.suggest_helpers(self.object),
+            can_handle=services.can_handle(self.request.user, self.object),
+            **kwargs,
+        )
+
+    def post(self, request, pk):
+        self.object = self.get_object()
+        form = forms.CaseActionForm(request.POST)
+        action = request.POST.get("action")
+        if form.is_valid() and (action in self.actions or action == "close"):
+            note = form.cleaned_data["note"]
+            try:
+                if action == "close":
+                    services.close_case(
+                        request.user, self.object, note, form.cleaned_data["satisfaction"]
+                    )
+                else:
+                    self.actions[action](request.user, self.object, note)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Case updated."))
+                return redirect("liaison:case-detail", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class RepresentativeListView(ScopedListView):
+    model = Representative
+    template_name = "liaison/representative_list.html"
+    filterset_class = RepresentativeFilterSet
+    export_name = "representatives"
+    export_columns = (
+        (_("representative number"), "number"),
+        (_("full name"), "full_name"),
+        (_("village"), lambda rep: rep.unit.name),
+        (_("sector"), lambda rep: rep.get_sector_display()),
+        (_("specialties"), lambda rep: rep.get_specialties_display()),
+        (_("households"), "household_count"),
+    )
+
+    def get_base_queryset(self):
+        return (
+            Representative.objects.with_details()
+            .annotate(household_count=Count("contacts"))
+            .order_by("unit__path", "full_name")
+        )
+
+
+class RosterImportView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+    write_roles = STAFF
+    template_name = "liaison/roster_import.html"
+
+    def context(self, request, form=None):
+        imports = RosterImport.objects.for_user(request.user).select_related("created_by")[:10]
+        return {"form": form or forms.RosterUploadForm(), "imports": imports}
+
+    def get(self, request):
+        if request.GET.get("template"):
+            response = HttpResponse(services.template_workbook(), content_type=XLSX_CONTENT_TYPE)
+            response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+            return response
+        return render(request, self.template_name, self.context(request))
+
+    def post(self, request):
+        form = forms.RosterUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            unit = request.user.primary_membership.unit
+            try:
+                roster = services.start_import(request.user, unit, form.cleaned_data["file"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect("liaison:roster-import-detail", pk=roster.pk)
+        return render(request, self.template_name, self.context(request, form))
+
+
+class RosterImportDetailView(ScopedDetailView):
+    """Progress of an import; ?format=json feeds the progress bar while the task runs."""
+
+    model = RosterImport
+    template_name = "liaison/roster_import_detail.html"
+
+    def render_to_response(self, context, **kwargs):
+        if self.request.GET.get("format") == "json":
+            roster = self.object
+            return JsonResponse(
+                {
+                    "status": roster.status,
+                    "status_display": roster.get_status_display(),
+                    "percent": roster.percent,
+                    "processed_rows": roster.processed_rows,
+                    "total_rows": roster.total_rows,
+                    "finished": roster.status
+                    in {RosterImport.Status.DONE, RosterImport.Status.FAILED},
+                }
+            )
+        return super().render_to_response(context, **kwargs)
+
+
+class CoverageView(LoginRequiredMixin, View):
+    """广度 for townships, villages or representatives in the user's area, for a period."""
+
+    def get(self, request):
+        form = forms.CoverageForm(request.GET or None)
+        period, level = _year_period(), "township"
+        if form.is_valid():
+            period = form.cleaned_data["period"] or period
+            level = form.cleaned_data["level"] or level
+        rows = []
+        if period:
+            user = request.user
+            figures = services.coverage(
+                Representative.objects.for_user(user),
+                Contact.objects.for_user(user),
+                Visit.objects.for_user(user),
+                Case.objects.for_user(user),
+                start=period.start_date,
+                end=period.end_date,
+                group=level,
+            )
+            rows = _named_rows(level, figures)
+        return render(
+            request, "liaison/coverage.html", {"form": form, "rows": rows, "period": period}
+        )
+
+
+def _named_rows(level, figures):
+    model = Representative if level == "representative" else OrgUnit
+    names = model.objects.in_bulk(list(figures))
+    return sorted(
+        ({"name": str(names[key]), **values} for key, values in figures.items() if key in names),
+        key=lambda row: (-row["coverage"], row["name"]),
+    )

@@ -1,0 +1,45 @@
+"""Objective pages keep to the scoping rule: another township's records are not found."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from apps.core.views import ScopedDetailView
+from apps.objectives import services
+from apps.objectives.models import UnitScore
+from tests.conftest import make_user
+
+
+@pytest.fixture
+def township_b_report(split_training, county, county_admin):
+    _, part_b = split_training
+    services.publish_plan(county_admin, part_b.plan)
+    staff_b = make_user("b_staff", "township_staff", county.township_b)
+    report = services.submit_report(
+        staff_b, part_b, cycle_end=date(2026, 12, 31), value=Decimal(60), narrative="乙镇"
+    )
+    services.approve_report(county_admin, report)
+    services.score_plan(part_b.plan)
+    return report
+
+
+def test_other_townships_report_score_and_objective_are_404(
+    client_as, township_a_staff, township_b_report
+):
+    client = client_as(township_a_staff)
+    score = UnitScore.objects.get(unit__name="乙镇")
+    for url in (
+        f"/objectives/reports/{township_b_report.pk}/",
+        f"/objectives/scores/{score.pk}/",
+        f"/objectives/{township_b_report.objective_id}/",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_a_scoped_view_cannot_override_get_queryset():
+    with pytest.raises(TypeError, match="get_base_queryset"):
+
+        class LeakyView(ScopedDetailView):
+            def get_queryset(self):
+                return UnitScore.objects.all()
