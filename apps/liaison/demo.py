@@ -26,7 +26,6 @@ from apps.liaison.models import (
     Sector,
     Specialty,
     Visit,
-    VisitInterval,
 )
 from apps.liaison.services.cases import (
     SENSITIVE_CATEGORIES,
@@ -62,8 +61,6 @@ SECTOR_SPECIALTIES = {
     Sector.RETIRED_CADRE: [Specialty.MEDIATION, Specialty.LEGAL],
     Sector.OTHER: list(Specialty),
 }
-# The defaults of migration 0002_default_visit_intervals.
-DEFAULT_VISIT_DAYS = {Risk.RED: 7, Risk.ORANGE: 30, Risk.YELLOW: 90, Risk.GREEN: 180}
 RISKS = {Risk.GREEN: 75, Risk.YELLOW: 15, Risk.ORANGE: 7, Risk.RED: 3}
 TAGS = ["留守妇女", "困难妇女", "单亲母亲", "残疾", "创业", "独居老人"]
 SURNAMES = sorted({name[0] for name in PERSON_NAMES})
@@ -197,7 +194,6 @@ def seed_liaison(context, log=print):
         context["representatives"] = list(existing)
         log(f"Liaison: {len(context['representatives'])} representatives already seeded.")
         return
-    _ensure_visit_intervals()
     rng = random.Random(2027)
     demo_user = context["users"]["village"]
     representatives = _create_representatives(villages, demo_user, rng)
@@ -214,15 +210,6 @@ def seed_liaison(context, log=print):
         f"{sum(map(len, households.values()))} households, {len(visits)} visits, "
         f"{len(cases)} cases ({sum(case.is_sensitive for case in cases)} sensitive), "
         f"{follow_ups} follow-ups."
-    )
-
-
-def _ensure_visit_intervals():
-    """Put back any default interval that is missing (a flushed test database has none), so
-    the visits follow them and the reminders have them; intervals set in the admin stay."""
-    VisitInterval.objects.bulk_create(
-        [VisitInterval(risk=risk, days=days) for risk, days in DEFAULT_VISIT_DAYS.items()],
-        ignore_conflicts=True,
     )
 
 

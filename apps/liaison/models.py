@@ -93,6 +93,10 @@ class Representative(ScopedModel):
         return "、".join(str(labels.get(code, code)) for code in self.specialties)
 
 
+# Red weekly, orange monthly, yellow quarterly, green twice a year, unless the admin says otherwise.
+DEFAULT_VISIT_DAYS = {"red": 7, "orange": 30, "yellow": 90, "green": 180}
+
+
 class VisitInterval(models.Model):
     """How often a household of each risk colour must be visited; editable in the admin."""
 

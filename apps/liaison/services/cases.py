@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.roles import Role
 from apps.liaison.models import (
+    DEFAULT_VISIT_DAYS,
     Case,
     Contact,
     FollowUp,
@@ -76,8 +77,8 @@ def representative_of(user):
 
 
 def visit_intervals():
-    """Days between visits for each risk colour, as configured."""
-    return dict(VisitInterval.objects.values_list("risk", "days"))
+    """Days between visits for each risk colour: as configured, else the defaults."""
+    return {**DEFAULT_VISIT_DAYS, **dict(VisitInterval.objects.values_list("risk", "days"))}
 
 
 def _require_representative(user):
