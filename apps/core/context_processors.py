@@ -5,4 +5,5 @@ def navigation_items(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_items": navigation.items_for(user, request.path)}
+    items = navigation.items_for(user, request.path)
+    return {"nav_items": items, "nav_menu": navigation.menu_for(items)}

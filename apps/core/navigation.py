@@ -12,6 +12,7 @@ class NavItem:
     icon: str
     roles: frozenset = field(default_factory=frozenset)  # empty: every signed-in user
     order: int = 100
+    section: str | None = None  # entries of one module share a dropdown in the navbar
 
     def visible_to(self, user):
         return not self.roles or user.has_role(*self.roles)
@@ -29,7 +30,13 @@ def items_for(user, current_path=""):
     """The entries ``user`` may see, each with its URL; the one whose URL is the longest
     prefix of the current path is marked active."""
     entries = [
-        {"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "active": False}
+        {
+            "label": item.label,
+            "url": reverse(item.url_name),
+            "icon": item.icon,
+            "section": item.section,
+            "active": False,
+        }
         for item in _registry
         if item.visible_to(user)
     ]
@@ -37,6 +44,31 @@ def items_for(user, current_path=""):
     if matches:
         max(matches, key=lambda entry: len(entry["url"]))["active"] = True
     return entries
+
+
+def menu_for(entries):
+    """The navbar: entries without a section stand alone; a section with one visible entry
+    shows that entry, with several a dropdown."""
+    menu, sections = [], {}
+    for entry in entries:
+        section = entry["section"]
+        if section is None:
+            menu.append(entry)
+        elif section in sections:
+            sections[section]["children"].append(entry)
+            sections[section]["active"] |= entry["active"]
+        else:
+            sections[section] = {
+                "label": section,
+                "icon": entry["icon"],
+                "children": [entry],
+                "active": entry["active"],
+            }
+            menu.append(sections[section])
+    return [
+        item["children"][0] if len(item.get("children", [None, None])) == 1 else item
+        for item in menu
+    ]
 
 
 def _is_under(path, url):

@@ -14,6 +14,7 @@ class LiaisonConfig(AppConfig):
         demo.register(40, seed_liaison, activity=True)
 
         staff = frozenset({Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF})
+        section = _("Representative liaison")
         navigation.register(
             navigation.NavItem(
                 _("My liaison work"),
@@ -21,6 +22,7 @@ class LiaisonConfig(AppConfig):
                 "people",
                 roles=frozenset({Role.VILLAGE_REP}),
                 order=20,
+                section=section,
             ),
             navigation.NavItem(
                 _("Cases"),
@@ -28,6 +30,7 @@ class LiaisonConfig(AppConfig):
                 "chat-heart",
                 roles=staff | {Role.VILLAGE_REP, Role.LEADER},
                 order=21,
+                section=section,
             ),
             navigation.NavItem(
                 _("Representatives"),
@@ -35,6 +38,7 @@ class LiaisonConfig(AppConfig):
                 "person-badge",
                 roles=staff,
                 order=22,
+                section=section,
             ),
             navigation.NavItem(
                 _("Liaison coverage"),
@@ -42,6 +46,7 @@ class LiaisonConfig(AppConfig):
                 "pie-chart",
                 roles=staff | {Role.LEADER},
                 order=23,
+                section=section,
             ),
         )
         schedules.register(

@@ -28,14 +28,18 @@ class ObjectivesConfig(AppConfig):
             ),
         )
 
+        section = _("Objective management")
         navigation.register(
-            navigation.NavItem(_("Objectives"), "objectives:plan-list", "bullseye", order=10),
+            navigation.NavItem(
+                _("Objective plans"), "objectives:plan-list", "bullseye", order=10, section=section
+            ),
             navigation.NavItem(
                 _("Report review"),
                 "objectives:report-list",
                 "clipboard-check",
                 roles=frozenset({Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF}),
                 order=11,
+                section=section,
             ),
             navigation.NavItem(
                 _("Rankings"),
@@ -43,6 +47,9 @@ class ObjectivesConfig(AppConfig):
                 "bar-chart",
                 roles=frozenset({Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.LEADER}),
                 order=12,
+                section=section,
             ),
-            navigation.NavItem(_("Rewards"), "objectives:reward-list", "award", order=13),
+            navigation.NavItem(
+                _("Rewards"), "objectives:reward-list", "award", order=13, section=section
+            ),
         )

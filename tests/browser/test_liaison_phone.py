@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from apps.accounts.models import User
 from apps.liaison.models import Contact
+from tests.browser.navigation import open_nav
 from tests.liaison.conftest import make_representative
 
 pytestmark = pytest.mark.browser
@@ -38,16 +39,11 @@ def sign_in_on_phone(browser, live_server, username):
     return context, page
 
 
-def open_menu(page, entry):
-    page.get_by_role("button", name="展开导航").click()
-    page.get_by_test_id("main-nav").get_by_role("link", name=entry).click()
-
-
 def test_visit_with_a_need_becomes_a_case_the_township_sees(
     browser, live_server, village_households
 ):
     context, page = sign_in_on_phone(browser, live_server, "village")
-    open_menu(page, "我的联系工作")
+    open_nav(page, "代表联系", "我的联系工作")
     page.get_by_test_id("log-visit").click()
     page.get_by_test_id("visit-households").get_by_text("张桂芳").click()
     page.get_by_text("入户").click()
@@ -66,7 +62,7 @@ def test_visit_with_a_need_becomes_a_case_the_township_sees(
     context.close()
 
     context, page = sign_in_on_phone(browser, live_server, "township")
-    open_menu(page, "诉求个案")
+    open_nav(page, "代表联系", "诉求个案")
     cases = page.get_by_test_id("case-list")
     expect(cases).to_contain_text("就业创业")
     expect(cases).to_contain_text(village_households.name)

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.organizations.models import OrgUnit, Period
+from tests.browser.navigation import open_nav
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +52,7 @@ def test_set_decompose_report_review_score_and_rank(page, live_server, demo_coun
     # 确立目标: the county opens a plan with one objective for the township to split and one
     # the township carries itself.
     sign_in("admin")
-    page.get_by_test_id("main-nav").get_by_role("link", name="目标管理").click()
+    open_nav(page, "目标管理", "目标责任书")
     page.get_by_test_id("new-plan").click()
     page.get_by_label("考核周期").select_option(label=year.name)
     page.get_by_label("标题").fill(f"{year.name}目标责任书")
@@ -68,7 +69,7 @@ def test_set_decompose_report_review_score_and_rank(page, live_server, demo_coun
 
     # 分解目标: the township splits its training objective to the village and publishes it.
     sign_in("township")
-    page.get_by_test_id("main-nav").get_by_role("link", name="目标管理").click()
+    open_nav(page, "目标管理", "目标责任书")
     page.get_by_role("link", name=f"{year.name}目标责任书").click()
     page.get_by_test_id("objective-table").get_by_role("link", name="开展巾帼技能培训").click()
     page.get_by_test_id("decompose").click()
@@ -87,7 +88,7 @@ def test_set_decompose_report_review_score_and_rank(page, live_server, demo_coun
     # The village, told by its inbox, reports on its share.
     sign_in("village")
     expect(page.get_by_test_id("unread-count")).to_have_text("1")
-    page.get_by_test_id("main-nav").get_by_role("link", name="目标管理").click()
+    open_nav(page, "目标管理", "目标责任书")
     page.get_by_role("link", name=f"{year.name}目标责任书").click()
     page.get_by_test_id("objective-table").get_by_role("link", name="开展巾帼技能培训").click()
     file_report(page, 80, year.end_date)
@@ -100,7 +101,7 @@ def test_set_decompose_report_review_score_and_rank(page, live_server, demo_coun
     sign_in("admin")
     approve_first_waiting(page, live_server)
     # 考核: scoring runs on the county's command (the nightly job does the same).
-    page.get_by_test_id("main-nav").get_by_role("link", name="目标管理").click()
+    open_nav(page, "目标管理", "目标责任书")
     page.get_by_role("link", name=f"{year.name}目标责任书").click()
     page.get_by_test_id("score-plan").click()
     expect(page.get_by_text("已重新计算得分。")).to_be_visible()
@@ -108,7 +109,7 @@ def test_set_decompose_report_review_score_and_rank(page, live_server, demo_coun
 
     # 奖励: the leader reads the ranking and the breakdown behind it.
     sign_in("leader")
-    page.get_by_test_id("main-nav").get_by_role("link", name="考核排名").click()
+    open_nav(page, "目标管理", "考核排名")
     rankings = page.get_by_test_id("ranking-table")
     expect(rankings.first).to_contain_text(township.name)
     expect(rankings.last).to_contain_text(village.name)
