@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -16,6 +17,7 @@ from apps.core.roles import Role
 from apps.core.views import (
     ScopedDetailView,
     ScopedListView,
+    ScopedUpdateView,
     WriteRoleRequiredMixin,
     add_service_errors,
 )
@@ -162,6 +164,19 @@ class ContactCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
         return render(request, self.template_name, {"form": form})
 
 
+class ContactUpdateView(ScopedUpdateView):
+    """Change a household's details or risk colour (which changes how often she is visited)."""
+
+    model = Contact
+    fields = ["name", "phone", "address", "tags", "risk"]
+    template_name = "liaison/contact_form.html"
+    write_roles = (*STAFF, Role.VILLAGE_REP)
+
+    def get_success_url(self):
+        messages.success(self.request, _("Household saved."))
+        return reverse("liaison:contact-detail", args=[self.object.pk])
+
+
 class CaseListView(ScopedListView):
     model = Case
     template_name = "liaison/case_list.html"
@@ -241,6 +256,17 @@ class RepresentativeListView(ScopedListView):
             .annotate(household_count=Count("contacts"))
             .order_by("unit__path", "full_name")
         )
+
+
+class RepresentativeUpdateView(ScopedUpdateView):
+    model = Representative
+    form_class = forms.RepresentativeForm
+    template_name = "liaison/representative_form.html"
+    write_roles = STAFF
+
+    def get_success_url(self):
+        messages.success(self.request, _("Representative saved."))
+        return reverse("liaison:representative-list")
 
 
 class RosterImportView(LoginRequiredMixin, WriteRoleRequiredMixin, View):

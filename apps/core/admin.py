@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from apps.core.models import AccessLog
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only: the log is evidence (the database refuses changes too)."""
+
+    list_display = ["accessed_at", "user", "record_type", "record_label", "path"]
+    list_filter = ["record_type"]
+    search_fields = ["user__username", "user__full_name", "record_label"]
+    date_hierarchy = "accessed_at"
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
