@@ -15,3 +15,11 @@ class ModelCleanMixin:
         # Uniqueness is the serializer's own unique validators' job.
         instance.full_clean(validate_unique=False, validate_constraints=True)
         return attrs
+
+
+def validated(serializer_class, request):
+    """The request body checked by ``serializer_class``: for action endpoints whose input is
+    not the model itself. Bad input raises a ValidationError with a message per field."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -28,6 +28,19 @@ class RepresentativeSerializer(ModelCleanMixin, serializers.ModelSerializer):
         read_only_fields = ["unit", "user", "number"]
 
 
+CONTACT_FIELDS = [
+    "id",
+    "unit",
+    "representative",
+    "name",
+    "phone",
+    "address",
+    "tags",
+    "risk",
+    "last_visited_on",
+]
+
+
 class ContactListSerializer(serializers.ModelSerializer):
     """Households in lists: name, phone and address masked."""
 
@@ -37,17 +50,7 @@ class ContactListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = [
-            "id",
-            "unit",
-            "representative",
-            "name",
-            "phone",
-            "address",
-            "tags",
-            "risk",
-            "last_visited_on",
-        ]
+        fields = CONTACT_FIELDS
 
 
 class ContactSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -55,17 +58,7 @@ class ContactSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = [
-            "id",
-            "unit",
-            "representative",
-            "name",
-            "phone",
-            "address",
-            "tags",
-            "risk",
-            "last_visited_on",
-        ]
+        fields = CONTACT_FIELDS
         read_only_fields = ["unit", "last_visited_on"]
 
     def validate_representative(self, representative):

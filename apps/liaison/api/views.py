@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.access_log import record_access
+from apps.core.api.serializers import validated
 from apps.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin
 from apps.core.roles import Role
 from apps.liaison import services
@@ -78,7 +79,7 @@ class CaseViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return Response(self.get_serializer(case).data)
 
     def _act(self, request, step):
-        data = _valid(serializers.CaseActionSerializer, request)
+        data = validated(serializers.CaseActionSerializer, request)
         case = step(request.user, self.get_object(), data)
         case.refresh_from_db()
         return Response(self.get_serializer(case).data)
@@ -170,9 +171,3 @@ def _period(period_id):
     if period is None:
         raise drf_serializers.ValidationError({"period": ["no period covers today"]})
     return period
-
-
-def _valid(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from apps.core.api.serializers import validated
 from apps.core.api.viewsets import ScopedQuerysetMixin
 from apps.core.roles import Role
 from apps.objectives import services
@@ -78,7 +79,7 @@ class ObjectiveViewSet(
     @action(detail=True, methods=["post"])
     def revise(self, request, pk=None):
         objective = self.get_object()
-        data = _valid(serializers.RevisionSerializer, request)
+        data = validated(serializers.RevisionSerializer, request)
         parts = [
             (part["id"], part.get("weight"), part.get("target")) for part in data.get("parts", [])
         ]
@@ -110,7 +111,7 @@ class ProgressReportViewSet(
     def submit(self, request, pk=None):
         """Refile a returned report for the same cycle."""
         report = self.get_object()
-        data = _valid(serializers.ResubmitSerializer, request)
+        data = validated(serializers.ResubmitSerializer, request)
         report = services.submit_report(
             request.user,
             report.objective,
@@ -123,14 +124,14 @@ class ProgressReportViewSet(
     @extend_schema(request=serializers.ReviewSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        data = _valid(serializers.ReviewSerializer, request)
+        data = validated(serializers.ReviewSerializer, request)
         report = services.approve_report(request.user, self.get_object(), data["comment"])
         return Response(self.get_serializer(report).data)
 
     @extend_schema(request=serializers.ReviewSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        data = _valid(serializers.ReviewSerializer, request)
+        data = validated(serializers.ReviewSerializer, request)
         report = services.return_report(request.user, self.get_object(), data["comment"])
         return Response(self.get_serializer(report).data)
 
@@ -149,7 +150,7 @@ class InnovationItemViewSet(
     @extend_schema(request=serializers.AwardSerializer)
     @action(detail=True, methods=["post"])
     def award(self, request, pk=None):
-        data = _valid(serializers.AwardSerializer, request)
+        data = validated(serializers.AwardSerializer, request)
         item = services.award_innovation(
             request.user, self.get_object(), points=data["points"], comment=data["comment"]
         )
@@ -158,7 +159,7 @@ class InnovationItemViewSet(
     @extend_schema(request=serializers.ReviewSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        data = _valid(serializers.ReviewSerializer, request)
+        data = validated(serializers.ReviewSerializer, request)
         item = services.reject_innovation(request.user, self.get_object(), comment=data["comment"])
         return Response(self.get_serializer(item).data)
 
@@ -198,9 +199,3 @@ class RewardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         return self._advance(request, services.publish_reward)
-
-
-def _valid(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
