@@ -25,6 +25,11 @@ def register(*schedules):
     _defaults.extend(schedules)
 
 
+def default_tasks():
+    """(name, task) of every registered default schedule."""
+    return [(default.name, default.task) for default in _defaults]
+
+
 def install_defaults(**kwargs):
     from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 

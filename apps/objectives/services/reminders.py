@@ -40,17 +40,26 @@ def _report_reminders(plan, today):
             overdue = due < today
             due_events.append((objective, cycle, due, overdue))
     recipients = _people_of([objective for objective, *_rest in due_events])
-    messages = []
+    # One summary per person and kind a day, however many objectives she carries.
+    lines = defaultdict(list)
     for objective, cycle, due, overdue in due_events:
-        title = (
-            _("Progress report overdue: %(objective)s")
-            if overdue
-            else _("Progress report due by %(due)s: %(objective)s")
-        ) % {"objective": objective.title, "due": due}
-        body = _("Report for the cycle ending %(cycle)s.") % {"cycle": cycle}
-        key = daily_key("report-due", objective.pk, cycle, day=today)
+        line = _("%(objective)s (cycle ending %(cycle)s, due %(due)s)") % {
+            "objective": objective.title,
+            "cycle": cycle,
+            "due": due,
+        }
         for user in recipients(objective):
-            messages.append((user, key, title, body, f"/objectives/{objective.pk}/"))
+            lines[(user, overdue)].append(line)
+    messages = []
+    for (user, overdue), items in lines.items():
+        title = (
+            _("%(count)s progress reports are overdue")
+            if overdue
+            else _("%(count)s progress reports are due within 3 days")
+        ) % {"count": len(items)}
+        kind = "reports-overdue" if overdue else "reports-due"
+        body = "\n".join(items[:10]) + ("\n…" if len(items) > 10 else "")
+        messages.append((user, daily_key(kind, user.pk, day=today), title, body, "/objectives/"))
     return messages
 
 
