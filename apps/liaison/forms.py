@@ -98,6 +98,20 @@ class RepresentativeForm(forms.ModelForm):
         }
 
 
+class NewRepresentativeForm(RepresentativeForm):
+    class Meta(RepresentativeForm.Meta):
+        fields = ["unit", "number", *RepresentativeForm.Meta.fields]
+
+    def __init__(self, *args, user, **kwargs):
+        from apps.organizations.models import OrgUnit
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (
+            OrgUnit.objects.for_user(user).of_kind("village").order_by("path")
+        )
+        self.fields["unit"].label = _("village")
+
+
 class RosterUploadForm(forms.Form):
     file = forms.FileField(label=_("roster file (.xlsx)"))
 

@@ -15,6 +15,11 @@ urlpatterns = [
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("representatives/", views.RepresentativeListView.as_view(), name="representative-list"),
     path(
+        "representatives/new/",
+        views.RepresentativeCreateView.as_view(),
+        name="representative-create",
+    ),
+    path(
         "representatives/<int:pk>/edit/",
         views.RepresentativeUpdateView.as_view(),
         name="representative-edit",

@@ -269,6 +269,28 @@ class RepresentativeUpdateView(ScopedUpdateView):
         return reverse("liaison:representative-list")
 
 
+class RepresentativeCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+    write_roles = STAFF
+    template_name = "liaison/representative_form.html"
+
+    def get(self, request):
+        return render(
+            request, self.template_name, {"form": forms.NewRepresentativeForm(user=request.user)}
+        )
+
+    def post(self, request):
+        form = forms.NewRepresentativeForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.add_representative(request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Representative saved."))
+                return redirect("liaison:representative-list")
+        return render(request, self.template_name, {"form": form})
+
+
 class RosterImportView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
     write_roles = STAFF
     template_name = "liaison/roster_import.html"

@@ -40,3 +40,29 @@ def test_access_log_admin_is_read_only(client, county_admin, household_a1):
     entry = AccessLog.objects.get()
     assert client.get("/admin/core/accesslog/").status_code == 200
     assert client.get(f"/admin/core/accesslog/{entry.pk}/delete/").status_code == 403
+
+
+def test_township_adds_a_representative_to_its_village_only(client_as, township_a_staff, county):
+    from apps.liaison.models import Representative
+
+    client = client_as(township_a_staff)
+    data = {
+        "unit": county.village_a2.pk,
+        "number": "A2-07",
+        "full_name": "赵红霞",
+        "phone": "13900001111",
+        "sector": "teacher",
+        "specialties": ["parenting"],
+        "term_start": "2024-01-01",
+        "term_end": "2028-12-31",
+        "is_active": "on",
+    }
+    assert client.post("/liaison/representatives/new/", data).status_code == 302
+    rep = Representative.objects.get(number="A2-07")
+    assert rep.user.username == "rep-A2-07" and not rep.user.has_usable_password()
+    assert rep.user.memberships.get().role == "village_rep"
+
+    outside = client.post(
+        "/liaison/representatives/new/", data | {"unit": county.village_b1.pk, "number": "B9"}
+    )
+    assert outside.status_code == 200 and not Representative.objects.filter(number="B9").exists()

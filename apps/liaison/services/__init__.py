@@ -16,6 +16,7 @@ from apps.liaison.services.cases import (
     suggest_helpers,
     visit_intervals,
 )
+from apps.liaison.services.representatives import add_representative
 from apps.liaison.services.roster import (
     ROSTER_COLUMNS,
     check_roster_file,
@@ -25,6 +26,7 @@ from apps.liaison.services.roster import (
 )
 
 __all__ = [
+    "add_representative",
     "add_follow_up",
     "can_handle",
     "close_case",

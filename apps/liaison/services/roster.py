@@ -22,6 +22,7 @@ from apps.core.exports import XLSX_CONTENT_TYPE
 from apps.core.roles import Role
 from apps.core.uploads import sniff_upload
 from apps.liaison.models import Representative, RosterImport, Sector, Specialty
+from apps.liaison.services.representatives import username_for
 from apps.organizations.models import OrgUnit
 
 logger = logging.getLogger(__name__)
@@ -213,7 +214,7 @@ class RowChecker:
             Representative.objects.filter(number__in=numbers).values_list("number", flat=True)
         )
         self.taken_usernames = set(
-            User.objects.filter(username__in=[_username(n) for n in numbers]).values_list(
+            User.objects.filter(username__in=[username_for(n) for n in numbers]).values_list(
                 "username", flat=True
             )
         )
@@ -255,9 +256,9 @@ class RowChecker:
         if number in self.taken_numbers:
             message = _("Number %(number)s already belongs to a representative.")
             raise ValidationError(message % {"number": number})
-        if _username(number) in self.taken_usernames:
+        if username_for(number) in self.taken_usernames:
             message = _("The account %(username)s already exists.")
-            raise ValidationError(message % {"username": _username(number)})
+            raise ValidationError(message % {"username": username_for(number)})
         return number
 
     def village(self, value):
@@ -297,7 +298,7 @@ def _check_cell(column, value, parse):
 def _create_representatives(records):
     users = []
     for record in records:
-        user = User(username=_username(record.number), full_name=record.full_name)
+        user = User(username=username_for(record.number), full_name=record.full_name)
         user.phone = record.phone
         user.set_unusable_password()
         users.append(user)
@@ -339,10 +340,6 @@ def _finish(roster_import, status, errors=(), imported_rows=0):
 
 def _error(row, column, message):
     return {"row": row, "column": column, "message": str(message)}
-
-
-def _username(number):
-    return f"rep-{number}"
 
 
 def _labels(choices):

@@ -1,0 +1,46 @@
+"""Adding one representative by hand: her account, her village membership and her record."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Membership, User
+from apps.core.roles import Role
+from apps.liaison.models import Representative
+from apps.organizations.models import OrgUnit
+
+
+def username_for(number):
+    """The sign-in name of a representative's account: stable, unique like her number."""
+    return f"rep-{number}"
+
+
+@transaction.atomic
+def add_representative(user, *, unit, number, full_name, **fields):
+    """County or township staff add a representative to a village in their area; she gets an
+    account without a password until an administrator sets one."""
+    if not user.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF):
+        raise PermissionDenied(_("Only federation staff add representatives."))
+    if (
+        unit.kind != OrgUnit.Kind.VILLAGE
+        or not OrgUnit.objects.for_user(user).filter(pk=unit.pk).exists()
+    ):
+        raise ValidationError({"unit": _("Choose a village in your area of work.")})
+    if User.objects.filter(username=username_for(number)).exists():
+        raise ValidationError(
+            {
+                "number": _("The account %(username)s already exists.")
+                % {"username": username_for(number)}
+            }
+        )
+    representative = Representative(unit=unit, number=number, full_name=full_name, **fields)
+    representative.full_clean(exclude=["user"])
+    account = User(
+        username=username_for(number), full_name=full_name, phone=fields.get("phone", "")
+    )
+    account.set_unusable_password()
+    account.save()
+    Membership.objects.create(user=account, unit=unit, role=Role.VILLAGE_REP)
+    representative.user = account
+    representative.save()
+    return representative
