@@ -2,12 +2,14 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.filters import id_filter, units_in_scope
 from apps.liaison.models import Case, Contact, Representative, Risk, Sector, Visit
 
 
 class RepresentativeFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     sector = django_filters.ChoiceFilter(label=_("sector"), choices=Sector.choices)
+    unit = django_filters.ModelChoiceFilter(label=_("village"), queryset=units_in_scope)
 
     class Meta:
         model = Representative
@@ -20,6 +22,8 @@ class RepresentativeFilterSet(django_filters.FilterSet):
 class ContactFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="name", lookup_expr="icontains")
     risk = django_filters.ChoiceFilter(label=_("risk colour"), choices=Risk.choices)
+    representative = id_filter("representative")
+    unit = django_filters.ModelChoiceFilter(label=_("village"), queryset=units_in_scope)
 
     class Meta:
         model = Contact
@@ -27,12 +31,16 @@ class ContactFilterSet(django_filters.FilterSet):
 
 
 class VisitFilterSet(django_filters.FilterSet):
+    representative = id_filter("representative")
+
     class Meta:
         model = Visit
-        fields = {"representative": ["exact"], "mode": ["exact"], "visited_on": ["gte", "lte"]}
+        fields = {"mode": ["exact"], "visited_on": ["gte", "lte"]}
 
 
 class CaseFilterSet(django_filters.FilterSet):
+    representative = id_filter("representative")
+
     class Meta:
         model = Case
         fields = ["state", "category", "is_sensitive", "representative"]

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.filters import id_filter, units_in_scope
 from apps.objectives.models import (
     InnovationItem,
     Objective,
@@ -22,6 +23,11 @@ class ObjectiveFilterSet(django_filters.FilterSet):
     leaf = django_filters.BooleanFilter(
         label=_("Leaves only"), field_name="children", lookup_expr="isnull", distinct=True
     )
+    plan = id_filter("plan")
+    parent = id_filter("parent")
+    assignee_unit = django_filters.ModelChoiceFilter(
+        label=_("responsible unit"), queryset=units_in_scope
+    )
 
     class Meta:
         model = Objective
@@ -29,7 +35,8 @@ class ObjectiveFilterSet(django_filters.FilterSet):
 
 
 class ProgressReportFilterSet(django_filters.FilterSet):
-    plan = django_filters.NumberFilter(label=_("plan"), field_name="objective__plan")
+    plan = id_filter("objective__plan")
+    objective = id_filter("objective")
 
     class Meta:
         model = ProgressReport
@@ -37,6 +44,9 @@ class ProgressReportFilterSet(django_filters.FilterSet):
 
 
 class InnovationItemFilterSet(django_filters.FilterSet):
+    plan = id_filter("plan")
+    unit = django_filters.ModelChoiceFilter(label=_("unit"), queryset=units_in_scope)
+
     class Meta:
         model = InnovationItem
         fields = ["plan", "unit", "status"]
