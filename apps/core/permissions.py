@@ -4,7 +4,15 @@ where they have a step of their own (approving rewards)."""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from apps.core.querysets import covers
 from apps.core.roles import Role
+
+STAFF_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+
+
+def is_staff_over(user, unit):
+    """Federation staff (county or township) whose area includes ``unit``."""
+    return user.is_authenticated and user.has_role(*STAFF_ROLES) and covers(user, unit)
 
 
 def can_write(user, write_roles):

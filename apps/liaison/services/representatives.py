@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, User
+from apps.core.querysets import covers
 from apps.core.roles import Role
 from apps.liaison.models import Representative
 from apps.organizations.models import OrgUnit
@@ -21,10 +22,7 @@ def add_representative(user, *, unit, number, full_name, **fields):
     account without a password until an administrator sets one."""
     if not user.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF):
         raise PermissionDenied(_("Only federation staff add representatives."))
-    if (
-        unit.kind != OrgUnit.Kind.VILLAGE
-        or not OrgUnit.objects.for_user(user).filter(pk=unit.pk).exists()
-    ):
+    if unit.kind != OrgUnit.Kind.VILLAGE or not covers(user, unit):
         raise ValidationError({"unit": _("Choose a village in your area of work.")})
     if User.objects.filter(username=username_for(number)).exists():
         raise ValidationError(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, User
 from apps.core.exports import XLSX_CONTENT_TYPE
+from apps.core.permissions import is_staff_over
 from apps.core.roles import Role
 from apps.core.uploads import sniff_upload
 from apps.liaison.models import Representative, RosterImport, Sector, Specialty
@@ -98,8 +99,7 @@ def check_roster_file(upload):
 def start_import(user, unit, upload):
     """Store ``upload`` as a roster for ``unit`` and queue its import; county and township
     staff only, into a unit they can see."""
-    in_scope = OrgUnit.objects.for_user(user).filter(pk=unit.pk).exists()
-    if not (user.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF) and in_scope):
+    if not is_staff_over(user, unit):
         raise PermissionDenied(_("You may not import representatives into this unit."))
     check_roster_file(upload)
     roster_import = RosterImport.objects.create(

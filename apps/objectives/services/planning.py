@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.permissions import is_staff_over
+from apps.core.querysets import covers
 from apps.core.roles import Role
 from apps.notifications import services as notifications
 from apps.objectives.models import Objective, ObjectivePlan, ObjectiveRevision
-from apps.organizations.models import OrgUnit
 
 # Fields a child copies from the objective it is decomposed from: it measures the same thing.
 INHERITED_FIELDS = (
@@ -30,10 +31,7 @@ TOLERANCE = Decimal("0.01")
 
 
 def _require_staff_over(user, unit):
-    if not (
-        user.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
-        and OrgUnit.objects.for_user(user).filter(pk=unit.pk).exists()
-    ):
+    if not is_staff_over(user, unit):
         raise PermissionDenied(
             _("Only federation staff over %(unit)s may do this.") % {"unit": unit}
         )
@@ -104,7 +102,7 @@ def _rubric_problem(rubric):
 def _check_assignee(user, parent, assignee_unit, assignee_person):
     """A child goes to a unit below the parent's, or to a named person in the parent's unit,
     always inside the decomposer's scope."""
-    if not OrgUnit.objects.for_user(user).filter(pk=assignee_unit.pk).exists():
+    if not covers(user, assignee_unit):
         raise ValidationError(
             {"assignee_unit": _("%(unit)s is outside your area of work.") % {"unit": assignee_unit}}
         )

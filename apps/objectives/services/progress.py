@@ -9,11 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.deadlines import traffic_light
-from apps.core.roles import Role
+from apps.core.permissions import is_staff_over
 from apps.notifications import services as notifications
 from apps.objectives.models import Objective, ProgressReport
 from apps.objectives.services.evidence import attach_evidence, check_uploads
-from apps.organizations.models import OrgUnit
 
 
 def completion_of(objective, value=None, rubric_level=""):
@@ -74,11 +73,7 @@ def reviewing_unit(objective):
 
 
 def can_review(user, objective):
-    unit = reviewing_unit(objective)
-    return (
-        user.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
-        and OrgUnit.objects.for_user(user).filter(pk=unit.pk).exists()
-    )
+    return is_staff_over(user, reviewing_unit(objective))
 
 
 @transaction.atomic

@@ -8,12 +8,12 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.permissions import is_staff_over
 from apps.core.roles import Role
 from apps.notifications import services as notifications
 from apps.objectives.models import InnovationItem, ObjectivePlan, Reward, UnitScore
 from apps.objectives.services.evidence import attach_evidence, check_uploads
 from apps.objectives.services.scoring import score_plan
-from apps.organizations.models import OrgUnit
 
 
 def _require_county_admin(user):
@@ -28,9 +28,8 @@ def claim_innovation(
     """A unit (or a person in it) claims an innovative practice with its evidence."""
     if plan.status != ObjectivePlan.Status.PUBLISHED:
         raise ValidationError(_("Innovation items are claimed while the plan is running."))
-    if not any(m.unit_id == unit.pk for m in user.active_memberships) and not (
-        user.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
-        and OrgUnit.objects.for_user(user).filter(pk=unit.pk).exists()
+    if not any(m.unit_id == unit.pk for m in user.active_memberships) and not is_staff_over(
+        user, unit
     ):
         raise PermissionDenied(_("You can only claim for your own unit."))
     if person is not None and not person.memberships.filter(unit=unit).exists():
