@@ -1,7 +1,8 @@
 """Base page views: every list and detail starts from ``Model.objects.for_user(user)``."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView, UpdateView
@@ -80,6 +81,19 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         return super().get_context_data(memberships=user.active_memberships, **kwargs)
+
+
+def run_step(request, step, success_message):
+    """Run a service step behind a POST button: on success show ``success_message``; if the
+    service refuses, show its reasons instead. Returns whether it ran."""
+    try:
+        step()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, success_message)
+    return True
 
 
 def add_service_errors(form, error):

@@ -22,6 +22,7 @@ from apps.core.views import (
     ScopedListView,
     WriteRoleRequiredMixin,
     add_service_errors,
+    run_step,
 )
 from apps.objectives import forms, services
 from apps.objectives.filters import (
@@ -143,16 +144,10 @@ class PlanActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
     def post(self, request, pk, action):
         plan = get_object_or_404(_plans(request.user), pk=pk)
         step, success = self.actions[action]
-        try:
-            if step is None:
-                services.score_plan(plan)
-            else:
-                step(request.user, plan)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+        if step is None:
+            run_step(request, lambda: services.score_plan(plan), success)
         else:
-            messages.success(request, success)
+            run_step(request, lambda: step(request.user, plan), success)
         return redirect("objectives:plan-detail", pk=plan.pk)
 
 
@@ -274,13 +269,11 @@ class ObjectivePublishView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
 
     def post(self, request, pk):
         objective = get_object_or_404(_objectives(request.user), pk=pk)
-        try:
-            services.publish_decomposition(request.user, objective)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("The parts are published and their assignees notified."))
+        run_step(
+            request,
+            lambda: services.publish_decomposition(request.user, objective),
+            _("The parts are published and their assignees notified."),
+        )
         return redirect("objectives:objective-detail", pk=objective.pk)
 
 
@@ -454,7 +447,8 @@ class InnovationReviewView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
     def post(self, request, pk):
         item = get_object_or_404(InnovationItem.objects.for_user(request.user), pk=pk)
         form = forms.AwardForm(request.POST)
-        try:
+
+        def review():
             if request.POST.get("decision") == "reject":
                 services.reject_innovation(
                     request.user, item, comment=request.POST.get("comment", "")
@@ -463,11 +457,8 @@ class InnovationReviewView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
                 services.award_innovation(request.user, item, **form.cleaned_data)
             else:
                 raise ValidationError([m for errors in form.errors.values() for m in errors])
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Review saved."))
+
+        run_step(request, review, _("Review saved."))
         return redirect("objectives:innovation-list", plan_pk=item.plan_id)
 
 
@@ -503,11 +494,5 @@ class RewardActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
 
     def post(self, request, pk, action):
         reward = get_object_or_404(Reward.objects.for_user(request.user), pk=pk)
-        try:
-            self.steps[action](request.user, reward)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Reward updated."))
+        run_step(request, lambda: self.steps[action](request.user, reward), _("Reward updated."))
         return redirect(reverse("objectives:reward-list"))

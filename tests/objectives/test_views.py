@@ -43,3 +43,28 @@ def test_a_scoped_view_cannot_override_get_queryset():
         class LeakyView(ScopedDetailView):
             def get_queryset(self):
                 return UnitScore.objects.all()
+
+
+def test_buttons_report_success_or_the_services_reason(
+    client_as, split_training, county, county_admin, township_a_staff
+):
+    from apps.objectives.models import InnovationItem
+
+    plan = split_training[0].plan
+    services.publish_plan(county_admin, plan)
+    item = services.claim_innovation(
+        township_a_staff,
+        plan,
+        unit=county.township_a,
+        title="巾帼网格",
+        description="d",
+        claimed_points=Decimal(2),
+    )
+    client = client_as(county_admin)
+    too_many = client.post(
+        f"/objectives/innovation/{item.pk}/review/", {"points": "9"}, follow=True
+    )
+    assert "核定分值须大于 0 且不超过申报的 2.00 分" in too_many.content.decode()
+    awarded = client.post(f"/objectives/innovation/{item.pk}/review/", {"points": "2"}, follow=True)
+    assert "审核结果已保存" in awarded.content.decode()
+    assert InnovationItem.objects.get().status == "awarded"
