@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ScopedModel
@@ -253,7 +254,43 @@ class ObjectiveRevision(ScopedModel):
         ordering = ["-created_at"]
 
 
-class ProgressReport(ScopedModel):
+class Reviewed(models.Model):
+    """A record someone else decides on (approves, returns, awards …): who, when and why."""
+
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def record_review(self, user, status, comment="", **changes):
+        """Move to ``status`` on ``user``'s decision and save what changed."""
+        self.status = status
+        self.reviewed_by, self.reviewed_at = user, timezone.now()
+        self.review_comment = comment.strip()
+        for field, value in changes.items():
+            setattr(self, field, value)
+        self.save(
+            update_fields=[
+                "status",
+                "reviewed_by",
+                "reviewed_at",
+                "review_comment",
+                "updated_at",
+                *changes,
+            ]
+        )
+
+
+class ProgressReport(ScopedModel, Reviewed):
     """An assignee's report on a leaf objective for one reporting cycle; the parent unit
     approves it or returns it with a comment."""
 
@@ -283,16 +320,6 @@ class ProgressReport(ScopedModel):
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted at"))
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True)
 
     objects = ProgressReportQuerySet.as_manager()
 
@@ -358,7 +385,7 @@ class Evidence(ScopedModel):
         return self.original_name
 
 
-class InnovationItem(ScopedModel):
+class InnovationItem(ScopedModel, Reviewed):
     """创新加分项: an innovative practice a unit or person claims, reviewed and awarded points
     within the plan's cap per unit."""
 
@@ -399,16 +426,6 @@ class InnovationItem(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True)
 
     class Meta:
         verbose_name = _("innovation item")

@@ -138,12 +138,7 @@ def _require_reviewer(user, report):
 def approve_report(user, report, comment=""):
     report = _locked(report)
     _require_reviewer(user, report)
-    report.status = ProgressReport.Status.APPROVED
-    report.reviewed_by, report.reviewed_at = user, timezone.now()
-    report.review_comment = comment.strip()
-    report.save(
-        update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
-    )
+    report.record_review(user, ProgressReport.Status.APPROVED, comment)
     roll_up(report.objective)
     return report
 
@@ -154,12 +149,7 @@ def return_report(user, report, comment):
     _require_reviewer(user, report)
     if not comment or not comment.strip():
         raise ValidationError({"comment": _("Say what needs to change.")})
-    report.status = ProgressReport.Status.RETURNED
-    report.reviewed_by, report.reviewed_at = user, timezone.now()
-    report.review_comment = comment.strip()
-    report.save(
-        update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"]
-    )
+    report.record_review(user, ProgressReport.Status.RETURNED, comment)
     notifications.notify(
         report.submitted_by,
         f"report-returned:{report.pk}:{report.reviewed_at:%Y%m%d%H%M%S}",

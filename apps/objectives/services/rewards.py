@@ -95,10 +95,7 @@ def reject_innovation(user, item, *, comment):
 
 
 def _review(item, user, status, points, comment):
-    item.status, item.awarded_points = status, points
-    item.reviewed_by, item.reviewed_at = user, timezone.now()
-    item.review_comment = comment.strip()
-    item.save()
+    item.record_review(user, status, comment, awarded_points=points)
     notifications.notify(
         item.claimed_by,
         f"innovation-reviewed:{item.pk}",
