@@ -21,6 +21,14 @@ class UserQuerySet(ScopedQuerySet):
         in_scope = super().for_user(user).values("pk")
         return self.filter(models.Q(pk__in=in_scope) | models.Q(pk=user.pk))
 
+    def working_in(self, units, role=None):
+        """Active users holding a membership (in ``role``, if given) in one of ``units``: the
+        people to tell about something that happened to their unit."""
+        memberships = Membership.objects.filter(unit__in=units)
+        if role:
+            memberships = memberships.filter(role=role)
+        return self.filter(is_active=True, pk__in=memberships.values("user"))
+
 
 class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
     pass

@@ -225,7 +225,7 @@ def escalate_case(user, case, note=""):
         escalation_units=[*case.escalation_units, target.pk],
     )
     notify_many(
-        User.objects.filter(memberships__unit=target, is_active=True).distinct(),
+        User.objects.working_in([target]),
         f"case-escalated:{case.pk}:{target.pk}",
         _("A case has been escalated to %(unit)s") % {"unit": target.name},
         url=f"/liaison/cases/{case.pk}/",

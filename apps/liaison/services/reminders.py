@@ -37,11 +37,7 @@ def send_township_reminders(township, now=None):
     representatives = (
         Representative.objects.active().filter(unit__parent=township).select_related("user")
     )
-    staff = list(
-        User.objects.filter(
-            is_active=True, memberships__unit=township, memberships__role=Role.TOWNSHIP_STAFF
-        ).distinct()
-    )
+    staff = list(User.objects.working_in([township], role=Role.TOWNSHIP_STAFF))
     messages = _overdue_visits(representatives, today) + _idle(representatives, staff, today)
     messages += _stuck_cases(township, staff, now, today) + _unescalated(
         township, staff, now, today

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -289,10 +288,8 @@ def _notify_assignees(plan, objectives, key):
     """Tell the people of every unit (or the named person) that received an objective."""
     units = {o.assignee_unit_id for o in objectives if not o.assignee_person_id}
     persons = {o.assignee_person_id for o in objectives if o.assignee_person_id}
-    recipients = (
-        User.objects.filter(is_active=True)
-        .filter(Q(memberships__unit_id__in=units) | Q(pk__in=persons))
-        .distinct()
+    recipients = User.objects.working_in(units) | User.objects.filter(
+        is_active=True, pk__in=persons
     )
     notifications.notify_many(
         recipients,

@@ -105,11 +105,7 @@ def _innovation_reminders(plan, today):
     )["count"]
     if not waiting:
         return []
-    reviewers = User.objects.filter(
-        is_active=True,
-        memberships__role=Role.COUNTY_ADMIN,
-        memberships__unit__path__in=[plan.unit.path],
-    ).distinct()
+    reviewers = User.objects.working_in([plan.unit], role=Role.COUNTY_ADMIN)
     title = _("%(count)s innovation items await review") % {"count": waiting}
     key = daily_key("innovation-pending", plan.pk, day=today)
     return [
