@@ -7,7 +7,6 @@ from django.db.models import Count, Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -29,13 +28,6 @@ from apps.organizations.models import OrgUnit, Period
 STAFF = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
 
 
-def _year_period():
-    today = timezone.localdate()
-    return Period.objects.filter(
-        kind=Period.Kind.YEAR, start_date__lte=today, end_date__gte=today
-    ).first()
-
-
 class HomeView(LoginRequiredMixin, View):
     """The representative's page: what is overdue, what is open, and the visit button."""
 
@@ -45,7 +37,7 @@ class HomeView(LoginRequiredMixin, View):
             return redirect("liaison:case-list")
         contacts = representative.contacts.all()
         overdue = services.contacts_due(queryset=contacts).order_by("last_visited_on")[:20]
-        period = _year_period()
+        period = Period.objects.current_year()
         figures = None
         if period:
             mine = Representative.objects.filter(pk=representative.pk)
@@ -347,7 +339,7 @@ class CoverageView(LoginRequiredMixin, View):
 
     def get(self, request):
         form = forms.CoverageForm(request.GET or None)
-        period, level = _year_period(), "township"
+        period, level = Period.objects.current_year(), "township"
         if form.is_valid():
             period = form.cleaned_data["period"] or period
             level = form.cleaned_data["level"] or level

@@ -2,7 +2,6 @@
 through a service; case state changes are POST actions."""
 
 from django.db.models import Prefetch
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework import serializers as drf_serializers
@@ -166,8 +165,7 @@ def _period(period_id):
             return Period.objects.get(pk=int(period_id))
         except (Period.DoesNotExist, ValueError) as error:
             raise drf_serializers.ValidationError({"period": ["unknown period"]}) from error
-    today = timezone.localdate()
-    period = Period.objects.filter(kind="year", start_date__lte=today, end_date__gte=today).first()
+    period = Period.objects.current_year()
     if period is None:
         raise drf_serializers.ValidationError({"period": ["no period covers today"]})
     return period
