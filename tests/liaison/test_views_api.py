@@ -130,7 +130,9 @@ def test_coverage_api(api_as, township_a_staff, household_a1):
     )
     rows = api_as(township_a_staff).get("/api/v1/coverage/", {"level": "village"}).json()
     assert rows[0]["linked"] == 1
-    assert api_as(township_a_staff).get("/api/v1/coverage/", {"level": "galaxy"}).status_code == 400
+    bad = api_as(township_a_staff).get("/api/v1/coverage/", {"level": "galaxy"})
+    assert bad.status_code == 400
+    assert bad.json() == {"level": ["请选择乡镇、村（社区）或执委。"]}
 
 
 def _grow(county, rep, village_rep, count, start):

@@ -2,6 +2,7 @@
 through a service; case state changes are POST actions."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework import serializers as drf_serializers
@@ -143,7 +144,7 @@ class CoverageView(APIView):
         level = request.query_params.get("level", "township")
         if level not in services.cases.GROUP_KEYS:
             raise drf_serializers.ValidationError(
-                {"level": ["township, village or representative"]}
+                {"level": [_("Choose township, village or representative.")]}
             )
         period = _period(request.query_params.get("period"))
         user = request.user
@@ -164,8 +165,12 @@ def _period(period_id):
         try:
             return Period.objects.get(pk=int(period_id))
         except (Period.DoesNotExist, ValueError) as error:
-            raise drf_serializers.ValidationError({"period": ["unknown period"]}) from error
+            raise drf_serializers.ValidationError(
+                {"period": [_("There is no such period.")]}
+            ) from error
     period = Period.objects.current_year()
     if period is None:
-        raise drf_serializers.ValidationError({"period": ["no period covers today"]})
+        raise drf_serializers.ValidationError(
+            {"period": [_("No year period covers today; choose a period.")]}
+        )
     return period
