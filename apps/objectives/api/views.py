@@ -45,7 +45,8 @@ class ObjectivePlanViewSet(
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        plan = services.publish_plan(request.user, self.get_object())
+        plan = self.get_object()
+        services.publish_plan(request.user, plan)
         return Response(self.get_serializer(plan).data)
 
     @extend_schema(request=None)
