@@ -69,10 +69,6 @@ class PlanListView(ScopedListView):
             .order_by("-period__start_date", "unit__path")
         )
 
-    def get_context_data(self, **kwargs):
-        can_create = self.request.user.has_role(Role.COUNTY_ADMIN)
-        return super().get_context_data(can_create_plan=can_create, **kwargs)
-
 
 class PlanCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
     write_roles = (Role.COUNTY_ADMIN,)
@@ -124,7 +120,6 @@ class PlanDetailView(ScopedDetailView):
             problems=services.rule_violations(plan.objectives.with_details())
             if plan.is_draft
             else [],
-            is_county_admin=user.has_role(Role.COUNTY_ADMIN),
             **kwargs,
         )
 
