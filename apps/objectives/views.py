@@ -503,14 +503,44 @@ class RewardListView(ScopedListView):
 
 
 class RewardActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+    """A reward's steps behind POST buttons; "return" sends it back with the posted reason.
+    Each step says whom it told only when somebody was told."""
+
     write_roles = (Role.COUNTY_ADMIN, Role.LEADER)
     steps = {
-        "confirm": services.confirm_reward,
-        "approve": services.approve_reward,
-        "publish": services.publish_reward,
+        "confirm": (
+            services.confirm_reward,
+            told(
+                gettext_lazy("Reward confirmed; the leaders are asked to approve it."),
+                gettext_lazy("Reward confirmed. No leader was notified: none is assigned yet."),
+            ),
+        ),
+        "approve": (
+            services.approve_reward,
+            told(
+                gettext_lazy("Reward approved; the county staff are asked to publish it."),
+                gettext_lazy("Reward approved. Nobody was notified to publish it."),
+            ),
+        ),
+        "publish": (
+            services.publish_reward,
+            told(
+                gettext_lazy("Reward published; the rewarded are notified."),
+                gettext_lazy("Reward published. Nobody was notified: no one works there yet."),
+            ),
+        ),
+        "return": (
+            services.return_reward,
+            told(
+                gettext_lazy("Reward sent back; the county staff are notified."),
+                gettext_lazy("Reward sent back."),
+            ),
+        ),
     }
 
     def post(self, request, pk, action):
         reward = get_object_or_404(Reward.objects.for_user(request.user), pk=pk)
-        run_step(request, lambda: self.steps[action](request.user, reward), _("Reward updated."))
+        step, message = self.steps[action]
+        args = (request.POST.get("reason", ""),) if action == "return" else ()
+        run_step(request, lambda: step(request.user, reward, *args), message)
         return redirect(reverse("objectives:reward-list"))

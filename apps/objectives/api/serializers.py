@@ -314,6 +314,10 @@ class UnitScoreDetailSerializer(UnitScoreSerializer):
         ]
 
 
+class RewardReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
 class RewardSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
@@ -332,5 +336,8 @@ class RewardSerializer(serializers.ModelSerializer):
             "confirmed_by",
             "approved_by",
             "published_at",
+            "return_reason",
+            "returned_by",
+            "returned_at",
         ]
         read_only_fields = fields
