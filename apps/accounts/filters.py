@@ -3,14 +3,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.core.filters import choice_filter
 from apps.core.roles import Role
 
 
 class UserFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    role = django_filters.ChoiceFilter(
-        label=_("role"), field_name="memberships__role", choices=Role.choices, distinct=True
-    )
+    role = choice_filter(_("role"), Role.choices, field_name="memberships__role", distinct=True)
 
     class Meta:
         model = User

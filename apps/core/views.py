@@ -84,15 +84,18 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 
 def run_step(request, step, success_message):
-    """Run a service step behind a POST button: on success show ``success_message``; if the
+    """Run a service step behind a POST button: on success show ``success_message`` (or, when
+    it is callable, the message it makes of the step's result, e.g. who was notified); if the
     service refuses, show its reasons instead. Returns whether it ran."""
     try:
-        step()
+        result = step()
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return False
-    messages.success(request, success_message)
+    messages.success(
+        request, success_message(result) if callable(success_message) else success_message
+    )
     return True
 
 

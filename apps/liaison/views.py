@@ -8,6 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from apps.core.access_log import record_access
@@ -234,12 +235,12 @@ class RepresentativeListView(ScopedListView):
     filterset_class = RepresentativeFilterSet
     export_name = "representatives"
     export_columns = (
-        (_("representative number"), "number"),
-        (_("full name"), "full_name"),
-        (_("village"), lambda rep: rep.unit.name),
-        (_("sector"), lambda rep: rep.get_sector_display()),
-        (_("specialties"), lambda rep: rep.get_specialties_display()),
-        (_("households"), "household_count"),
+        (gettext_lazy("representative number"), "number"),
+        (gettext_lazy("full name"), "full_name"),
+        (gettext_lazy("village"), lambda rep: rep.unit.name),
+        (gettext_lazy("sector"), lambda rep: rep.get_sector_display()),
+        (gettext_lazy("specialties"), lambda rep: rep.get_specialties_display()),
+        (gettext_lazy("households"), "household_count"),
     )
 
     def get_base_queryset(self):

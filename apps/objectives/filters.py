@@ -1,7 +1,15 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.filters import id_filter, units_in_scope
+from apps.core.filters import (
+    boolean_filter,
+    choice_filter,
+    for_user_choices,
+    id_filter,
+    model_choice_filter,
+    unit_filter,
+)
 from apps.objectives.models import (
     InnovationItem,
     Objective,
@@ -10,9 +18,17 @@ from apps.objectives.models import (
     Reward,
     UnitScore,
 )
+from apps.organizations.models import Period
+
+
+def plan_filter():
+    return model_choice_filter(_("plan"), for_user_choices(ObjectivePlan))
 
 
 class ObjectivePlanFilterSet(django_filters.FilterSet):
+    period = model_choice_filter(_("period"), for_user_choices(Period))
+    status = choice_filter(_("status"), ObjectivePlan.Status.choices)
+
     class Meta:
         model = ObjectivePlan
         fields = ["period", "status"]
@@ -20,14 +36,14 @@ class ObjectivePlanFilterSet(django_filters.FilterSet):
 
 class ObjectiveFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="title", lookup_expr="icontains")
-    leaf = django_filters.BooleanFilter(
-        label=_("Leaves only"), field_name="children", lookup_expr="isnull", distinct=True
+    leaf = boolean_filter(
+        _("Leaves only"), field_name="children", lookup_expr="isnull", distinct=True
     )
     plan = id_filter("plan")
+    category = choice_filter(_("category"), Objective.Category.choices)
     parent = id_filter("parent")
-    assignee_unit = django_filters.ModelChoiceFilter(
-        label=_("responsible unit"), queryset=units_in_scope
-    )
+    assignee_unit = unit_filter(_("responsible unit"))
+    depth = django_filters.NumberFilter(label=_("depth"), widget=forms.HiddenInput)
 
     class Meta:
         model = Objective
@@ -37,6 +53,8 @@ class ObjectiveFilterSet(django_filters.FilterSet):
 class ProgressReportFilterSet(django_filters.FilterSet):
     plan = id_filter("objective__plan")
     objective = id_filter("objective")
+    status = choice_filter(_("status"), ProgressReport.Status.choices)
+    is_late = boolean_filter(_("late"))
 
     class Meta:
         model = ProgressReport
@@ -45,7 +63,8 @@ class ProgressReportFilterSet(django_filters.FilterSet):
 
 class InnovationItemFilterSet(django_filters.FilterSet):
     plan = id_filter("plan")
-    unit = django_filters.ModelChoiceFilter(label=_("unit"), queryset=units_in_scope)
+    unit = unit_filter(_("unit"))
+    status = choice_filter(_("status"), InnovationItem.Status.choices)
 
     class Meta:
         model = InnovationItem
@@ -53,12 +72,20 @@ class InnovationItemFilterSet(django_filters.FilterSet):
 
 
 class UnitScoreFilterSet(django_filters.FilterSet):
+    plan = plan_filter()
+    level = choice_filter(_("level"), UnitScore.Level.choices)
+    grade = choice_filter(_("grade"), UnitScore.Grade.choices)
+
     class Meta:
         model = UnitScore
         fields = ["plan", "level", "grade"]
 
 
 class RewardFilterSet(django_filters.FilterSet):
+    plan = plan_filter()
+    kind = choice_filter(_("award"), Reward.Kind.choices)
+    status = choice_filter(_("status"), Reward.Status.choices)
+
     class Meta:
         model = Reward
         fields = ["plan", "kind", "status"]

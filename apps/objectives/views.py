@@ -11,6 +11,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
@@ -68,10 +69,6 @@ class PlanListView(ScopedListView):
             .order_by("-period__start_date", "unit__path")
         )
 
-    def get_context_data(self, **kwargs):
-        can_create = self.request.user.has_role(Role.COUNTY_ADMIN)
-        return super().get_context_data(can_create_plan=can_create, **kwargs)
-
 
 class PlanCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
     write_roles = (Role.COUNTY_ADMIN,)
@@ -105,7 +102,7 @@ class PlanDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         plan, user = self.object, self.request.user
         visible = _objectives(user).filter(plan=plan)
-        filterset = ObjectiveFilterSet(self.request.GET, queryset=visible)
+        filterset = ObjectiveFilterSet(self.request.GET, queryset=visible, request=self.request)
         searching = any(self.request.GET.get(name) for name in filterset.form.fields)
         # Without a search, start at the top of what this user sees: the county's own
         # objectives for county staff, the township's for township staff, and so on.
@@ -123,22 +120,37 @@ class PlanDetailView(ScopedDetailView):
             problems=services.rule_violations(plan.objectives.with_details())
             if plan.is_draft
             else [],
-            is_county_admin=user.has_role(Role.COUNTY_ADMIN),
             **kwargs,
         )
+
+
+def told(done, nobody):
+    """The success message of a step that notifies people: it claims they were told only when
+    the step says someone was (a unit nobody works in yet gets no message)."""
+    return lambda notified: done if notified else nobody
 
 
 class PlanActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
     """Publish or close a plan: POST only, then back to the plan with what happened."""
 
     write_roles = (Role.COUNTY_ADMIN,)
+    # Lazy: these are read in whichever language each request is in.
     actions = {
-        "publish": (services.publish_plan, _("The plan is published and assignees are notified.")),
+        "publish": (
+            services.publish_plan,
+            told(
+                gettext_lazy("The plan is published and assignees are notified."),
+                gettext_lazy(
+                    "The plan is published. Nobody was notified: no one works in the "
+                    "assigned units yet."
+                ),
+            ),
+        ),
         "close": (
             services.close_plan,
-            _("The plan is closed, scores frozen and rewards proposed."),
+            gettext_lazy("The plan is closed, scores frozen and rewards proposed."),
         ),
-        "score": (None, _("Scores recalculated.")),
+        "score": (None, gettext_lazy("Scores recalculated.")),
     }
 
     def post(self, request, pk, action):
@@ -272,7 +284,13 @@ class ObjectivePublishView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
         run_step(
             request,
             lambda: services.publish_decomposition(request.user, objective),
-            _("The parts are published and their assignees notified."),
+            told(
+                _("The parts are published and their assignees notified."),
+                _(
+                    "The parts are published. Nobody was notified: no one works in the "
+                    "assigned units yet."
+                ),
+            ),
         )
         return redirect("objectives:objective-detail", pk=objective.pk)
 
@@ -376,15 +394,15 @@ class ScoreListView(ScopedListView):
     paginate_by = 100
     export_name = "scores"
     export_columns = (
-        (_("level"), lambda score: score.get_level_display()),
-        (_("rank"), "rank"),
-        (_("unit"), lambda score: score.unit.name),
-        (_("person"), lambda score: score.person or ""),
-        (_("score"), lambda score: float(score.score)),
-        (_("grade"), lambda score: score.get_grade_display()),
-        (_("objective points"), lambda score: float(score.objective_score)),
-        (_("innovation points"), lambda score: float(score.innovation_points)),
-        (_("late-report deductions"), lambda score: float(score.deduction_score)),
+        (gettext_lazy("level"), lambda score: score.get_level_display()),
+        (gettext_lazy("rank"), "rank"),
+        (gettext_lazy("unit"), lambda score: score.unit.name),
+        (gettext_lazy("person"), lambda score: score.person or ""),
+        (gettext_lazy("score"), lambda score: float(score.score)),
+        (gettext_lazy("grade"), lambda score: score.get_grade_display()),
+        (gettext_lazy("objective points"), lambda score: float(score.objective_score)),
+        (gettext_lazy("innovation points"), lambda score: float(score.innovation_points)),
+        (gettext_lazy("late-report deductions"), lambda score: float(score.deduction_score)),
     )
 
     def get_base_queryset(self):
@@ -485,14 +503,44 @@ class RewardListView(ScopedListView):
 
 
 class RewardActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+    """A reward's steps behind POST buttons; "return" sends it back with the posted reason.
+    Each step says whom it told only when somebody was told."""
+
     write_roles = (Role.COUNTY_ADMIN, Role.LEADER)
     steps = {
-        "confirm": services.confirm_reward,
-        "approve": services.approve_reward,
-        "publish": services.publish_reward,
+        "confirm": (
+            services.confirm_reward,
+            told(
+                gettext_lazy("Reward confirmed; the leaders are asked to approve it."),
+                gettext_lazy("Reward confirmed. No leader was notified: none is assigned yet."),
+            ),
+        ),
+        "approve": (
+            services.approve_reward,
+            told(
+                gettext_lazy("Reward approved; the county staff are asked to publish it."),
+                gettext_lazy("Reward approved. Nobody was notified to publish it."),
+            ),
+        ),
+        "publish": (
+            services.publish_reward,
+            told(
+                gettext_lazy("Reward published; the rewarded are notified."),
+                gettext_lazy("Reward published. Nobody was notified: no one works there yet."),
+            ),
+        ),
+        "return": (
+            services.return_reward,
+            told(
+                gettext_lazy("Reward sent back; the county staff are notified."),
+                gettext_lazy("Reward sent back."),
+            ),
+        ),
     }
 
     def post(self, request, pk, action):
         reward = get_object_or_404(Reward.objects.for_user(request.user), pk=pk)
-        run_step(request, lambda: self.steps[action](request.user, reward), _("Reward updated."))
+        step, message = self.steps[action]
+        args = (request.POST.get("reason", ""),) if action == "return" else ()
+        run_step(request, lambda: step(request.user, reward, *args), message)
         return redirect(reverse("objectives:reward-list"))

@@ -2,13 +2,20 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.filters import (
+    boolean_filter,
+    choice_filter,
+    model_choice_filter,
+    parent_units_in_scope,
+)
 from apps.organizations.models import OrgUnit, Period
 
 
 class OrgUnitFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("kind"), choices=OrgUnit.Kind.choices)
-    parent = django_filters.NumberFilter(label=_("parent unit"), field_name="parent_id")
+    kind = choice_filter(_("kind"), OrgUnit.Kind.choices)
+    # A choice of the units in the user's area that have sub-units, not a number box.
+    parent = model_choice_filter(_("parent unit"), parent_units_in_scope)
 
     class Meta:
         model = OrgUnit
@@ -19,6 +26,9 @@ class OrgUnitFilterSet(django_filters.FilterSet):
 
 
 class PeriodFilterSet(django_filters.FilterSet):
+    kind = choice_filter(_("kind"), Period.Kind.choices)
+    is_closed = boolean_filter(_("closed"))
+
     class Meta:
         model = Period
         fields = ["kind", "is_closed"]

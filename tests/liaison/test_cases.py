@@ -128,6 +128,26 @@ class TestCaseStates:
         case = services.mark_referred(village_a1_rep, case, "转介至县民政局")
         assert case.state == "referred"
 
+    def test_only_who_may_handle_the_case_refers_it(
+        self, village_a1_rep, household_a1, village_b1_rep, rep_b1, leader
+    ):
+        _, case = log_need(village_a1_rep, household_a1)
+        for outsider in (village_b1_rep, leader):
+            with pytest.raises(PermissionDenied):
+                services.mark_referred(outsider, case, "转介至县民政局")
+        case.refresh_from_db()
+        assert case.state == "open"
+        assert not case.follow_ups.filter(state_to="referred").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_referral_runs_in_its_own_transaction(village_a1_rep, household_a1):
+    """Called outside any transaction (as a Celery task or command would), the row lock must
+    still be taken inside one: select_for_update outside a transaction is an error."""
+    _, case = log_need(village_a1_rep, household_a1)
+    case = services.mark_referred(village_a1_rep, case, "转介至县民政局")
+    assert Case.objects.get(pk=case.pk).state == "referred"
+
 
 class TestSensitiveCases:
     @pytest.fixture

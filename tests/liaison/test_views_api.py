@@ -119,6 +119,8 @@ def test_case_actions_follow_the_rules_in_the_api(api_as, village_a1_rep, househ
     assert closed.json()["state"] == "closed"
     follow_up = api.post(f"/api/v1/cases/{case.pk}/follow-up/", {"note": "一月后回访"})
     assert follow_up.status_code == 200
+    names = {row["author_name"] for row in follow_up.json()["follow_ups"]}
+    assert names == {str(village_a1_rep)}
 
 
 def test_coverage_api(api_as, township_a_staff, household_a1):

@@ -192,6 +192,12 @@ def test_scores_and_rewards_through_the_api(
     township = next(row for row in scores["results"] if row["level"] == "township")
     # 6 × min(200/180, 1.2) = 6.67 points (stored to the cent), over 6 assigned, × 100
     assert township["score"] == "111.17"
+    # A unit row has no person: null, not the repr of None.__str__.
+    assert township["person_name"] is None
+    assert all(
+        row["person_name"] is None or "method-wrapper" not in row["person_name"]
+        for row in scores["results"]
+    )
     detail = api_as(leader).get(f"/api/v1/scores/{township['id']}/").json()
     assert [line["title"] for line in detail["objectives"]] == ["开展巾帼技能培训"]
 

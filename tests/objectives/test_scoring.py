@@ -225,3 +225,101 @@ def test_personal_objectives_are_scored_and_ranked_among_persons(
     )
     # The township's own score is untouched by its staffer's personal objective.
     assert scores(running_plan)[("甲镇", None)][0] == Decimal("85.00")
+
+
+class TestRewardSteps:
+    """Each step tells the next person; a reward can be sent back with a reason."""
+
+    @pytest.fixture
+    def reward(self, running_plan, county_admin):
+        services.close_plan(county_admin, running_plan)
+        return Reward.objects.get()
+
+    def test_each_step_tells_the_next_person(self, reward, county_admin, leader, village_a1_rep):
+        rewards_page = f"/objectives/rewards/?plan={reward.plan_id}"
+        assert services.confirm_reward(county_admin, reward) == [leader]
+        assert leader.notifications.get().url == rewards_page
+        assert services.approve_reward(leader, reward) == [county_admin]
+        assert county_admin.notifications.filter(key__startswith="reward-approved").exists()
+        # The collective reward goes to the people of village A1.
+        assert services.publish_reward(county_admin, reward) == [village_a1_rep]
+        told = village_a1_rep.notifications.get(key__startswith="reward-published")
+        assert "甲一村" in told.title and told.url == rewards_page
+
+    def test_a_leader_sends_a_confirmed_reward_back_with_a_reason(
+        self, reward, county_admin, leader
+    ):
+        services.confirm_reward(county_admin, reward)
+        with pytest.raises(ValidationError) as error:
+            services.return_reward(leader, reward, "  ")
+        assert "reason" in error.value.message_dict
+        assert services.return_reward(leader, reward, "佐证材料不足") == [county_admin]
+        reward.refresh_from_db()
+        assert (reward.status, reward.return_reason, reward.returned_by) == (
+            "proposed",
+            "佐证材料不足",
+            leader,
+        )
+        assert reward.confirmed_by is None
+        assert (
+            county_admin.notifications.get(key__startswith="reward-returned").body == "佐证材料不足"
+        )
+        # Confirmed again after a fix: the leader is asked again (a new round, a new message).
+        assert services.confirm_reward(county_admin, reward) == [leader]
+        assert leader.notifications.filter(key__startswith="reward-confirmed").count() == 2
+
+    def test_county_staff_reject_a_proposal_for_good(
+        self, reward, running_plan, county_admin, leader
+    ):
+        with pytest.raises(ValidationError):
+            services.return_reward(leader, reward, "不是你的步骤")  # a proposal is not the leader's
+        assert services.return_reward(county_admin, reward, "重复表彰") == []
+        reward.refresh_from_db()
+        assert reward.status == "rejected"
+        with pytest.raises(ValidationError):
+            services.confirm_reward(county_admin, reward)
+        services.close_plan(county_admin, running_plan)  # re-running close proposes nothing new
+        assert list(Reward.objects.all()) == [reward]
+
+    def test_others_cannot_send_rewards_back(self, reward, county_admin, village_a1_rep):
+        with pytest.raises(PermissionDenied):
+            services.return_reward(village_a1_rep, reward, "x")
+        with pytest.raises(ValidationError):
+            services.return_reward(county_admin, reward, "x" * 301)
+        reward.refresh_from_db()
+        assert reward.status == "proposed"
+
+    def test_return_through_the_api(self, reward, api_as, county_admin, leader):
+        services.confirm_reward(county_admin, reward)
+        url = f"/api/v1/rewards/{reward.pk}/return/"
+        missing = api_as(leader).post(url, {}, format="json")
+        assert missing.status_code == 400 and "reason" in missing.json()
+        returned = api_as(leader).post(url, {"reason": "材料不足"}, format="json")
+        assert returned.status_code == 200
+        assert returned.json()["status"] == "proposed"
+        assert returned.json()["return_reason"] == "材料不足"
+
+    def test_reward_page_sends_back_and_says_whom_it_told(
+        self, reward, client_as, county_admin, leader
+    ):
+        services.confirm_reward(county_admin, reward)
+        page = client_as(leader).get("/objectives/rewards/").content.decode()
+        assert f"/objectives/rewards/{reward.pk}/return/" in page and "退回" in page
+        response = client_as(leader).post(
+            f"/objectives/rewards/{reward.pk}/return/", {"reason": "材料不足"}, follow=True
+        )
+        messages = [str(message) for message in response.context["messages"]]
+        assert messages == ["奖励已退回，已通知县妇联工作人员。"]
+        assert "材料不足" in response.content.decode()
+
+
+def test_confirming_without_a_leader_does_not_claim_anyone_was_told(
+    running_plan, client_as, county_admin
+):
+    services.close_plan(county_admin, running_plan)
+    reward = Reward.objects.get()
+    response = client_as(county_admin).post(
+        f"/objectives/rewards/{reward.pk}/confirm/", follow=True
+    )
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == ["奖励已确认。尚无领导可通知审批。"]

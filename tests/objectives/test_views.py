@@ -9,6 +9,7 @@ from apps.core.views import ScopedDetailView
 from apps.objectives import services
 from apps.objectives.models import UnitScore
 from tests.conftest import make_user
+from tests.objectives.conftest import quantitative
 
 
 @pytest.fixture
@@ -68,3 +69,28 @@ def test_buttons_report_success_or_the_services_reason(
     awarded = client.post(f"/objectives/innovation/{item.pk}/review/", {"points": "2"}, follow=True)
     assert "审核结果已保存" in awarded.content.decode()
     assert InnovationItem.objects.get().status == "awarded"
+
+
+def publish_messages(client, url):
+    response = client.post(url, follow=True)
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_publishing_says_assignees_were_notified_only_when_someone_was(
+    client_as, plan, county, county_admin
+):
+    """Nobody works in township B yet: the plan is published, but no one was told."""
+    services.add_objective(county_admin, plan, **quantitative(assignee_unit=county.township_b))
+    messages = publish_messages(client_as(county_admin), f"/objectives/plans/{plan.pk}/publish/")
+    assert messages == ["责任书已发布。没有人收到通知：所分配的单位还没有工作人员。"]
+    assert not any("已通知" in message for message in messages)
+
+
+def test_publishing_tells_the_assignees_and_says_so(
+    client_as, plan, county, county_admin, township_a_staff
+):
+    services.add_objective(county_admin, plan, **quantitative(assignee_unit=county.township_a))
+    messages = publish_messages(client_as(county_admin), f"/objectives/plans/{plan.pk}/publish/")
+    assert messages == ["责任书已发布，已通知各责任单位。"]
+    notification = township_a_staff.notifications.get()
+    assert notification.url == f"/objectives/plans/{plan.pk}/"

@@ -112,7 +112,7 @@ class VisitSerializer(serializers.ModelSerializer):
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
-    author_name = serializers.CharField(source="author.__str__", read_only=True)
+    author_name = serializers.StringRelatedField(source="author")
 
     class Meta:
         model = FollowUp

@@ -261,9 +261,13 @@ def add_follow_up(user, case, note):
     return FollowUp.objects.create(case=case, author=user, note=note.strip())
 
 
+@transaction.atomic
 def mark_referred(user, case, note):
-    """转介: the coordination module calls this when it refers a case to a department."""
+    """转介: the coordination module calls this when it refers a case to a department.
+    Only someone who may handle the case refers it; the row lock lasts to the commit."""
     case = _locked(case)
+    if not can_handle(user, case):
+        raise PermissionDenied(_("You are not handling this case."))
     if not case.is_open:
         raise ValidationError(_("A resolved or closed case cannot be referred."))
     old_state = case.state

@@ -244,7 +244,9 @@ class AwardSerializer(serializers.Serializer):
 
 class UnitScoreSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    person_name = serializers.CharField(source="person.__str__", read_only=True, default=None)
+    # StringRelatedField, not source="person.__str__": on a unit row person is None and
+    # None.__str__ is a method-wrapper DRF does not call, so its repr leaked into the field.
+    person_name = serializers.StringRelatedField(source="person", allow_null=True)
 
     class Meta:
         model = UnitScore
@@ -312,6 +314,10 @@ class UnitScoreDetailSerializer(UnitScoreSerializer):
         ]
 
 
+class RewardReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
 class RewardSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
@@ -330,5 +336,8 @@ class RewardSerializer(serializers.ModelSerializer):
             "confirmed_by",
             "approved_by",
             "published_at",
+            "return_reason",
+            "returned_by",
+            "returned_at",
         ]
         read_only_fields = fields

@@ -45,7 +45,8 @@ class ObjectivePlanViewSet(
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        plan = services.publish_plan(request.user, self.get_object())
+        plan = self.get_object()
+        services.publish_plan(request.user, plan)
         return Response(self.get_serializer(plan).data)
 
     @extend_schema(request=None)
@@ -181,8 +182,9 @@ class RewardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = RewardFilterSet
     write_roles = (Role.COUNTY_ADMIN, Role.LEADER)
 
-    def _advance(self, request, step):
-        reward = step(request.user, self.get_object())
+    def _advance(self, request, step, *args):
+        reward = self.get_object()
+        step(request.user, reward, *args)  # moves ``reward`` on in place
         return Response(self.get_serializer(reward).data)
 
     @extend_schema(request=None)
@@ -199,3 +201,11 @@ class RewardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         return self._advance(request, services.publish_reward)
+
+    @extend_schema(request=serializers.RewardReturnSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        """Send back with a reason: a leader returns a confirmed reward to the county staff;
+        county staff reject a proposal."""
+        data = validated(serializers.RewardReturnSerializer, request)
+        return self._advance(request, services.return_reward, data["reason"])

@@ -29,6 +29,7 @@ from apps.objectives.services.rewards import (
     propose_rewards,
     publish_reward,
     reject_innovation,
+    return_reward,
 )
 from apps.objectives.services.scoring import plans_to_score, score_plan
 
@@ -53,6 +54,7 @@ __all__ = [
     "publish_reward",
     "reject_innovation",
     "return_report",
+    "return_reward",
     "revise_objective",
     "roll_up",
     "rule_violations",

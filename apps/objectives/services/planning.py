@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -242,7 +243,8 @@ def _subtree(objective):
 
 @transaction.atomic
 def publish_plan(user, plan):
-    """Publish a draft plan: every rule must hold; every assignee is told."""
+    """Publish a draft plan: every rule must hold; every assignee is told. Returns the users
+    who were notified (none when nobody works in the assigned units yet)."""
     if not user.has_role(Role.COUNTY_ADMIN):
         raise PermissionDenied(_("Only county federation staff publish plans."))
     _require_staff_over(user, plan.unit)
@@ -258,14 +260,13 @@ def publish_plan(user, plan):
     plan.published_at = timezone.now()
     plan.save(update_fields=["status", "published_at", "updated_at"])
     plan.objectives.update(published_at=plan.published_at)
-    _notify_assignees(plan, objectives, key=f"plan-published:{plan.pk}")
-    return plan
+    return _notify_assignees(plan, objectives, key=f"plan-published:{plan.pk}")
 
 
 @transaction.atomic
 def publish_decomposition(user, objective):
     """A township publishes how it split an objective of a published plan among its villages
-    and people; the rules are checked over that subtree."""
+    and people; the rules are checked over that subtree. Returns the users notified."""
     plan = objective.plan
     _require_editable(plan)
     if plan.is_draft:
@@ -281,23 +282,25 @@ def publish_decomposition(user, objective):
     Objective.objects.filter(pk__in=[part.pk for part in drafts]).update(
         published_at=timezone.now()
     )
-    _notify_assignees(plan, drafts, key=f"objective-published:{objective.pk}")
+    return _notify_assignees(plan, drafts, key=f"objective-published:{objective.pk}")
 
 
 def _notify_assignees(plan, objectives, key):
-    """Tell the people of every unit (or the named person) that received an objective."""
+    """Tell the people of every unit (or the named person) that received an objective;
+    returns who was told."""
     units = {o.assignee_unit_id for o in objectives if not o.assignee_person_id}
     persons = {o.assignee_person_id for o in objectives if o.assignee_person_id}
     recipients = User.objects.working_in(units) | User.objects.filter(
         is_active=True, pk__in=persons
     )
-    notifications.notify_many(
+    sent = notifications.notify_many(
         recipients,
         key,
         _("New objectives in %(plan)s") % {"plan": plan.title},
         body=_("Objectives have been assigned to you or your unit. Please plan your work."),
-        url=f"/objectives/plans/{plan.pk}/",
+        url=reverse("objectives:plan-detail", args=[plan.pk]),
     )
+    return [notification.recipient for notification in sent]
 
 
 @transaction.atomic

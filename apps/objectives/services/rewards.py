@@ -5,9 +5,11 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
 from apps.core.permissions import is_staff_over
 from apps.core.roles import Role
 from apps.notifications import services as notifications
@@ -167,24 +169,101 @@ def _proposal(plan, kind, unit_id, person_id=None, score=None):
 
 @transaction.atomic
 def confirm_reward(user, reward):
+    """County staff confirm a proposal; the plan's leaders are asked to approve it.
+    Returns the users notified."""
     _require_county_admin(user)
     _advance(reward, Reward.Status.PROPOSED, Reward.Status.CONFIRMED, confirmed_by=user)
-    return reward
+    return _tell(
+        User.objects.working_in([reward.plan.unit_id], role=Role.LEADER),
+        reward,
+        "confirmed",
+        _("A reward awaits your approval: %(reward)s"),
+        reward.basis,
+    )
 
 
 @transaction.atomic
 def approve_reward(user, reward):
+    """A leader approves; the county staff are asked to publish it. Returns who was told."""
     if not user.has_role(Role.LEADER):
         raise PermissionDenied(_("Rewards are approved by a leader."))
     _advance(reward, Reward.Status.CONFIRMED, Reward.Status.APPROVED, approved_by=user)
-    return reward
+    return _tell(
+        _county_admins(reward),
+        reward,
+        "approved",
+        _("A reward is approved and ready to publish: %(reward)s"),
+        reward.basis,
+    )
 
 
 @transaction.atomic
 def publish_reward(user, reward):
+    """Publish to the county; the rewarded person, or the people of the rewarded unit, are
+    told. Returns who was told."""
     _require_county_admin(user)
     _advance(reward, Reward.Status.APPROVED, Reward.Status.PUBLISHED, published_at=timezone.now())
-    return reward
+    rewarded = (
+        User.objects.filter(pk=reward.person_id, is_active=True)
+        if reward.person_id
+        else User.objects.working_in([reward.unit_id])
+    )
+    return _tell(rewarded, reward, "published", _("You have been awarded: %(reward)s"), "")
+
+
+@transaction.atomic
+def return_reward(user, reward, reason):
+    """Send a reward back with a reason: a leader returns a confirmed reward to the county
+    staff (who may confirm it again or reject it); county staff reject a proposal. Returns
+    the users notified."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why it is sent back.")})
+    limit = Reward._meta.get_field("return_reason").max_length
+    if len(reason) > limit:
+        raise ValidationError(
+            {"reason": _("Keep the reason under %(limit)s characters.") % {"limit": limit}}
+        )
+    stamp = {"return_reason": reason, "returned_by": user, "returned_at": timezone.now()}
+    if reward.status == Reward.Status.CONFIRMED and user.has_role(Role.LEADER):
+        _advance(
+            reward, Reward.Status.CONFIRMED, Reward.Status.PROPOSED, confirmed_by=None, **stamp
+        )
+        return _tell(
+            _county_admins(reward),
+            reward,
+            "returned",
+            _("A leader sent a reward back: %(reward)s"),
+            reason,
+        )
+    if reward.status == Reward.Status.PROPOSED and user.has_role(Role.COUNTY_ADMIN):
+        _advance(reward, Reward.Status.PROPOSED, Reward.Status.REJECTED, **stamp)
+        return []
+    if not user.has_role(Role.COUNTY_ADMIN, Role.LEADER):
+        raise PermissionDenied(_("Only county federation staff and leaders send rewards back."))
+    raise ValidationError(
+        _("This reward is %(status)s; you cannot send it back now.")
+        % {"status": reward.get_status_display()}
+    )
+
+
+def _county_admins(reward):
+    return User.objects.working_in([reward.plan.unit_id], role=Role.COUNTY_ADMIN)
+
+
+def _tell(users, reward, step, title, body):
+    """Notify ``users`` of a step of ``reward``, linking to the plan's rewards. The key names
+    the round (a returned reward goes through the steps again) so a retry sends nothing twice
+    but the next round does. Returns the users notified."""
+    round_ = int(reward.returned_at.timestamp()) if reward.returned_at else 0
+    sent = notifications.notify_many(
+        users,
+        f"reward-{step}:{reward.pk}:{round_}",
+        title % {"reward": reward},
+        body=body,
+        url=f"{reverse('objectives:reward-list')}?plan={reward.plan_id}",
+    )
+    return [notification.recipient for notification in sent]
 
 
 def _advance(reward, expected, new, **fields):
