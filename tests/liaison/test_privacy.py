@@ -396,3 +396,10 @@ class TestAdmin:
         response = client_as(self._staff(county_admin)).get("/admin/liaison/contact/")
         assert response.status_code == 200
         assert response.context["cl"].result_count == 4
+
+
+@pytest.mark.parametrize("path", ["/api/v1/visits/", "/api/v1/cases/"])
+def test_browsable_api_forms_offer_only_her_own_households(casework, client_as, path):
+    page = client_as(casework.owner).get(path, HTTP_ACCEPT="text/html").content.decode()
+    assert "王红梅" in page
+    assert "赵丽娟" not in page and "孙小燕" not in page
