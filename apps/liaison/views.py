@@ -12,6 +12,7 @@ from django.views import View
 
 from apps.core.access_log import record_access
 from apps.core.exports import XLSX_CONTENT_TYPE
+from apps.core.permissions import can_write
 from apps.core.roles import Role
 from apps.core.views import (
     ScopedDetailView,
@@ -114,6 +115,10 @@ class ContactListView(ScopedListView):
 
     def get_base_queryset(self):
         return Contact.objects.with_details().order_by("unit__path", "name")
+
+    def get_context_data(self, **kwargs):
+        can_add = can_write(self.request.user, ContactCreateView.write_roles)
+        return super().get_context_data(can_add=can_add, **kwargs)
 
 
 class ContactDetailView(ScopedDetailView):

@@ -350,7 +350,7 @@ def test_counts_still_cover_the_whole_area(
 
 
 @pytest.mark.parametrize("role", ["leader", "dept_liaison"])
-def test_menu_leads_leaders_and_departments_to_counts_not_records(role, request, client_as):
+def test_menu_leads_leaders_and_departments_to_counts_not_records(role, county, request, client_as):
     user = request.getfixturevalue(role)
     urls = {entry["url"] for entry in items_for(user)}
     assert reverse("liaison:case-list") not in urls
@@ -403,3 +403,11 @@ def test_browsable_api_forms_offer_only_her_own_households(casework, client_as, 
     page = client_as(casework.owner).get(path, HTTP_ACCEPT="text/html").content.decode()
     assert "王红梅" in page
     assert "赵丽娟" not in page and "孙小燕" not in page
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [("leader", False), ("dept_liaison", False), ("township_a_staff", True)]
+)
+def test_add_household_button_only_for_roles_that_may_add(role, shown, county, request, client_as):
+    page = client_as(request.getfixturevalue(role)).get(reverse("liaison:contact-list"))
+    assert (reverse("liaison:contact-create") in page.content.decode()) is shown
