@@ -16,6 +16,14 @@ class ScopedQuerySet(models.QuerySet):
     """
 
     def for_user(self, user):
+        """The rows ``user`` may open. For most models that is every row in their area; models
+        holding personal or sensitive records narrow it further (apps/liaison/querysets.py)."""
+        return self.in_area(user)
+
+    def in_area(self, user):
+        """Every row whose unit lies in the user's subtrees, whatever its sensitivity: for
+        aggregates (counts, coverage) only. Code that shows or lets one open rows uses
+        ``for_user``."""
         if not user.is_authenticated:
             return self.none()
         scope_field = self.model.scope_field

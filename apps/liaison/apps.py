@@ -24,11 +24,12 @@ class LiaisonConfig(AppConfig):
                 order=20,
                 section=section,
             ),
+            # Leaders and department liaisons open no case: they work from coverage counts.
             navigation.NavItem(
                 _("Cases"),
                 "liaison:case-list",
                 "chat-heart",
-                roles=staff | {Role.VILLAGE_REP, Role.LEADER},
+                roles=staff | {Role.VILLAGE_REP},
                 order=21,
                 section=section,
             ),

@@ -184,6 +184,7 @@ class Need:
     contact: Contact
     category: str
     opened_at: datetime | None = None
+    description: str = ""
 
 
 def seed_liaison(context, log=print):
@@ -323,7 +324,7 @@ def _plan_visits(representatives, households, start, demo_user, rng):
         visits.append((need.visit, contacts))
         needs.append(need)
     for need in needs:
-        need.visit.needs = rng.choice(NEEDS[need.category])
+        need.description = rng.choice(NEEDS[need.category])
     return visits, needs
 
 
@@ -462,7 +463,7 @@ def _case(need, now, rng):
         contact=need.contact,
         visit=need.visit,
         category=need.category,
-        description=need.visit.needs,
+        description=need.description,
         is_sensitive=sensitive,
         state=state,
         state_deadline=respond_by if state == State.OPEN else entered + STATE_DEADLINES[state],

@@ -60,7 +60,8 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["representative"].queryset = Representative.objects.for_user(user).active()
+        representatives = Representative.objects.assignable_by(user).active()
+        self.fields["representative"].queryset = representatives
         self.fields["tags"].help_text = _("Separate tags with commas, e.g. 留守妇女,创业")
 
 

@@ -9,7 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ScopedModel, TimeStampedModel
 from apps.core.uploads import private_storage
-from apps.liaison.querysets import CaseQuerySet, ContactQuerySet, RepresentativeQuerySet
+from apps.liaison.querysets import (
+    CaseQuerySet,
+    ContactQuerySet,
+    RepresentativeQuerySet,
+    VisitQuerySet,
+)
 from apps.organizations.models import OrgUnit
 
 
@@ -166,7 +171,11 @@ class Contact(ScopedModel):
 
 
 class Visit(ScopedModel):
-    """走访/民情日志: one visit by a representative, to one or more of her households."""
+    """走访/民情日志: one visit by a representative, to one or more of her households.
+
+    A visit that raised a sensitive case or met a red household is as sensitive as they are
+    (VisitQuerySet.for_user).
+    """
 
     class Mode(models.TextChoices):
         HOME = "home", _("Home visit")
@@ -187,7 +196,10 @@ class Visit(ScopedModel):
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     contacts = models.ManyToManyField(Contact, verbose_name=_("households"), related_name="visits")
     summary = models.TextField(_("summary"))
-    needs = models.TextField(_("needs raised"), blank=True)
+    # The needs raised are the visit's cases (Case.visit): their text is not copied here, so it
+    # is only ever read through the cases' own visibility rule.
+
+    objects = VisitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("visit")

@@ -1,7 +1,27 @@
-from django.db.models import Q
+"""Who may open which liaison record (DESIGN, "Who may see what").
+
+Households, visits and cases hold personal and sensitive data, so ``for_user`` here is narrower
+than the plain subtree rule, role by role (the minimum necessary):
+
+- county federation staff: every record in their area;
+- township staff: records in their township, except sensitive ones (domestic-violence cases,
+  red households, and visits that raised or met them) until the sensitive case (for a red
+  household: one of hers) was escalated to their unit;
+- a village representative: her own households, visits and cases;
+- leaders and department liaisons: none; they work from counts.
+
+``in_area`` (the plain subtree rule) remains for aggregates that only count rows.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from apps.core.querysets import ScopedQuerySet
 from apps.core.roles import Role
+
+RED = "red"  # Risk.RED: a household with domestic violence is itself sensitive.
 
 
 class RepresentativeQuerySet(ScopedQuerySet):
@@ -11,30 +31,118 @@ class RepresentativeQuerySet(ScopedQuerySet):
     def with_details(self):
         return self.select_related("unit__parent", "user")
 
+    def assignable_by(self, user):
+        """Representatives ``user`` may link a household to: anyone in their area for
+        federation staff, herself for a representative (she keeps only her own households)."""
+        scoped = self.for_user(user)
+        if user.has_role(Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF):
+            return scoped
+        return scoped.filter(user=user)
 
-class ContactQuerySet(ScopedQuerySet):
+
+class PersonalRecordQuerySet(ScopedQuerySet):
+    """Households, visits and cases: ``for_user`` is the union, over the user's memberships, of
+    what each role may open in that membership's unit (see the module docstring)."""
+
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        allowed = [
+            rule
+            for membership in user.active_memberships
+            if (rule := self._open_to(user, membership)) is not None
+        ]
+        if not allowed:
+            return self.none()
+        return self.filter(reduce(or_, allowed))
+
+    def _open_to(self, user, membership):
+        in_unit = Q(**{f"{self.model.scope_field}__path__startswith": membership.unit.path})
+        if membership.role == Role.COUNTY_ADMIN:
+            return in_unit
+        if membership.role == Role.VILLAGE_REP:
+            return in_unit & Q(representative__user=user)
+        if membership.role == Role.TOWNSHIP_STAFF:
+            return in_unit & self._open_to_township(membership.unit_id)
+        return None  # leaders and department liaisons: counts only
+
+    def _open_to_township(self, unit_id):
+        raise NotImplementedError
+
+
+def _sensitive_cases_escalated_to(unit_id):
+    from apps.liaison.models import Case
+
+    return Case.objects.filter(is_sensitive=True, escalation_units__contains=[unit_id])
+
+
+def red_households_open_to_township(unit_id):
+    """Red households a township may open: those with a sensitive case escalated to it."""
+    from apps.liaison.models import Contact
+
+    return Contact.objects.filter(risk=RED).filter(
+        Exists(_sensitive_cases_escalated_to(unit_id).filter(contact=OuterRef("pk")))
+    )
+
+
+class ContactQuerySet(PersonalRecordQuerySet):
     def with_details(self):
         return self.select_related("unit", "representative")
 
+    def _open_to_township(self, unit_id):
+        return ~Q(risk=RED) | Exists(
+            _sensitive_cases_escalated_to(unit_id).filter(contact=OuterRef("pk"))
+        )
 
-class CaseQuerySet(ScopedQuerySet):
+
+class VisitQuerySet(PersonalRecordQuerySet):
     def for_user(self, user):
-        """The subtree rule, and on top of it: a sensitive case is seen only by its
-        representative, the staff of units it was escalated to, and county staff."""
-        scoped = super().for_user(user)
-        if not user.is_authenticated or user.is_superuser:
-            return scoped
-        if user.has_role(Role.COUNTY_ADMIN):
-            return scoped
-        escalated_to_me = [
-            membership.unit_id
-            for membership in user.active_memberships
-            if membership.role == Role.TOWNSHIP_STAFF
-        ]
-        return scoped.filter(
+        """Visits ``user`` may open, each carrying only the cases and households she may open
+        (the API's ``needs`` text is built from those cases, so no door shows case text from
+        a visit that the case itself would not show)."""
+        from apps.liaison.models import Case, Contact
+
+        return (
+            super()
+            .for_user(user)
+            .prefetch_related(
+                Prefetch(
+                    "cases",
+                    queryset=Case.objects.for_user(user).order_by("pk"),
+                    to_attr="visible_cases",
+                ),
+                Prefetch(
+                    "contacts",
+                    queryset=Contact.objects.for_user(user).order_by("pk"),
+                    to_attr="visible_contacts",
+                ),
+            )
+        )
+
+    def _open_to_township(self, unit_id):
+        """A visit that raised a sensitive case or met a red household is as sensitive as they
+        are (its summary may speak of them): the township opens it only once every such case
+        was escalated to it and it may open every such household."""
+        from apps.liaison.models import Case, Visit
+
+        hidden_case = Case.objects.filter(visit=OuterRef("pk"), is_sensitive=True).exclude(
+            escalation_units__contains=[unit_id]
+        )
+        hidden_red = Visit.contacts.through.objects.filter(
+            visit=OuterRef("pk"), contact__risk=RED
+        ).exclude(contact__in=red_households_open_to_township(unit_id))
+        return ~Exists(hidden_case) & ~Exists(hidden_red)
+
+
+class CaseQuerySet(PersonalRecordQuerySet):
+    def _open_to_township(self, unit_id):
+        """A sensitive case once escalated to the township; any other case of a red household
+        only while the township may open the household."""
+        return Q(escalation_units__contains=[unit_id]) | (
             Q(is_sensitive=False)
-            | Q(representative__user=user)
-            | Q(escalation_units__overlap=escalated_to_me or [0])
+            & (~Q(contact__risk=RED) | Q(contact__in=red_households_open_to_township(unit_id)))
         )
 
     def with_details(self):

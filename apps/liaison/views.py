@@ -35,7 +35,9 @@ class HomeView(LoginRequiredMixin, View):
     def get(self, request):
         representative = services.representative_of(request.user)
         if representative is None:
-            return redirect("liaison:case-list")
+            if request.user.has_role(*STAFF):
+                return redirect("liaison:case-list")
+            return redirect("liaison:coverage")
         contacts = representative.contacts.all()
         overdue = services.contacts_due(queryset=contacts).order_by("last_visited_on")[:20]
         period = Period.objects.current_year()
@@ -132,7 +134,9 @@ class ContactDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         contact = self.object
         return super().get_context_data(
-            visits=contact.visits.select_related("representative")[:20],
+            visits=Visit.objects.for_user(self.request.user)
+            .filter(contacts=contact)
+            .select_related("representative")[:20],
             cases=Case.objects.for_user(self.request.user).filter(contact=contact),
             **kwargs,
         )
@@ -347,11 +351,12 @@ class CoverageView(LoginRequiredMixin, View):
         rows = []
         if period:
             user = request.user
+            # Counts over the whole area, including records the user may not open.
             figures = services.coverage(
-                Representative.objects.for_user(user),
-                Contact.objects.for_user(user),
-                Visit.objects.for_user(user),
-                Case.objects.for_user(user),
+                Representative.objects.in_area(user),
+                Contact.objects.in_area(user),
+                Visit.objects.in_area(user),
+                Case.objects.in_area(user),
                 start=period.start_date,
                 end=period.end_date,
                 group=level,

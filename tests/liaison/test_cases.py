@@ -55,20 +55,28 @@ class TestVisits:
         assert "不能晚于今天" in error.value.message_dict["visited_on"][0]
         assert not Visit.objects.exists()
 
-    def test_household_of_another_village_is_refused(
-        self, village_a1_rep, household_a1, household_b1
+    @pytest.mark.parametrize("whose", ["other_village", "neighbour_in_same_village"])
+    def test_household_not_her_own_is_refused(
+        self, county, village_a1_rep, household_a1, household_b1, whose
     ):
-        with pytest.raises(ValidationError, match="本村"):
+        """Minimum necessary: she works only with her own households, not her neighbours'."""
+        if whose == "other_village":
+            household = household_b1
+        else:
+            neighbour = make_user("neighbour", Role.VILLAGE_REP, county.village_a1)
+            rep = make_representative(neighbour, county.village_a1, "A1-09")
+            household = Contact.objects.create(unit=county.village_a1, representative=rep, name="x")
+        with pytest.raises(ValidationError, match="您自己的联系户"):
             services.log_visit(
                 village_a1_rep,
                 visited_on=timezone.localdate(),
                 mode="home",
-                contacts=[household_b1],
+                contacts=[household],
                 summary="x",
             )
-        with pytest.raises(ValidationError, match="不在您所在"):
+        with pytest.raises(ValidationError, match="不是您的联系户"):
             services.open_case(
-                village_a1_rep, contact=household_b1, category="hardship", description="x"
+                village_a1_rep, contact=household, category="hardship", description="x"
             )
         assert not Case.objects.exists()
 

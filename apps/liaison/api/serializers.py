@@ -63,7 +63,7 @@ class ContactSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
     def validate_representative(self, representative):
         user = self.context["request"].user
-        if not Representative.objects.for_user(user).filter(pk=representative.pk).exists():
+        if not Representative.objects.assignable_by(user).filter(pk=representative.pk).exists():
             raise serializers.ValidationError(
                 _("This representative is outside your area of work.")
             )
@@ -75,15 +75,40 @@ class ContactSerializer(ModelCleanMixin, serializers.ModelSerializer):
         return super().validate(attrs)
 
 
+class OpenableContactField(serializers.PrimaryKeyRelatedField):
+    """A household id in a request body, looked up only among the households the caller may
+    open: any other id is "does not exist", whether or not it does."""
+
+    def __init__(self, **kwargs):
+        # The model, for the schema; get_queryset() below decides which rows exist.
+        super().__init__(queryset=Contact.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        return Contact.objects.for_user(self.context["request"].user)
+
+
+class VisibleContactsField(serializers.ManyRelatedField):
+    """A visit's households; on reading, only those the caller may open (attached by
+    VisitQuerySet.for_user, or looked up for a visit just created)."""
+
+    def get_attribute(self, instance):
+        if hasattr(instance, "visible_contacts"):
+            return instance.visible_contacts
+        return Contact.objects.for_user(self.context["request"].user).filter(visits=instance)
+
+
 class NeedSerializer(serializers.Serializer):
-    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all())
+    contact = OpenableContactField()
     category = serializers.ChoiceField(choices=Case.Category.choices)
     description = serializers.CharField()
 
 
 class VisitSerializer(serializers.ModelSerializer):
     needs_raised = NeedSerializer(many=True, write_only=True, required=False)
-    contacts = serializers.PrimaryKeyRelatedField(many=True, queryset=Contact.objects.all())
+    contacts = VisibleContactsField(child_relation=OpenableContactField())
+    needs = serializers.SerializerMethodField(
+        help_text=_("The needs raised on this visit: the text of its cases you may read.")
+    )
 
     class Meta:
         model = Visit
@@ -98,7 +123,16 @@ class VisitSerializer(serializers.ModelSerializer):
             "needs",
             "needs_raised",
         ]
-        read_only_fields = ["unit", "representative", "needs"]
+        read_only_fields = ["unit", "representative"]
+
+    def get_needs(self, visit) -> str:
+        """Built from the visit's cases through the cases' own rule, never stored on the visit."""
+        if hasattr(visit, "visible_cases"):
+            cases = visit.visible_cases
+        else:
+            user = self.context["request"].user
+            cases = Case.objects.for_user(user).filter(visit=visit).order_by("pk")
+        return "\n".join(case.description for case in cases)
 
     def create(self, validated_data):
         return services.log_visit(
@@ -120,6 +154,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
+    contact = OpenableContactField()
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     contact_name = serializers.CharField(source="contact.masked_name", read_only=True)
 

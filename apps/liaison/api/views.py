@@ -58,7 +58,8 @@ class ContactViewSet(ScopedModelViewSet):
 
 
 class VisitViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = Visit.objects.select_related("representative").prefetch_related("contacts")
+    # for_user attaches the visit's cases and households the caller may open.
+    queryset = Visit.objects.select_related("representative")
     serializer_class = serializers.VisitSerializer
     filterset_class = VisitFilterSet
     write_roles = (Role.VILLAGE_REP,)
@@ -148,11 +149,12 @@ class CoverageView(APIView):
             )
         period = _period(request.query_params.get("period"))
         user = request.user
+        # Counts over the whole area, including records the caller may not open.
         rows = services.coverage(
-            Representative.objects.for_user(user),
-            Contact.objects.for_user(user),
-            Visit.objects.for_user(user),
-            Case.objects.for_user(user),
+            Representative.objects.in_area(user),
+            Contact.objects.in_area(user),
+            Visit.objects.in_area(user),
+            Case.objects.in_area(user),
             start=period.start_date,
             end=period.end_date,
             group=level,

@@ -101,8 +101,8 @@ def log_visit(user, *, visited_on, mode, contacts, summary, needs=()):
     contacts = list(contacts)
     if not contacts:
         errors["contacts"] = _("Choose at least one household.")
-    elif any(contact.unit_id != representative.unit_id for contact in contacts):
-        errors["contacts"] = _("You can only log visits to households of your own village.")
+    elif any(contact.representative_id != representative.pk for contact in contacts):
+        errors["contacts"] = _("You can only log visits to your own households.")
     if not summary or not summary.strip():
         errors["summary"] = _("Write a few words about the visit.")
     if errors:
@@ -113,7 +113,6 @@ def log_visit(user, *, visited_on, mode, contacts, summary, needs=()):
         visited_on=visited_on,
         mode=mode,
         summary=summary.strip(),
-        needs="\n".join(need["description"] for need in needs),
     )
     visit.contacts.set(contacts)
     Contact.objects.filter(pk__in=[contact.pk for contact in contacts]).update(
@@ -126,10 +125,10 @@ def log_visit(user, *, visited_on, mode, contacts, summary, needs=()):
 
 @transaction.atomic
 def open_case(user, *, contact, category, description, visit=None):
-    """受理: a representative takes up a need of a household of her village."""
+    """受理: a representative takes up a need of one of her own households."""
     representative = _require_representative(user)
-    if contact.unit_id != representative.unit_id:
-        raise ValidationError({"contact": _("This household is not in your village.")})
+    if contact.representative_id != representative.pk:
+        raise ValidationError({"contact": _("This household is not one of yours.")})
     if not description or not description.strip():
         raise ValidationError({"description": _("Describe the need.")})
     now = timezone.now()
