@@ -130,3 +130,15 @@ class TestHouseholdSearch:
     ):
         rows = api_as(village_b1_rep).get("/api/v1/contacts/", {"q": "张桂芳"}).json()
         assert rows["results"] == []
+
+
+def test_representatives_cannot_be_sorted_by_the_masked_phone(api_as, county, leader, rep_a1):
+    """Sorting by the full number would reveal the masked digits one comparison at a time."""
+    colleague = make_user("colleague_a1", Role.VILLAGE_REP, county.village_a1)
+    later = make_representative(colleague, county.village_a1, "A1-02")
+    rep_a1.phone, later.phone = "13100000000", "13900000000"  # phone order ≠ name order
+    rep_a1.save()
+    later.save()
+    rows = api_as(leader).get("/api/v1/representatives/", {"ordering": "phone"}).json()["results"]
+    by_name = sorted([rep_a1, later], key=lambda rep: rep.full_name)
+    assert [row["id"] for row in rows] == [rep.pk for rep in by_name]
