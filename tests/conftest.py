@@ -16,6 +16,29 @@ from apps.core.roles import Role
 from apps.organizations.models import OrgUnit
 
 
+def allow_truncate_in_flush():
+    """The access log refuses TRUNCATE unless the transaction allows it (apps/core/migrations/
+    0002). Django's ``flush``, which empties the database after each transactional test with one
+    TRUNCATE of every table, allows it here, in the test suite only; a ``manage.py flush`` of a
+    real database is still refused."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    sql_flush = DatabaseOperations.sql_flush
+    if getattr(sql_flush, "allows_truncate", False):
+        return
+
+    def sql_flush_allowing_truncate(self, style, tables, **kwargs):
+        statements = sql_flush(self, style, tables, **kwargs)
+        # flush runs the statements in one transaction, so SET LOCAL covers exactly them.
+        return ["SET LOCAL federation.allow_truncate = on", *statements] if statements else []
+
+    sql_flush_allowing_truncate.allows_truncate = True
+    DatabaseOperations.sql_flush = sql_flush_allowing_truncate
+
+
+allow_truncate_in_flush()
+
+
 @dataclass
 class County:
     county: OrgUnit

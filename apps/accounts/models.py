@@ -76,6 +76,16 @@ class User(AbstractUser):
     def has_role(self, *roles):
         return self.is_superuser or bool(self.roles.intersection(roles))
 
+    # A person whose contact details are shown only as apps.core.personal_data allows.
+    @property
+    def person_user_id(self):
+        return self.pk
+
+    @property
+    def person_units(self):
+        """The units of her memberships (prefetch ``memberships__unit`` for lists)."""
+        return [membership.unit for membership in self.memberships.all()]
+
 
 class Membership(TimeStampedModel):
     """Gives ``user`` the ``role`` in ``unit``; the unit's subtree is what the user sees."""

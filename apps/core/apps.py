@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from apps.core import navigation, schedules
+        from apps.core import checks, navigation, schedules  # noqa: F401 (checks registers)
 
         schedules.connect(sender=self)
         navigation.register(navigation.NavItem(_("Home"), "core:home", "house", order=0))

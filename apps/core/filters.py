@@ -74,3 +74,30 @@ def for_user_choices(model):
         return model.objects.for_user(request.user)
 
     return queryset
+
+
+def request_user(request):
+    """The user a FilterSet filters for (anonymous when it has no request)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    return request.user if request is not None else AnonymousUser()
+
+
+class SearchLoggingMixin:
+    """For a FilterSet whose ``q`` searches parts that lists show masked (a household's name,
+    phone, address): matching a guess against them reveals as much as opening the record, so
+    the search method must match only rows the user may open, and this mixin writes each such
+    search to the access log, with the query and the number of rows it matched."""
+
+    @property
+    def user(self):
+        return request_user(self.request)
+
+    def filter_queryset(self, queryset):
+        from apps.core.access_log import record_search
+
+        queryset = super().filter_queryset(queryset)
+        query = self.form.cleaned_data.get("q")
+        if query and self.user.is_authenticated:
+            record_search(self.user, queryset.model, query, queryset.count(), self.request)
+        return queryset

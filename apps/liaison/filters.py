@@ -2,7 +2,15 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.filters import boolean_filter, choice_filter, id_filter, unit_filter
+from apps.core.filters import (
+    SearchLoggingMixin,
+    boolean_filter,
+    choice_filter,
+    id_filter,
+    request_user,
+    unit_filter,
+)
+from apps.core.personal_data import managed_q
 from apps.liaison.models import Case, Contact, Representative, Risk, Sector, Visit
 
 
@@ -17,11 +25,21 @@ class RepresentativeFilterSet(django_filters.FilterSet):
         fields = ["q", "unit", "sector", "is_active"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(full_name__icontains=value) | Q(number__startswith=value))
+        # The phone is matched only where the user may read it in full (herself, her staff).
+        user = request_user(self.request)
+        readable_phone = managed_q(user, "unit") | Q(user=user.pk)
+        return queryset.filter(
+            Q(full_name__icontains=value)
+            | Q(number__startswith=value)
+            | (readable_phone & Q(phone__contains=value))
+        )
 
 
-class ContactFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), field_name="name", lookup_expr="icontains")
+class ContactFilterSet(SearchLoggingMixin, django_filters.FilterSet):
+    """Households: ``q`` searches name, phone and address, which lists show masked, so it
+    matches only households the user may open, and every such search is logged."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
     risk = choice_filter(_("risk colour"), Risk.choices)
     representative = id_filter("representative")
     unit = unit_filter(_("village"))
@@ -29,6 +47,14 @@ class ContactFilterSet(django_filters.FilterSet):
     class Meta:
         model = Contact
         fields = ["q", "risk", "representative", "unit"]
+
+    def search(self, queryset, name, value):
+        # Composes with the list's own scope: a row the user may not open never matches.
+        may_open = Contact.objects.for_user(self.user).values("pk")
+        return queryset.filter(
+            Q(name__icontains=value) | Q(phone__contains=value) | Q(address__icontains=value),
+            pk__in=may_open,
+        )
 
 
 class VisitFilterSet(django_filters.FilterSet):

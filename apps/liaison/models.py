@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ScopedModel, TimeStampedModel
+from apps.core.personal_data import mask_phone
 from apps.core.uploads import private_storage
 from apps.liaison.querysets import (
     CaseQuerySet,
@@ -93,6 +94,15 @@ class Representative(ScopedModel):
     def __str__(self):
         return self.full_name
 
+    # A person whose contact details are shown only as apps.core.personal_data allows.
+    @property
+    def person_user_id(self):
+        return self.user_id
+
+    @property
+    def person_units(self):
+        return [self.unit]
+
     def get_specialties_display(self):
         labels = dict(Specialty.choices)
         return "、".join(str(labels.get(code, code)) for code in self.specialties)
@@ -163,7 +173,7 @@ class Contact(ScopedModel):
 
     @property
     def masked_phone(self):
-        return f"{self.phone[:3]}****{self.phone[-4:]}" if len(self.phone) >= 7 else "****"
+        return mask_phone(self.phone)
 
     @property
     def masked_address(self):

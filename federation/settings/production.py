@@ -1,7 +1,7 @@
 """Production: refuses to start without a secret key and host names; HTTPS everywhere."""
 
 from federation.settings.base import *  # noqa: F403
-from federation.settings.env import env_bool, env_int, env_required
+from federation.settings.env import env_bool, env_int, env_required, env_str
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
@@ -17,3 +17,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# `manage.py migrate` signs in as the tables' owner when this is set; everything else uses
+# DATABASE_URL's role, which `check --deploy` refuses if it is a superuser or may change the
+# access log (apps/core/checks.py, docker/postgres-init/10-roles.sh).
+MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL")

@@ -44,8 +44,33 @@ def run_manage(*args, env_overrides):
     )
 
 
-def test_production_settings_pass_deploy_check():
-    result = run_manage(
+@pytest.fixture
+def app_role_url(transactional_db):
+    """A database URL for a plain login role, like the one production serves requests with
+    (not a superuser, owns nothing, holds no rights on the access log)."""
+    from django.db import connection
+
+    role = f"{connection.settings_dict['NAME']}_web"[:60]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP ROLE IF EXISTS {role}")
+        cursor.execute(f"CREATE ROLE {role} LOGIN")
+    yield database_url_for_tests(role)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP ROLE {role}")
+
+
+def database_url_for_tests(role=None):
+    """The test database's URL, signing in as ``role`` (default: the tests' own role)."""
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    password = f":{params['password']}" if params.get("password") and not role else ""
+    host, port = params.get("host") or "127.0.0.1", params.get("port") or 5432
+    return f"postgres://{role or params['user']}{password}@{host}:{port}/{params['dbname']}"
+
+
+def deploy_check(database_url):
+    return run_manage(
         "check",
         "--deploy",
         "--fail-level",
@@ -53,10 +78,21 @@ def test_production_settings_pass_deploy_check():
         env_overrides={
             "SECRET_KEY": "a-long-random-production-secret-" + "x9Qz" * 10,
             "ALLOWED_HOSTS": "fulian.example.gov.cn",
+            "DATABASE_URL": database_url,
         },
     )
+
+
+def test_production_settings_pass_deploy_check(app_role_url):
+    result = deploy_check(app_role_url)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_refuses_a_superuser_database_role(transactional_db):
+    result = deploy_check(database_url_for_tests())
+    assert result.returncode != 0
+    assert "core.E011" in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
@@ -66,3 +102,18 @@ def test_production_refuses_to_start_without(missing):
     result = run_manage("check", env_overrides=present)
     assert result.returncode != 0
     assert f"{missing} must be set in production" in result.stderr
+
+
+def test_migrate_signs_in_with_the_owner_url(transactional_db):
+    """Only ``migrate`` uses MIGRATE_DATABASE_URL: here DATABASE_URL names no database at all."""
+    result = run_manage(
+        "migrate",
+        "--check",
+        env_overrides={
+            "SECRET_KEY": "s" * 60,
+            "ALLOWED_HOSTS": "fulian.example.gov.cn",
+            "DATABASE_URL": database_url_for_tests().rsplit("/", 1)[0] + "/no_such_database",
+            "MIGRATE_DATABASE_URL": database_url_for_tests(),
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

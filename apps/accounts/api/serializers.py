@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.accounts.models import Membership, User
+from apps.core.api.serializers import MaskedPhoneField
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -37,6 +38,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 class UserSerializer(serializers.ModelSerializer):
     memberships = MembershipSerializer(many=True, read_only=True)
+    phone = MaskedPhoneField(label=_("mobile phone"))
 
     class Meta:
         model = User

@@ -1,5 +1,9 @@
 from copy import copy
 
+from rest_framework import serializers
+
+from apps.core.personal_data import phone_for
+
 
 class ModelCleanMixin:
     """Runs the model's own validation (``clean()``, field checks, constraints) on the submitted
@@ -23,3 +27,21 @@ def validated(serializer_class, request):
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+class MaskedPhoneField(serializers.CharField):
+    """A person's mobile number, in full only for those apps.core.personal_data lets see it
+    (herself and the staff who manage her), masked for everyone else. Writable as a plain
+    number where the serializer accepts writes."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, person):
+        return phone_for(self.context["request"].user, person)

@@ -1,13 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.core.api.serializers import ModelCleanMixin
+from apps.core.api.serializers import MaskedPhoneField, ModelCleanMixin
 from apps.liaison import services
 from apps.liaison.models import Case, Contact, FollowUp, Representative, Visit
 
 
 class RepresentativeSerializer(ModelCleanMixin, serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
+    phone = MaskedPhoneField(label=_("mobile phone"))
 
     class Meta:
         model = Representative

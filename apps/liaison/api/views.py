@@ -36,6 +36,8 @@ class RepresentativeViewSet(
     serializer_class = serializers.RepresentativeSerializer
     filterset_class = RepresentativeFilterSet
     write_roles = STAFF
+    # Not the phone: sorting by it would reveal the digits masked for most callers.
+    ordering_fields = ["id", "unit", "number", "full_name", "sector", "term_start", "term_end"]
 
 
 class ContactViewSet(ScopedModelViewSet):
