@@ -3,11 +3,10 @@
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from federation import embedded
+from federation.settings import servers
 from federation.settings.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -82,33 +81,13 @@ TEMPLATES = [
     },
 ]
 
-# --- Database: a real server from DATABASE_URL, else the embedded PostgreSQL -----------------
+# --- Servers: PostgreSQL from DATABASE_URL, Redis (broker and cache) from REDIS_URL ------------
+# Only the environment is read here: production requires both URLs, while the local and test
+# settings start embedded servers for whichever is unset (federation/settings/servers.py).
 DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-else:
-    DATABASES = {
-        "default": {"ENGINE": "django.db.backends.postgresql", **embedded.postgres_settings()}
-    }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-# --- Redis: a real server from REDIS_URL, else the embedded one --------------------------------
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CACHE_LOCATION = REDIS_URL
-else:
-    _redis_socket = embedded.redis_socket()
-    CELERY_BROKER_URL = f"redis+socket://{_redis_socket}"
-    CACHE_LOCATION = f"unix://{_redis_socket}"
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": CACHE_LOCATION,
-        "KEY_PREFIX": "federation",
-    }
-}
+DATABASES, CELERY_BROKER_URL, CACHES = servers.from_urls(DATABASE_URL, REDIS_URL)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and login ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
