@@ -88,6 +88,8 @@ DATABASE_URL = env_str("DATABASE_URL")
 REDIS_URL = env_str("REDIS_URL")
 DATABASES, CELERY_BROKER_URL, CACHES = servers.from_urls(DATABASE_URL, REDIS_URL)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Nothing a request needs depends on the cache: sessions live in PostgreSQL alone (below), so
+# sign-in and every page keep working while Redis is away.
 
 # --- Accounts and login ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -122,7 +124,9 @@ AXES_VERBOSE = False
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database only: "cached_db" writes every session to Redis too, without catching
+# connection errors, so a Redis outage answered every page and every sign-in with a 500.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
