@@ -21,8 +21,8 @@ def queue(task, *args, on_failure=None):
         task.delay(*args)
     # Celery raises kombu's OperationalError for a broker that is down, but a broken connection
     # surfaces in several other types too; none of them may undo committed work.
-    except Exception:
-        logger.exception("Could not queue %s%r; it will be picked up later", task.name, args)
+    except Exception as error:
+        logger.warning("Could not queue %s%r (%s); it is left for later", task.name, args, error)
         if on_failure is not None:
             on_failure()
         return False

@@ -60,9 +60,7 @@ class TestEscalation:
         services.escalate_case(village_a1_rep, case)
         assert Notification.objects.filter(recipient=township_a_staff).count() == 1
 
-    def test_the_api_answers_a_retry_with_the_same_case(
-        self, case, village_a1_rep, api_as, county
-    ):
+    def test_the_api_answers_a_retry_with_the_same_case(self, case, village_a1_rep, api_as, county):
         api = api_as(village_a1_rep)
         first = api.post(f"/api/v1/cases/{case.pk}/escalate/", {"note": "请乡镇协调"})
         again = api.post(f"/api/v1/cases/{case.pk}/escalate/", {"note": "请乡镇协调"})

@@ -139,10 +139,8 @@ def run_import(roster_import_id, claim=None):
         Q(claimed_by=claim) | Q(claimed_at__lt=now - claim_expiry()) | Q(claimed_at__isnull=True),
         status=RosterImport.Status.RUNNING,
     )
-    claimed = (
-        RosterImport.objects.filter(claimable, pk=roster_import_id).update(
-            status=RosterImport.Status.RUNNING, claimed_by=claim, claimed_at=now, processed_rows=0
-        )
+    claimed = RosterImport.objects.filter(claimable, pk=roster_import_id).update(
+        status=RosterImport.Status.RUNNING, claimed_by=claim, claimed_at=now, processed_rows=0
     )
     if not claimed:
         return None
