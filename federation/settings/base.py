@@ -217,6 +217,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # When a whole worker dies (SIGKILL, power loss), Redis hands its unacknowledged task to
+    # another worker only after this long (default: an hour). The trade-off: it must exceed the
+    # longest task time limit, or a task still running would be handed out a second time, and
+    # no task may be scheduled further ahead (eta, countdown, retry backoff) than this; the
+    # higher it is, the longer the task of a dead worker waits. Just above the hard limit is the
+    # shortest safe value; it follows CELERY_TASK_TIME_LIMIT.
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
     # A broker that is down or unreachable fails a publish within seconds instead of hanging the
     # request that queues the task; the request carries on (see apps.core.queueing).
     "socket_connect_timeout": 3,
