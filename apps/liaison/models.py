@@ -349,7 +349,7 @@ class RosterImport(ScopedModel):
     )
     # Which task run holds the import (its Celery task id) and since when: a redelivered task
     # resumes its own claim, and a claim older than the task time limit belongs to a dead run.
-    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True, editable=False)
+    claimed_by = models.CharField(_("claiming task"), max_length=64, blank=True, editable=False)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
 
     class Meta:

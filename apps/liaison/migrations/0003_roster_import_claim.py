@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='rosterimport',
             name='claimed_by',
-            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='claimed by'),
+            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='claiming task'),
         ),
     ]
