@@ -1,8 +1,9 @@
 """Embedded PostgreSQL and Redis for machines where DATABASE_URL / REDIS_URL are unset.
 
-Both servers keep their data under ``var/`` (git-ignored) and stay up between runs, so every
-process of the product (web, worker, beat, tests) shares the same servers. They start on first
-use and are stopped by ``manage.py stop_embedded``.
+Both servers keep their data under ``var/`` (git-ignored) and are shared by every process of
+the product (web, worker, beat, tests). They start on first use, from the local and test
+settings only; ``scripts/run`` and ``scripts/test`` stop the ones they started when they end,
+and ``manage.py stop_embedded`` stops them otherwise.
 """
 
 import fcntl
@@ -103,18 +104,62 @@ def _redis_answers(redis, socket_path):
         return False
 
 
-def stop_all():
-    """Stop both embedded servers if they are running; their data stays in var/."""
+def running():
+    """The embedded servers running now, by name ("postgres", "redis"); starts nothing."""
+    return [
+        name
+        for name, pid_file in (
+            ("postgres", POSTGRES_DIR / "postmaster.pid"),
+            ("redis", REDIS_DIR / "redis.pid"),
+        )
+        if _alive(pid_file)
+    ]
+
+
+def _alive(pid_file):
+    try:
+        os.kill(int(pid_file.read_text().split()[0]), 0)
+    except (FileNotFoundError, IndexError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop(names=("postgres", "redis")):
+    """Stop the named embedded servers if they are running; their data stays in var/."""
     stopped = []
     redis_pid = REDIS_DIR / "redis.pid"
-    if redis_pid.exists():
+    if "redis" in names and redis_pid.exists():
         try:
             os.kill(int(redis_pid.read_text().strip()), 15)
             stopped.append("redis")
         except (ProcessLookupError, ValueError):
             pass
         redis_pid.unlink(missing_ok=True)
-    if (POSTGRES_DIR / "postmaster.pid").exists():
+    if "postgres" in names and (POSTGRES_DIR / "postmaster.pid").exists():
         _import_pgserver().get_server(POSTGRES_DIR, cleanup_mode=None).stop()
         stopped.append("postgres")
     return stopped
+
+
+def stop_all():
+    """Stop both embedded servers if they are running; their data stays in var/."""
+    return stop()
+
+
+if __name__ == "__main__":
+    # For the shell scripts, which must not load Django settings (that starts the servers):
+    #   python -m federation.embedded running          -> names of the servers running now
+    #   python -m federation.embedded stop-new NAMES   -> stop those running now and not in NAMES
+    import sys
+
+    command, *arguments = sys.argv[1:] or ["running"]
+    if command == "running":
+        print(" ".join(running()))
+    elif command == "stop-new":
+        before = " ".join(arguments).split()
+        new = [name for name in running() if name not in before]
+        print(f"Stopped: {', '.join(stop(new)) or 'nothing this command started'}")
+    else:
+        sys.exit(f"unknown command {command!r}; use 'running' or 'stop-new NAMES'")

@@ -369,6 +369,10 @@ class RosterImport(ScopedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT
     )
+    # Which task run holds the import (its Celery task id) and since when: a redelivered task
+    # resumes its own claim, and a claim older than the task time limit belongs to a dead run.
+    claimed_by = models.CharField(_("claiming task"), max_length=64, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("roster import")

@@ -6,9 +6,10 @@ from apps.liaison.services import reminders, roster
 from apps.organizations.models import OrgUnit
 
 
-@shared_task
-def run_roster_import(roster_import_id):
-    return roster.run_import(roster_import_id)
+@shared_task(bind=True)
+def run_roster_import(self, roster_import_id):
+    # The task id is the claim: a redelivery of the same message resumes the same import.
+    return roster.run_import(roster_import_id, claim=self.request.id)
 
 
 @shared_task

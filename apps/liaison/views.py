@@ -322,6 +322,10 @@ class RosterImportDetailView(ScopedDetailView):
     model = RosterImport
     template_name = "liaison/roster_import_detail.html"
 
+    def get_object(self, queryset=None):
+        # An import whose run died past the task time limit ends as failed, not spinning.
+        return services.fail_if_abandoned(super().get_object(queryset))
+
     def render_to_response(self, context, **kwargs):
         if self.request.GET.get("format") == "json":
             roster = self.object

@@ -6,6 +6,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.queueing import queue_on_commit
 from apps.notifications.models import Notification
 
 
@@ -100,5 +101,6 @@ def notify_batch(messages, email=True):
     ]
     for notification in created:
         if notification.email_requested and notification.emailed_at is None:
-            deliver_email.delay_on_commit(notification.pk)
+            # If the broker is down, deliver_undelivered_emails sends it later.
+            queue_on_commit(deliver_email, notification.pk)
     return created

@@ -3,11 +3,10 @@
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from federation import embedded
+from federation.settings import servers
 from federation.settings.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -82,33 +81,15 @@ TEMPLATES = [
     },
 ]
 
-# --- Database: a real server from DATABASE_URL, else the embedded PostgreSQL -----------------
+# --- Servers: PostgreSQL from DATABASE_URL, Redis (broker and cache) from REDIS_URL ------------
+# Only the environment is read here: production requires both URLs, while the local and test
+# settings start embedded servers for whichever is unset (federation/settings/servers.py).
 DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-else:
-    DATABASES = {
-        "default": {"ENGINE": "django.db.backends.postgresql", **embedded.postgres_settings()}
-    }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-# --- Redis: a real server from REDIS_URL, else the embedded one --------------------------------
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CACHE_LOCATION = REDIS_URL
-else:
-    _redis_socket = embedded.redis_socket()
-    CELERY_BROKER_URL = f"redis+socket://{_redis_socket}"
-    CACHE_LOCATION = f"unix://{_redis_socket}"
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": CACHE_LOCATION,
-        "KEY_PREFIX": "federation",
-    }
-}
+DATABASES, CELERY_BROKER_URL, CACHES = servers.from_urls(DATABASE_URL, REDIS_URL)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Nothing a request needs depends on the cache: sessions live in PostgreSQL alone (below), so
+# sign-in and every page keep working while Redis is away.
 
 # --- Accounts and login ------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -143,7 +124,9 @@ AXES_VERBOSE = False
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database only: "cached_db" writes every session to Redis too, without catching
+# connection errors, so a Redis outage answered every page and every sign-in with a 500.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -233,6 +216,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # When a whole worker dies (SIGKILL, power loss), Redis hands its unacknowledged task to
+    # another worker only after this long (default: an hour). The trade-off: it must exceed the
+    # longest task time limit, or a task still running would be handed out a second time, and
+    # no task may be scheduled further ahead (eta, countdown, retry backoff) than this; the
+    # higher it is, the longer the task of a dead worker waits. Just above the hard limit is the
+    # shortest safe value; it follows CELERY_TASK_TIME_LIMIT.
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
+    # A broker that is down or unreachable fails a publish within seconds instead of hanging the
+    # request that queues the task; the request carries on (see apps.core.queueing).
+    "socket_connect_timeout": 3,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

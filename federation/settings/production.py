@@ -1,11 +1,16 @@
-"""Production: refuses to start without a secret key and host names; HTTPS everywhere."""
+"""Production: refuses to start without a secret key, host names and the URLs of its
+PostgreSQL and Redis (the embedded servers are for local and test runs only); HTTPS everywhere."""
 
+from federation.settings import servers
 from federation.settings.base import *  # noqa: F403
 from federation.settings.env import env_bool, env_int, env_required, env_str
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in env_required("ALLOWED_HOSTS").split(",")]
+DATABASES, CELERY_BROKER_URL, CACHES = servers.from_urls(
+    env_required("DATABASE_URL"), env_required("REDIS_URL")
+)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

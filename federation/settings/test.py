@@ -1,6 +1,10 @@
 """Test runs: the same servers as local, faster hashing, mail kept in memory."""
 
+from federation.settings import servers
 from federation.settings.base import *  # noqa: F403
+from federation.settings.base import DATABASE_URL, REDIS_URL
+
+DATABASES, CELERY_BROKER_URL, CACHES = servers.from_urls(DATABASE_URL, REDIS_URL, embedded=True)
 
 DEBUG = False
 PASSWORD_HASHERS = [

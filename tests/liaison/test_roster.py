@@ -1,7 +1,7 @@
 """执委名册导入: a roster is imported whole or not at all, with every problem named by row and
 column, by county or township staff only, from a real .xlsx of at most 10 MB."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import BytesIO
 
 import openpyxl
@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
+from django.utils import timezone, translation
 
 from apps.accounts.models import Membership, User
 from apps.core.roles import Role
@@ -47,7 +47,12 @@ def private_files(monkeypatch, tmp_path):
 def queued(monkeypatch):
     """The ids the import task was queued with; no broker is involved."""
     ids = []
-    monkeypatch.setattr(tasks.run_roster_import, "delay_on_commit", ids.append)
+
+    def queue_on_commit(task, roster_import_id, **kwargs):
+        assert task is tasks.run_roster_import
+        ids.append(roster_import_id)
+
+    monkeypatch.setattr(roster, "queue_on_commit", queue_on_commit)
     return ids
 
 
@@ -293,13 +298,64 @@ class TestRunningTwice:
         roster_import.refresh_from_db()
         assert roster_import.imported_rows == 1
 
-    def test_a_running_import_is_not_claimed_again(self, county, county_admin):
+    def test_an_import_another_live_run_holds_is_not_claimed_again(self, county, county_admin):
         upload = roster_file([line("001", county.village_a1)])
         roster_import = services.start_import(county_admin, county.county, upload)
-        RosterImport.objects.filter(pk=roster_import.pk).update(status=RosterImport.Status.RUNNING)
+        RosterImport.objects.filter(pk=roster_import.pk).update(
+            status=RosterImport.Status.RUNNING, claimed_by="task-1", claimed_at=timezone.now()
+        )
 
-        assert services.run_import(roster_import.pk) is None
+        assert services.run_import(roster_import.pk, claim="task-2") is None
         assert not Representative.objects.exists()
+
+    def test_a_redelivered_task_finishes_the_import_it_claimed(self, county, county_admin):
+        """Its worker was killed mid-run: the same task id comes back and starts over."""
+        upload = roster_file([line("001", county.village_a1), line("002", county.village_a1)])
+        roster_import = services.start_import(county_admin, county.county, upload)
+        RosterImport.objects.filter(pk=roster_import.pk).update(
+            status=RosterImport.Status.RUNNING,
+            claimed_by="task-1",
+            claimed_at=timezone.now(),
+            processed_rows=1,
+        )
+
+        assert services.run_import(roster_import.pk, claim="task-1") == RosterImport.Status.DONE
+        roster_import.refresh_from_db()
+        assert (roster_import.imported_rows, roster_import.processed_rows) == (2, 2)
+        assert Representative.objects.count() == 2
+
+    def test_a_claim_older_than_the_task_time_limit_is_taken_over(
+        self, county, county_admin, settings
+    ):
+        upload = roster_file([line("001", county.village_a1)])
+        roster_import = services.start_import(county_admin, county.county, upload)
+        held_since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
+        RosterImport.objects.filter(pk=roster_import.pk).update(
+            status=RosterImport.Status.RUNNING, claimed_by="dead-task", claimed_at=held_since
+        )
+
+        assert services.run_import(roster_import.pk, claim="task-2") == RosterImport.Status.DONE
+        assert Representative.objects.count() == 1
+
+    def test_the_progress_page_fails_an_abandoned_import(
+        self, county, township_a_staff, client_as, settings
+    ):
+        """The run hit the hard time limit and nobody will run it again: the page stops."""
+        upload = roster_file([line("001", county.village_a1)])
+        roster_import = services.start_import(township_a_staff, county.township_a, upload)
+        held_since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
+        RosterImport.objects.filter(pk=roster_import.pk).update(
+            status=RosterImport.Status.RUNNING, claimed_by="dead-task", claimed_at=held_since
+        )
+
+        progress = client_as(township_a_staff).get(
+            f"/liaison/representatives/import/{roster_import.pk}/", {"format": "json"}
+        )
+
+        assert progress.json()["status"] == "failed"
+        assert progress.json()["finished"] is True
+        roster_import.refresh_from_db()
+        assert "中断" in roster_import.errors[0]["message"]
 
 
 @pytest.mark.usefixtures("english")

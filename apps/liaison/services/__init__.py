@@ -20,6 +20,7 @@ from apps.liaison.services.representatives import add_representative
 from apps.liaison.services.roster import (
     ROSTER_COLUMNS,
     check_roster_file,
+    fail_if_abandoned,
     run_import,
     start_import,
     template_workbook,
@@ -43,6 +44,7 @@ __all__ = [
     "visit_intervals",
     "ROSTER_COLUMNS",
     "check_roster_file",
+    "fail_if_abandoned",
     "run_import",
     "start_import",
     "template_workbook",

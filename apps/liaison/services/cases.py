@@ -172,10 +172,16 @@ def _locked(case):
 
 
 def _move(user, case, action, note, **changes):
-    """Apply ``action`` to a case locked with _locked(); records the follow-up."""
+    """Apply ``action`` to a case locked with _locked(); records the follow-up.
+
+    A retry is harmless: when the case already is where ``user``'s own last step put it (the
+    answer to the first attempt was lost, or the broker failed after the commit), nothing is
+    written and the case is returned as the first attempt returned it."""
     allowed_from, new_state = TRANSITIONS[action]
     if not can_handle(user, case):
         raise PermissionDenied(_("You are not handling this case."))
+    if action != "escalate" and case.state == new_state and _last_step_by(user, case, new_state):
+        return case
     if case.state not in allowed_from:
         raise ValidationError(
             _("A case that is %(state)s cannot be %(action)s.")
@@ -200,6 +206,11 @@ def _move(user, case, action, note, **changes):
     return case
 
 
+def _last_step_by(user, case, state):
+    last = case.follow_ups.exclude(state_to="").order_by("-pk").first()
+    return last is not None and (last.author_id, last.state_to) == (user.pk, state)
+
+
 @transaction.atomic
 def start_case(user, case, note=""):
     """办理中: someone is working on it."""
@@ -208,12 +219,18 @@ def start_case(user, case, note=""):
 
 @transaction.atomic
 def escalate_case(user, case, note=""):
-    """上报: to the village's township, or from the township to the county."""
+    """上报: the case's representative hands it to her township; the township's staff hand it on
+    to the county. Where it goes depends on who asks, not on where it is, so a retry cannot
+    push a case one level too far: asking again for a case already with (or beyond) that level
+    changes nothing and answers with the case as it is."""
     case = _locked(case)
-    current = case.escalated_to
-    target = case.unit.parent if current is None else current.parent
+    if not can_handle(user, case):
+        raise PermissionDenied(_("You are not handling this case."))
+    target = _escalation_target(user, case)
     if target is None:
         raise ValidationError(_("The case is already with the county."))
+    if case.state == Case.State.ESCALATED and target.pk in case.escalation_units:
+        return case
     case = _move(
         user,
         case,
@@ -230,6 +247,18 @@ def escalate_case(user, case, note=""):
         url=f"/liaison/cases/{case.pk}/",
     )
     return case
+
+
+def _escalation_target(user, case):
+    """The level above the one ``user`` acts for: the township for the village's people, the
+    county for the township's staff; None for the county's own staff."""
+    township = case.unit.parent
+    memberships = {(m.role, m.unit_id) for m in user.active_memberships}
+    if (Role.TOWNSHIP_STAFF, township.pk) in memberships:
+        return township.parent
+    if any(role == Role.COUNTY_ADMIN for role, _unit in memberships):
+        return None
+    return township
 
 
 @transaction.atomic

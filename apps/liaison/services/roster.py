@@ -7,19 +7,24 @@ account and village membership) or none of them, listing each problem by row and
 
 import logging
 import re
+import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import partial
 from io import BytesIO
 
 import openpyxl
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, User
 from apps.core.exports import XLSX_CONTENT_TYPE
 from apps.core.permissions import is_staff_over
+from apps.core.queueing import queue_on_commit
 from apps.core.roles import Role
 from apps.core.uploads import sniff_upload
 from apps.liaison.models import Representative, RosterImport, Sector, Specialty
@@ -108,16 +113,35 @@ def start_import(user, unit, upload):
     # Imported here: the tasks module imports this one.
     from apps.liaison.tasks import run_roster_import
 
-    run_roster_import.delay_on_commit(roster_import.pk)
+    queue_on_commit(
+        run_roster_import, roster_import.pk, on_failure=partial(_not_queued, roster_import.pk)
+    )
     return roster_import
 
 
-def run_import(roster_import_id):
-    """Check every row of a pending roster and import all of them, or none when any row has a
-    problem. Safe to run twice: only the run that claims the pending record does the work."""
-    claimed = RosterImport.objects.filter(
-        pk=roster_import_id, status=RosterImport.Status.PENDING
-    ).update(status=RosterImport.Status.RUNNING)
+def claim_expiry():
+    """How old a claim must be before it belongs to a dead run: no run outlives the hard task
+    time limit, so an older claim can be taken over (or, by the progress page, failed)."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def run_import(roster_import_id, claim=None):
+    """Check every row of a roster and import all of them, or none when any row has a problem.
+
+    Safe to run twice: a run claims the record with ``claim`` (the Celery task id) and only the
+    run holding the claim does the work. A redelivered task (its worker was killed mid-run)
+    carries the same id and starts over on its own claim; nothing of the dead run's load was
+    committed, since the load is one transaction. A claim older than the task time limit is
+    stale and may be taken over by any run."""
+    claim = claim or uuid.uuid4().hex
+    now = timezone.now()
+    claimable = Q(status=RosterImport.Status.PENDING) | Q(
+        Q(claimed_by=claim) | Q(claimed_at__lt=now - claim_expiry()) | Q(claimed_at__isnull=True),
+        status=RosterImport.Status.RUNNING,
+    )
+    claimed = RosterImport.objects.filter(claimable, pk=roster_import_id).update(
+        status=RosterImport.Status.RUNNING, claimed_by=claim, claimed_at=now, processed_rows=0
+    )
     if not claimed:
         return None
     roster_import = RosterImport.objects.select_related("unit").get(pk=roster_import_id)
@@ -128,6 +152,37 @@ def run_import(roster_import_id):
         message = _("The file could not be read. Save it again from Excel as .xlsx and retry.")
         _finish(roster_import, RosterImport.Status.FAILED, errors=[_error(None, "", message)])
     return roster_import.status
+
+
+def fail_if_abandoned(roster_import):
+    """A running import whose claim is older than the task time limit has lost its run (the
+    task hit the hard limit, or its message was lost): mark it failed so its page stops waiting.
+    Returns the import, fresh from the database when it changed."""
+    if roster_import.status not in (RosterImport.Status.PENDING, RosterImport.Status.RUNNING):
+        return roster_import
+    message = _("The import was interrupted before it finished. Upload the file again.")
+    abandoned = RosterImport.objects.filter(
+        Q(status=RosterImport.Status.RUNNING, claimed_at__lt=timezone.now() - claim_expiry())
+        | Q(status=RosterImport.Status.PENDING, created_at__lt=timezone.now() - claim_expiry()),
+        pk=roster_import.pk,
+    ).update(
+        status=RosterImport.Status.FAILED,
+        errors=[_error(None, "", message)],
+        updated_at=timezone.now(),
+    )
+    if abandoned:
+        roster_import.refresh_from_db()
+    return roster_import
+
+
+def _not_queued(roster_import_id):
+    """The broker was down when the import was to be queued: say so instead of waiting."""
+    message = _("The import could not be started. Upload the file again in a few minutes.")
+    RosterImport.objects.filter(pk=roster_import_id, status=RosterImport.Status.PENDING).update(
+        status=RosterImport.Status.FAILED,
+        errors=[_error(None, "", message)],
+        updated_at=timezone.now(),
+    )
 
 
 def _check_and_load(roster_import):

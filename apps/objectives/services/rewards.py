@@ -88,6 +88,9 @@ def award_innovation(user, item, *, points, comment=""):
 @transaction.atomic
 def reject_innovation(user, item, *, comment):
     _require_county_admin(user)
+    # Locked and read afresh, as in award_innovation: a rejection sent after an award (a retry,
+    # a second tab) must not overwrite it.
+    item = InnovationItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
     if item.status != InnovationItem.Status.CLAIMED:
         raise ValidationError(_("This item has already been reviewed."))
     if not comment or not comment.strip():

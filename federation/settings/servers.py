@@ -1,0 +1,36 @@
+"""Which PostgreSQL and Redis the product talks to.
+
+``base`` reads only the environment; ``local`` and ``test`` start the embedded servers
+(``federation.embedded``) for whichever URL is unset; ``production`` refuses to start without
+both URLs.
+"""
+
+import dj_database_url
+
+REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+
+
+def from_urls(database_url, redis_url, *, embedded=False):
+    """``DATABASES``, ``CELERY_BROKER_URL`` and ``CACHES`` for the given URLs. An empty URL
+    leaves its settings empty, or, with ``embedded``, starts the embedded server instead."""
+    if database_url:
+        database = dj_database_url.parse(database_url, conn_max_age=60)
+    elif embedded:
+        from federation import embedded as servers
+
+        database = {"ENGINE": "django.db.backends.postgresql", **servers.postgres_settings()}
+    else:
+        database = None
+    if redis_url:
+        broker_url, cache_location = redis_url, redis_url
+    elif embedded:
+        from federation import embedded as servers
+
+        socket = servers.redis_socket()
+        broker_url, cache_location = f"redis+socket://{socket}", f"unix://{socket}"
+    else:
+        broker_url = cache_location = None
+    databases = {"default": {**database, "ATOMIC_REQUESTS": True}} if database else {}
+    cache = {"BACKEND": REDIS_CACHE, "LOCATION": cache_location, "KEY_PREFIX": "federation"}
+    caches = {"default": cache} if cache_location else {}
+    return databases, broker_url, caches
