@@ -358,6 +358,15 @@ def test_menu_leads_leaders_and_departments_to_counts_not_records(role, county, 
     assert client_as(user).get(reverse("liaison:home")).url == reverse("liaison:coverage")
 
 
+def test_escalation_to_the_county_tells_its_staff_not_its_leaders(
+    casework, township_a_staff, county_admin, leader
+):
+    services.escalate_case(casework.owner, casework.own_dv_case, "需镇妇联介入")
+    services.escalate_case(township_a_staff, casework.own_dv_case, "上报县妇联")
+    assert Notification.objects.filter(recipient=county_admin).exists()
+    assert not Notification.objects.filter(recipient=leader).exists()
+
+
 def test_notifications_carry_no_case_text_or_red_household_name(casework, township_a_staff):
     from datetime import timedelta
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Case as Conditional
 from django.db.models import Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import Greatest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from apps.liaison.models import (
     VisitInterval,
 )
 from apps.notifications.services import notify_many
+from apps.organizations.models import OrgUnit
 
 # How long a case may stay in each state before it is overdue.
 STATE_DEADLINES = {
@@ -240,11 +242,13 @@ def escalate_case(user, case, note=""):
         escalated_at=timezone.now(),
         escalation_units=[*case.escalation_units, target.pk],
     )
+    # Only the staff who will handle it: a leader at the county may not open case records.
+    handlers = Role.COUNTY_ADMIN if target.kind == OrgUnit.Kind.COUNTY else Role.TOWNSHIP_STAFF
     notify_many(
-        User.objects.working_in([target]),
+        User.objects.working_in([target], role=handlers),
         f"case-escalated:{case.pk}:{target.pk}",
         _("A case has been escalated to %(unit)s") % {"unit": target.name},
-        url=f"/liaison/cases/{case.pk}/",
+        url=reverse("liaison:case-detail", args=[case.pk]),
     )
     return case
 
