@@ -1,12 +1,16 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.core.api.serializers import ModelCleanMixin
+from apps.core.api.serializers import (
+    ModelCleanMixin,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+)
 from apps.liaison import services
 from apps.liaison.models import Case, Contact, FollowUp, Representative, Visit
 
 
-class RepresentativeSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class RepresentativeSerializer(ModelCleanMixin, ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
     class Meta:
@@ -41,7 +45,7 @@ CONTACT_FIELDS = [
 ]
 
 
-class ContactListSerializer(serializers.ModelSerializer):
+class ContactListSerializer(ScopedModelSerializer):
     """Households in lists: name, phone and address masked."""
 
     name = serializers.CharField(source="masked_name", read_only=True)
@@ -53,7 +57,7 @@ class ContactListSerializer(serializers.ModelSerializer):
         fields = CONTACT_FIELDS
 
 
-class ContactSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class ContactSerializer(ModelCleanMixin, ScopedModelSerializer):
     """One household in full; reading it is written to the access log by the view."""
 
     class Meta:
@@ -76,14 +80,14 @@ class ContactSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
 
 class NeedSerializer(serializers.Serializer):
-    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all())
+    contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all())
     category = serializers.ChoiceField(choices=Case.Category.choices)
     description = serializers.CharField()
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(ScopedModelSerializer):
     needs_raised = NeedSerializer(many=True, write_only=True, required=False)
-    contacts = serializers.PrimaryKeyRelatedField(many=True, queryset=Contact.objects.all())
+    contacts = ScopedPrimaryKeyRelatedField(many=True, queryset=Contact.objects.all())
 
     class Meta:
         model = Visit
@@ -111,7 +115,7 @@ class VisitSerializer(serializers.ModelSerializer):
         )
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(ScopedModelSerializer):
     author_name = serializers.CharField(source="author.__str__", read_only=True)
 
     class Meta:
@@ -119,7 +123,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
         fields = ["id", "author", "author_name", "note", "state_from", "state_to", "created_at"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ScopedModelSerializer):
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     contact_name = serializers.CharField(source="contact.masked_name", read_only=True)
 
