@@ -117,9 +117,7 @@ def test_the_leader_cannot_claim_innovation_through_the_hidden_form(
     assert not InnovationItem.objects.exists()
 
 
-def test_the_leader_cannot_report_on_her_units_objective(
-    client_as, training, county_admin, leader
-):
+def test_the_leader_cannot_report_on_her_units_objective(client_as, training, county_admin, leader):
     services.publish_plan(county_admin, training.plan)
     response = client_as(leader).post(
         f"/objectives/{training.pk}/",
