@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.objectives import services
 from apps.objectives.models import InnovationItem, Objective, ObjectiveRevision, ProgressReport
+from apps.organizations.models import Period
 from tests.objectives.conftest import quantitative
 
 
@@ -129,3 +130,28 @@ def test_the_leader_cannot_report_on_her_units_objective(client_as, training, co
             leader, training, cycle_end=date(2026, 12, 31), value=Decimal(150), narrative="x"
         )
     assert not ProgressReport.objects.exists()
+
+
+def test_a_part_stays_in_its_parents_plan(
+    api_as, split_training, county, county_admin, township_a_staff
+):
+    part_a, _part_b = split_training
+    next_year = Period.objects.create(
+        name="2027年度", kind="year", start_date=date(2027, 1, 1), end_date=date(2027, 12, 31)
+    )
+    other_plan = services.create_plan(
+        county_admin, period=next_year, unit=county.county, title="2027年度"
+    )
+    before = Objective.objects.count()
+    response = api_as(township_a_staff).post(
+        "/api/v1/objectives/",
+        {
+            "plan": other_plan.pk,
+            "parent": part_a.pk,
+            **quantitative(assignee_unit=county.village_a1.pk, weight="1", target="10"),
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "parent" in response.json()
+    assert Objective.objects.count() == before

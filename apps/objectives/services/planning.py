@@ -145,6 +145,8 @@ def add_objective(user, plan, *, parent=None, **fields):
         _require_staff_over(user, plan.unit)
         depth = 0
     else:
+        if parent.plan_id != plan.pk:
+            raise ValidationError({"parent": _("This objective is not in the plan.")})
         _require_staff_over(user, parent.assignee_unit)
         fields.update({name: getattr(parent, name) for name in INHERITED_FIELDS})
         depth = parent.depth + 1
