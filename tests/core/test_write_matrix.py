@@ -17,19 +17,23 @@ cases only, leaders and department liaisons none.
 """
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from importlib import import_module
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.apps import apps
+from django.apps import apps as django_apps
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework import serializers as drf
 
+from apps.core.api.serializers import ScopedPrimaryKeyRelatedField
 from apps.core.views import WriteRoleRequiredMixin
 from apps.liaison import services as liaison
 from apps.notifications.services import notify
@@ -333,6 +337,38 @@ def test_every_page_that_takes_a_post_checks_the_write_role():
     assert unchecked == []
 
 
+def test_every_id_in_a_request_body_is_looked_up_in_the_callers_area():
+    """Every model serializer resolves foreign keys through for_user, and so does every id
+    field declared by hand (action bodies included)."""
+    for config in django_apps.get_app_configs():
+        if config.name.startswith("apps."):
+            with suppress(ModuleNotFoundError):
+                import_module(f"{config.name}.api.serializers")
+    unscoped = []
+    for serializer in _subclasses(drf.Serializer):
+        if not serializer.__module__.startswith("apps."):
+            continue
+        if issubclass(serializer, drf.ModelSerializer) and not issubclass(
+            serializer.serializer_related_field, ScopedPrimaryKeyRelatedField
+        ):
+            unscoped.append(serializer.__qualname__)
+        for name, declared in serializer._declared_fields.items():
+            relation = getattr(declared, "child_relation", declared)
+            if (
+                isinstance(relation, drf.RelatedField)
+                and not declared.read_only
+                and not isinstance(relation, ScopedPrimaryKeyRelatedField)
+            ):
+                unscoped.append(f"{serializer.__qualname__}.{name}")
+    assert unscoped == []
+
+
+def _subclasses(cls):
+    for subclass in cls.__subclasses__():
+        yield subclass
+        yield from _subclasses(subclass)
+
+
 # ---- the world every door is tried against -------------------------------------------------
 
 
@@ -465,7 +501,7 @@ def fingerprint():
     """One digest per table of every row in it, in one query: any INSERT, UPDATE or DELETE
     changes it."""
     tables = sorted(
-        {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
+        {model._meta.db_table for model in django_apps.get_models(include_auto_created=True)}
         - IGNORED_TABLES
     )
     quote = connection.ops.quote_name
