@@ -10,19 +10,39 @@ from apps.core.roles import Role
 STAFF_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
 
 
+# Every role that does work of its own; leaders read (their one step, approving rewards, is
+# a service's own check).
+WORKING_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP, Role.DEPT_LIAISON)
+DEFAULT_WRITE_ROLES = (Role.COUNTY_ADMIN,)
+
+
 def is_staff_over(user, unit):
     """Federation staff (county or township) whose area includes ``unit``."""
     return user.is_authenticated and user.has_role(*STAFF_ROLES) and covers(user, unit)
+
+
+def works_in(user, unit):
+    """The user does work (not only reads, as a leader) in ``unit`` itself."""
+    return user.is_authenticated and any(
+        membership.unit_id == unit.pk and membership.role in WORKING_ROLES
+        for membership in user.active_memberships
+    )
 
 
 def can_write(user, write_roles):
     return user.is_authenticated and user.has_role(*write_roles)
 
 
+def may_send(user, method, view):
+    """The one rule for pages and API alike: reading is for every signed-in user, any other
+    method needs one of the view's ``write_roles``."""
+    if not user.is_authenticated:
+        return False
+    if method in SAFE_METHODS:
+        return True
+    return can_write(user, getattr(view, "write_roles", DEFAULT_WRITE_ROLES))
+
+
 class RoleWritePermission(BasePermission):
     def has_permission(self, request, view):
-        if not request.user.is_authenticated:
-            return False
-        if request.method in SAFE_METHODS:
-            return True
-        return can_write(request.user, getattr(view, "write_roles", (Role.COUNTY_ADMIN,)))
+        return may_send(request.user, request.method, view)

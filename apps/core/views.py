@@ -9,8 +9,7 @@ from django.views.generic import DetailView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
 from apps.core import exports
-from apps.core.permissions import can_write
-from apps.core.roles import Role
+from apps.core.permissions import DEFAULT_WRITE_ROLES, may_send
 
 
 class ScopedQuerysetMixin(LoginRequiredMixin):
@@ -34,12 +33,21 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
 
 
 class WriteRoleRequiredMixin:
-    """Only the view's ``write_roles`` may change anything; leaders never do."""
+    """Only the view's ``write_roles`` may change anything, by the same rule as the API
+    (``may_send``): other roles get 403 on POST, PUT, PATCH and DELETE whatever the page shows
+    them. Every page that accepts a POST has this mixin (tests/core/test_write_matrix.py checks).
 
-    write_roles = (Role.COUNTY_ADMIN,)
+    A page that exists only to write (a form) refuses its GET too; a page that reads and also
+    takes an action (a detail page with a form on it) sets ``read_by_all = True``.
+    """
+
+    write_roles = DEFAULT_WRITE_ROLES
+    read_by_all = False
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can_write(request.user, self.write_roles):
+        # A write-only page is judged as the write it leads to, whatever the method.
+        method = request.method if self.read_by_all else "POST"
+        if request.user.is_authenticated and not may_send(request.user, method, self):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -67,8 +67,9 @@ class HomeView(LoginRequiredMixin, View):
         )
 
 
-class VisitCreateView(LoginRequiredMixin, View):
+class VisitCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
     template_name = "liaison/visit_form.html"
+    write_roles = (Role.VILLAGE_REP,)
 
     def representative(self, request):
         representative = services.representative_of(request.user)
@@ -183,8 +184,10 @@ class CaseListView(ScopedListView):
         return Case.objects.with_details().order_by("-opened_at", "-pk")
 
 
-class CaseDetailView(ScopedDetailView):
+class CaseDetailView(WriteRoleRequiredMixin, ScopedDetailView):
     model = Case
+    write_roles = (*STAFF, Role.VILLAGE_REP)
+    read_by_all = True
     template_name = "liaison/case_detail.html"
     actions = {
         "start": services.start_case,

@@ -4,6 +4,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import ListView
 
+from apps.core.roles import Role
+from apps.core.views import WriteRoleRequiredMixin
 from apps.notifications import services
 from apps.notifications.models import Notification
 
@@ -17,8 +19,11 @@ class InboxView(LoginRequiredMixin, ListView):
         return Notification.objects.for_user(self.request.user)
 
 
-class MarkReadView(LoginRequiredMixin, View):
-    """Marks one notification read and follows its link, or marks all read."""
+class MarkReadView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+    """Marks one notification read and follows its link, or marks all read: everyone's own
+    inbox is theirs to keep, a leader's too."""
+
+    write_roles = Role.values
 
     def post(self, request, pk=None):
         notifications = Notification.objects.for_user(request.user)

@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.views import APIView
 
+from apps.core.permissions import can_write
 from apps.core.roles import Role
 from apps.core.views import (
     ScopedDetailView,
@@ -201,8 +202,10 @@ class ObjectiveCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
         return render(request, self.template_name, {"form": form, "plan": plan, "parent": parent})
 
 
-class ObjectiveDetailView(ScopedDetailView):
+class ObjectiveDetailView(WriteRoleRequiredMixin, ScopedDetailView):
     model = Objective
+    write_roles = WORKERS
+    read_by_all = True
     template_name = "objectives/objective_detail.html"
 
     def get_base_queryset(self):
@@ -329,8 +332,10 @@ class ReportListView(ScopedListView):
         return ProgressReport.objects.with_details().order_by("-submitted_at")
 
 
-class ReportDetailView(ScopedDetailView):
+class ReportDetailView(WriteRoleRequiredMixin, ScopedDetailView):
     model = ProgressReport
+    write_roles = STAFF
+    read_by_all = True
     template_name = "objectives/report_detail.html"
 
     def get_base_queryset(self):
@@ -420,8 +425,10 @@ class ScoreDetailView(ScopedDetailView):
         return super().get_context_data(breakdown=breakdown(self.object), **kwargs)
 
 
-class InnovationListView(LoginRequiredMixin, View):
+class InnovationListView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
     template_name = "objectives/innovation_list.html"
+    write_roles = WORKERS
+    read_by_all = True
 
     def context(self, request, plan, form=None):
         items = (
@@ -436,7 +443,7 @@ class InnovationListView(LoginRequiredMixin, View):
             "form": form or forms.InnovationClaimForm(user=request.user),
             "award_form": forms.AwardForm(),
             "can_review": request.user.has_role(Role.COUNTY_ADMIN),
-            "can_claim": request.user.has_role(*WORKERS)
+            "can_claim": can_write(request.user, self.write_roles)
             and plan.status == ObjectivePlan.Status.PUBLISHED,
         }
 

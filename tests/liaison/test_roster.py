@@ -249,7 +249,11 @@ class TestAllOrNothing:
         roster_import = import_roster(township_a_staff, county.township_a, roster_file(rows))
 
         assert roster_import.errors == [
-            {"row": 3, "column": "村（社区）编码", "message": "乙一村 is not under 甲镇."}
+            {
+                "row": 3,
+                "column": "村（社区）编码",
+                "message": f"There is no unit with the code {county.village_b1.code}.",
+            }
         ]
         assert not Representative.objects.exists()
 

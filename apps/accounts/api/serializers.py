@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.accounts.models import Membership, User
-from apps.core.api.serializers import MaskedPhoneField
+from apps.core.api.serializers import MaskedPhoneField, ScopedModelSerializer
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -27,7 +27,7 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
 
@@ -36,7 +36,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "role", "role_display", "unit", "unit_name"]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ScopedModelSerializer):
     memberships = MembershipSerializer(many=True, read_only=True)
     phone = MaskedPhoneField(label=_("mobile phone"))
 

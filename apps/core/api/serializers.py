@@ -5,6 +5,27 @@ from rest_framework import serializers
 from apps.core.personal_data import phone_for
 
 
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id in a request body is looked up through ``for_user`` of the caller, like every
+    page and list: an id outside the caller's area is simply "does not exist" and names
+    nothing. Without a request in the context there is nobody to scope for, so nothing is
+    found."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is None:
+            return queryset.none()
+        return queryset.for_user(request.user)
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """The base of every model serializer: the foreign keys DRF generates resolve ids through
+    ``for_user`` (ScopedPrimaryKeyRelatedField) instead of ``objects.all()``."""
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+
+
 class ModelCleanMixin:
     """Runs the model's own validation (``clean()``, field checks, constraints) on the submitted
     values, so the API refuses exactly what the forms refuse, with the same messages."""
@@ -24,7 +45,7 @@ class ModelCleanMixin:
 def validated(serializer_class, request):
     """The request body checked by ``serializer_class``: for action endpoints whose input is
     not the model itself. Bad input raises a ValidationError with a message per field."""
-    serializer = serializer_class(data=request.data)
+    serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 

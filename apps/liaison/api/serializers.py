@@ -1,12 +1,17 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.core.api.serializers import MaskedPhoneField, ModelCleanMixin
+from apps.core.api.serializers import (
+    MaskedPhoneField,
+    ModelCleanMixin,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+)
 from apps.liaison import services
 from apps.liaison.models import Case, Contact, FollowUp, Representative, Visit
 
 
-class RepresentativeSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class RepresentativeSerializer(ModelCleanMixin, ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     phone = MaskedPhoneField(label=_("mobile phone"))
 
@@ -42,7 +47,7 @@ CONTACT_FIELDS = [
 ]
 
 
-class ContactListSerializer(serializers.ModelSerializer):
+class ContactListSerializer(ScopedModelSerializer):
     """Households in lists: name, phone and address masked."""
 
     name = serializers.CharField(source="masked_name", read_only=True)
@@ -54,7 +59,7 @@ class ContactListSerializer(serializers.ModelSerializer):
         fields = CONTACT_FIELDS
 
 
-class ContactSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class ContactSerializer(ModelCleanMixin, ScopedModelSerializer):
     """One household in full; reading it is written to the access log by the view."""
 
     class Meta:
@@ -76,18 +81,6 @@ class ContactSerializer(ModelCleanMixin, serializers.ModelSerializer):
         return super().validate(attrs)
 
 
-class OpenableContactField(serializers.PrimaryKeyRelatedField):
-    """A household id in a request body, looked up only among the households the caller may
-    open: any other id is "does not exist", whether or not it does."""
-
-    def __init__(self, **kwargs):
-        # The model, for the schema; get_queryset() below decides which rows exist.
-        super().__init__(queryset=Contact.objects.none(), **kwargs)
-
-    def get_queryset(self):
-        return Contact.objects.for_user(self.context["request"].user)
-
-
 class VisibleContactsField(serializers.ManyRelatedField):
     """A visit's households; on reading, only those the caller may open (attached by
     VisitQuerySet.for_user, or looked up for a visit just created)."""
@@ -99,14 +92,16 @@ class VisibleContactsField(serializers.ManyRelatedField):
 
 
 class NeedSerializer(serializers.Serializer):
-    contact = OpenableContactField()
+    contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all())
     category = serializers.ChoiceField(choices=Case.Category.choices)
     description = serializers.CharField()
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(ScopedModelSerializer):
     needs_raised = NeedSerializer(many=True, write_only=True, required=False)
-    contacts = VisibleContactsField(child_relation=OpenableContactField())
+    contacts = VisibleContactsField(
+        child_relation=ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all())
+    )
     needs = serializers.SerializerMethodField(
         help_text=_("The needs raised on this visit: the text of its cases you may read.")
     )
@@ -146,7 +141,7 @@ class VisitSerializer(serializers.ModelSerializer):
         )
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(ScopedModelSerializer):
     author_name = serializers.StringRelatedField(source="author")
 
     class Meta:
@@ -154,8 +149,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
         fields = ["id", "author", "author_name", "note", "state_from", "state_to", "created_at"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
-    contact = OpenableContactField()
+class CaseSerializer(ScopedModelSerializer):
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     contact_name = serializers.CharField(source="contact.masked_name", read_only=True)
 

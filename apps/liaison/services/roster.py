@@ -262,8 +262,11 @@ class RowChecker:
         numbers = {_text(row[NUMBER]) for row in rows} - {""}
         codes = {_text(row[VILLAGE]) for row in rows} - {""}
         self.unit = unit
+        # Only units under the import's own unit are found: a code from elsewhere is "no such
+        # unit", never the name of a village outside the importer's area.
         self.villages = {
-            village.code: village for village in OrgUnit.objects.filter(code__in=codes)
+            village.code: village
+            for village in OrgUnit.objects.filter(code__in=codes, path__startswith=unit.path)
         }
         self.taken_numbers = set(
             Representative.objects.filter(number__in=numbers).values_list("number", flat=True)
@@ -324,9 +327,6 @@ class RowChecker:
         if village.kind != OrgUnit.Kind.VILLAGE:
             message = _("%(name)s is not a village or community.")
             raise ValidationError(message % {"name": village.name})
-        if not village.path.startswith(self.unit.path):
-            message = _("%(name)s is not under %(unit)s.")
-            raise ValidationError(message % {"name": village.name, "unit": self.unit.name})
         return village
 
     def sector(self, value):

@@ -1,9 +1,8 @@
-from rest_framework import serializers
-
+from apps.core.api.serializers import ScopedModelSerializer
 from apps.notifications.models import Notification
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ScopedModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "title", "body", "url", "created_at", "read_at"]

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from apps.core.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from apps.objectives import services
 from apps.objectives.models import (
     Evidence,
@@ -13,7 +14,7 @@ from apps.objectives.models import (
 )
 
 
-class ObjectivePlanSerializer(serializers.ModelSerializer):
+class ObjectivePlanSerializer(ScopedModelSerializer):
     period_name = serializers.CharField(source="period.name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
@@ -51,7 +52,7 @@ class RubricLevelSerializer(serializers.Serializer):
     completion = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1)
 
 
-class ObjectiveSerializer(serializers.ModelSerializer):
+class ObjectiveSerializer(ScopedModelSerializer):
     """An objective with its roll-up (completion, points, light) and its direct parts."""
 
     rubric = RubricLevelSerializer(many=True, required=False)
@@ -112,7 +113,7 @@ class ObjectiveSerializer(serializers.ModelSerializer):
 
 
 class RevisionPartSerializer(serializers.Serializer):
-    id = serializers.PrimaryKeyRelatedField(queryset=Objective.objects.all())
+    id = ScopedPrimaryKeyRelatedField(queryset=Objective.objects.all())
     weight = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
     target = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
 
@@ -124,7 +125,7 @@ class RevisionSerializer(serializers.Serializer):
     parts = RevisionPartSerializer(many=True, required=False)
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(ScopedModelSerializer):
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -135,7 +136,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return f"/objectives/evidence/{evidence.pk}/"
 
 
-class ProgressReportSerializer(serializers.ModelSerializer):
+class ProgressReportSerializer(ScopedModelSerializer):
     evidence = EvidenceSerializer(many=True, read_only=True)
     files = serializers.ListField(
         child=serializers.FileField(), write_only=True, required=False, label=_("evidence files")
@@ -194,7 +195,7 @@ class ReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class InnovationItemSerializer(serializers.ModelSerializer):
+class InnovationItemSerializer(ScopedModelSerializer):
     evidence = EvidenceSerializer(many=True, read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     files = serializers.ListField(child=serializers.FileField(), write_only=True, required=False)
@@ -242,7 +243,7 @@ class AwardSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class UnitScoreSerializer(serializers.ModelSerializer):
+class UnitScoreSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     # StringRelatedField, not source="person.__str__": on a unit row person is None and
     # None.__str__ is a method-wrapper DRF does not call, so its repr leaked into the field.
@@ -270,7 +271,7 @@ class UnitScoreSerializer(serializers.ModelSerializer):
         ]
 
 
-class BreakdownObjectiveSerializer(serializers.ModelSerializer):
+class BreakdownObjectiveSerializer(ScopedModelSerializer):
     class Meta:
         model = Objective
         fields = ["id", "title", "category", "weight", "completion", "points", "deductions"]
@@ -318,7 +319,7 @@ class RewardReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class RewardSerializer(serializers.ModelSerializer):
+class RewardSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
     class Meta:

@@ -31,10 +31,9 @@ TOLERANCE = Decimal("0.01")
 
 
 def _require_staff_over(user, unit):
+    # The unit may lie outside the caller's area: the refusal names nothing.
     if not is_staff_over(user, unit):
-        raise PermissionDenied(
-            _("Only federation staff over %(unit)s may do this.") % {"unit": unit}
-        )
+        raise PermissionDenied(_("Only federation staff over the responsible unit may do this."))
 
 
 def _require_editable(plan):
@@ -103,9 +102,8 @@ def _check_assignee(user, parent, assignee_unit, assignee_person):
     """A child goes to a unit below the parent's, or to a named person in the parent's unit,
     always inside the decomposer's scope."""
     if not covers(user, assignee_unit):
-        raise ValidationError(
-            {"assignee_unit": _("%(unit)s is outside your area of work.") % {"unit": assignee_unit}}
-        )
+        # Answer as if the unit did not exist: name nothing outside the caller's area.
+        raise ValidationError({"assignee_unit": _("There is no such unit in your area of work.")})
     if parent is None:
         return
     if not parent.assignee_unit.contains(assignee_unit):
@@ -148,6 +146,8 @@ def add_objective(user, plan, *, parent=None, **fields):
         _require_staff_over(user, plan.unit)
         depth = 0
     else:
+        if parent.plan_id != plan.pk:
+            raise ValidationError({"parent": _("This objective is not in the plan.")})
         _require_staff_over(user, parent.assignee_unit)
         fields.update({name: getattr(parent, name) for name in INHERITED_FIELDS})
         depth = parent.depth + 1
@@ -317,6 +317,7 @@ def revise_objective(user, objective, *, reason, weight=None, target=None, parts
     _require_staff_over(user, owner)
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the change.")})
+    _require_own_parts(objective, [part for part, _weight, _target in parts])
     changes = [(objective, weight, target)] + [
         (part, part_weight, part_target) for part, part_weight, part_target in parts
     ]
@@ -340,6 +341,14 @@ def revise_objective(user, objective, *, reason, weight=None, target=None, parts
     if problems:
         raise ValidationError(problems)
     return objective
+
+
+def _require_own_parts(objective, parts):
+    """A revision changes the objective and its own parts, nothing else: an id that is not a
+    part of it is answered as if it did not exist."""
+    own = set(objective.children.values_list("pk", flat=True))
+    if any(part.pk not in own for part in parts):
+        raise ValidationError({"parts": _("Each part must be a part of this objective.")})
 
 
 @transaction.atomic

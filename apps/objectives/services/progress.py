@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.deadlines import traffic_light
-from apps.core.permissions import is_staff_over
+from apps.core.permissions import WORKING_ROLES, is_staff_over, works_in
 from apps.notifications import services as notifications
 from apps.objectives.models import Objective, ProgressReport
 from apps.objectives.services.evidence import attach_evidence, check_uploads
@@ -63,8 +63,8 @@ def can_report(user, objective):
     """The named person reports on a personal objective; otherwise anyone working in the
     responsible unit does."""
     if objective.assignee_person_id:
-        return objective.assignee_person_id == user.pk
-    return any(m.unit_id == objective.assignee_unit_id for m in user.active_memberships)
+        return objective.assignee_person_id == user.pk and user.has_role(*WORKING_ROLES)
+    return works_in(user, objective.assignee_unit)
 
 
 def reviewing_unit(objective):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.core.permissions import is_staff_over
+from apps.core.permissions import is_staff_over, works_in
 from apps.core.roles import Role
 from apps.notifications import services as notifications
 from apps.objectives.models import InnovationItem, ObjectivePlan, Reward, UnitScore
@@ -30,9 +30,7 @@ def claim_innovation(
     """A unit (or a person in it) claims an innovative practice with its evidence."""
     if plan.status != ObjectivePlan.Status.PUBLISHED:
         raise ValidationError(_("Innovation items are claimed while the plan is running."))
-    if not any(m.unit_id == unit.pk for m in user.active_memberships) and not is_staff_over(
-        user, unit
-    ):
+    if not works_in(user, unit) and not is_staff_over(user, unit):
         raise PermissionDenied(_("You can only claim for your own unit."))
     if person is not None and not person.memberships.filter(unit=unit).exists():
         raise ValidationError(

@@ -1,10 +1,10 @@
 from rest_framework import serializers
 
-from apps.core.api.serializers import ModelCleanMixin
+from apps.core.api.serializers import ModelCleanMixin, ScopedModelSerializer
 from apps.organizations.models import OrgUnit, Period
 
 
-class OrgUnitSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class OrgUnitSerializer(ModelCleanMixin, ScopedModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -13,7 +13,7 @@ class OrgUnitSerializer(ModelCleanMixin, serializers.ModelSerializer):
         read_only_fields = ["kind", "parent", "path"]
 
 
-class PeriodSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class PeriodSerializer(ModelCleanMixin, ScopedModelSerializer):
     class Meta:
         model = Period
         fields = ["id", "name", "kind", "start_date", "end_date", "is_closed", "closed_at"]

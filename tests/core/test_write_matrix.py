@@ -1,0 +1,577 @@
+"""Every door that writes, tried by each of the five roles.
+
+The doors are found, not listed by hand: every write route of the API router (create, update,
+partial_update, destroy and every non-GET @action) and every page in federation/urls.py whose
+view accepts a POST. The matrices below say which roles may write through each door; a new
+endpoint or page fails ``test_every_write_door_is_in_the_matrix`` until it gets its line.
+
+For each door and role the request runs in a savepoint that is rolled back, so the roles do not
+disturb each other. A role the matrix does not name must be refused (403, or 404 where the
+object is outside its area, or 405) and must leave every table exactly as it was (each table's
+rows are fingerprinted, so an UPDATE counts as a write too). The roles it names must at least
+get an answer that is not a server error; whether their write then succeeds is the business of
+the services' own tests.
+
+Household records follow the privacy rule: a representative writes her own households and
+cases only, leaders and department liaisons none.
+"""
+
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from importlib import import_module
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.apps import apps as django_apps
+from django.db import connection, transaction
+from django.forms.models import model_to_dict
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework import serializers as drf
+
+from apps.core.api.serializers import ScopedPrimaryKeyRelatedField
+from apps.core.views import WriteRoleRequiredMixin
+from apps.liaison import services as liaison
+from apps.notifications.services import notify
+from apps.objectives import services as objectives
+from apps.objectives.models import ObjectivePlan, Reward
+from apps.organizations.models import Period
+from federation.api_router import router
+from tests.liaison.conftest import make_representative
+from tests.objectives.conftest import quantitative
+
+ADMIN = frozenset({"county_admin"})
+LEADER = frozenset({"leader"})
+REP = frozenset({"village_rep"})
+STAFF = frozenset({"county_admin", "township_staff"})
+WORKERS = STAFF | {"village_rep", "dept_liaison"}
+EVERYONE = WORKERS | LEADER
+# Households and cases: staff in their area, a representative her own (the world's household
+# and case are the village A1 representative's own); leaders and liaisons never.
+HOUSEHOLDS = STAFF | REP
+
+REFUSED = {403, 404, 405}
+
+
+@dataclass(frozen=True)
+class Door:
+    """Who may write through one door; ``target`` names the world's object a detail route acts
+    on; ``body`` builds the request body from the world."""
+
+    writers: frozenset
+    target: str | None = None
+    body: Callable = field(default=lambda world: {})
+
+
+def _objective_body(world):
+    return quantitative(
+        plan=world.draft_plan.pk,
+        assignee_unit=world.county.village_a1.pk,
+        weight="2",
+        target="30",
+        due_date="2027-12-31",
+        direction="higher",
+        additive=True,
+        report_frequency="quarterly",
+    )
+
+
+def _representative_body(world):
+    return {
+        "full_name": "王芳",
+        "phone": "13800000000",
+        "sector": "farmer",
+        "specialties": [],
+        "term_start": "2024-01-01",
+        "term_end": "2028-12-31",
+        "is_active": True,
+    }
+
+
+def _contact_body(world):
+    return {
+        "representative": world.rep_a1.pk,
+        "name": "赵红",
+        "phone": "13700000000",
+        "address": "甲一村一组",
+        "tags": [],
+        "risk": "green",
+    }
+
+
+def _claim_body(world):
+    # For the county federation itself: a leader holds her membership there too.
+    return {
+        "plan": world.plan.pk,
+        "unit": world.county.county.pk,
+        "title": "巾帼微家",
+        "description": "d",
+        "claimed_points": "2",
+    }
+
+
+def _report_body(world):
+    # On the county federation's own objective: a leader holds her membership there too.
+    return {
+        "objective": world.county_leaf.pk,
+        "cycle_end": "2026-12-31",
+        "value": "150",
+        "narrative": "培训 150 人次",
+    }
+
+
+# API routes: "<prefix> <action>" as the router names them.
+API_DOORS = {
+    "org-units update": Door(STAFF, "township_a", lambda w: {"name": "甲镇", "code": "100101"}),
+    "org-units partial_update": Door(STAFF, "township_a", lambda w: {"name": "甲镇"}),
+    "periods create": Door(
+        ADMIN,
+        body=lambda w: {
+            "name": "2029年度",
+            "kind": "year",
+            "start_date": "2029-01-01",
+            "end_date": "2029-12-31",
+        },
+    ),
+    "periods update": Door(
+        ADMIN,
+        "spare_period",
+        lambda w: {
+            "name": "2028年",
+            "kind": "year",
+            "start_date": "2028-01-01",
+            "end_date": "2028-12-31",
+        },
+    ),
+    "periods partial_update": Door(ADMIN, "spare_period", lambda w: {"name": "2028年"}),
+    "periods destroy": Door(ADMIN, "spare_period"),
+    "notifications read": Door(EVERYONE, "own_notification"),
+    "objective-plans create": Door(
+        ADMIN,
+        body=lambda w: {
+            "period": w.spare_period.pk,
+            "unit": w.county.county.pk,
+            "title": "2028年度目标责任书",
+        },
+    ),
+    "objective-plans publish": Door(ADMIN, "draft_plan"),
+    "objective-plans close_period": Door(ADMIN, "plan"),
+    "objectives create": Door(STAFF, body=_objective_body),
+    "objectives partial_update": Door(STAFF, "draft_objective", lambda w: {"title": "改名"}),
+    "objectives publish": Door(STAFF, "part_a"),
+    "objectives revise": Door(
+        STAFF, "village_part", lambda w: {"reason": "场地调整", "target": "170"}
+    ),
+    # Every working role reports on its own objectives; the unit above reviews.
+    "progress-reports create": Door(WORKERS, body=_report_body),
+    "progress-reports submit": Door(
+        WORKERS, "report", lambda w: {"value": "100", "narrative": "补充说明"}
+    ),
+    "progress-reports approve": Door(STAFF, "report", lambda w: {"comment": "好"}),
+    "progress-reports return_": Door(STAFF, "report", lambda w: {"comment": "补材料"}),
+    "innovation-items create": Door(WORKERS, body=_claim_body),
+    "innovation-items award": Door(ADMIN, "innovation", lambda w: {"points": "1"}),
+    "innovation-items reject": Door(ADMIN, "innovation", lambda w: {"comment": "不符"}),
+    "rewards confirm": Door(ADMIN, "reward"),
+    "rewards approve": Door(LEADER, "reward"),
+    "rewards publish": Door(ADMIN, "reward"),
+    "representatives update": Door(STAFF, "rep_a1", _representative_body),
+    "representatives partial_update": Door(STAFF, "rep_a1", lambda w: {"full_name": "王芳"}),
+    "contacts create": Door(HOUSEHOLDS, body=_contact_body),
+    "contacts partial_update": Door(HOUSEHOLDS, "household_a1", lambda w: {"address": "新址"}),
+    "visits create": Door(
+        REP,
+        body=lambda w: {
+            "visited_on": "2026-11-26",
+            "mode": "home",
+            "contacts": [w.household_a1.pk],
+            "summary": "入户走访",
+        },
+    ),
+    "cases create": Door(
+        HOUSEHOLDS,
+        body=lambda w: {"contact": w.household_a1.pk, "category": "employment", "description": "d"},
+    ),
+    "cases escalate": Door(HOUSEHOLDS, "case", lambda w: {"note": "需乡镇协调"}),
+    "cases resolve": Door(HOUSEHOLDS, "case", lambda w: {"note": "已解决"}),
+    "cases close": Door(HOUSEHOLDS, "case", lambda w: {"satisfaction": "satisfied"}),
+    "cases follow_up": Door(HOUSEHOLDS, "case", lambda w: {"note": "回访"}),
+}
+
+# Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.
+HTML_DOORS = {
+    "organizations:orgunit-edit": Door(
+        STAFF, "township_a", lambda w: {"name": "甲镇", "code": "100101"}
+    ),
+    "notifications:read-all": Door(EVERYONE),
+    "notifications:read": Door(EVERYONE, "own_notification"),
+    "objectives:plan-create": Door(
+        ADMIN,
+        body=lambda w: {
+            **model_to_dict(w.plan, fields=objectives_plan_form_fields()),
+            "period": w.spare_period.pk,
+            "title": "2028年度目标责任书",
+        },
+    ),
+    "objectives:plan-publish": Door(ADMIN, "draft_plan"),
+    "objectives:plan-close": Door(ADMIN, "plan"),
+    "objectives:plan-score": Door(ADMIN, "plan"),
+    "objectives:objective-create": Door(
+        STAFF, "draft_plan", lambda w: {**_objective_body(w), "plan": None}
+    ),
+    "objectives:innovation-list": Door(WORKERS, "plan", _claim_body),
+    "objectives:objective-detail": Door(WORKERS, "county_leaf", _report_body),
+    "objectives:objective-publish": Door(STAFF, "part_a"),
+    "objectives:objective-revise": Door(
+        STAFF, "village_part", lambda w: {"reason": "场地调整", "target": "170"}
+    ),
+    "objectives:report-detail": Door(
+        STAFF, "report", lambda w: {"decision": "approve", "comment": "好"}
+    ),
+    "objectives:innovation-review": Door(ADMIN, "innovation", lambda w: {"points": "1"}),
+    "objectives:reward-confirm": Door(ADMIN, "reward"),
+    "objectives:reward-approve": Door(LEADER, "reward"),
+    "objectives:reward-publish": Door(ADMIN, "reward"),
+    "liaison:visit-create": Door(
+        REP,
+        body=lambda w: {
+            "visited_on": "2026-11-26",
+            "mode": "home",
+            "contacts": [w.household_a1.pk],
+            "summary": "入户走访",
+        },
+    ),
+    "liaison:contact-create": Door(HOUSEHOLDS, body=_contact_body),
+    "liaison:contact-edit": Door(
+        HOUSEHOLDS, "household_a1", lambda w: {**_contact_body(w), "address": "新址"}
+    ),
+    "liaison:case-detail": Door(
+        HOUSEHOLDS, "case", lambda w: {"action": "follow-up", "note": "回访"}
+    ),
+    "liaison:representative-create": Door(
+        STAFF,
+        body=lambda w: {
+            **_representative_body(w),
+            "unit": w.county.village_a2.pk,
+            "number": "A2-01",
+        },
+    ),
+    "liaison:representative-edit": Door(STAFF, "rep_a1", _representative_body),
+    "liaison:roster-import": Door(STAFF),
+}
+
+# Doors that take a POST but write nobody's work: signing in and out (and asking for an API
+# token), the language switch. The Django admin keeps its own staff-only gate.
+NOT_WORK = {"accounts:login", "accounts:logout", "api-token", "set_language"}
+
+
+def objectives_plan_form_fields():
+    from apps.objectives.forms import ObjectivePlanForm
+
+    return ObjectivePlanForm._meta.fields
+
+
+def api_write_routes():
+    """``{"<prefix> <action>": (method, detail, action url name, basename)}`` for every write
+    the router has."""
+    standard = {
+        "create": ("post", False),
+        "update": ("put", True),
+        "partial_update": ("patch", True),
+        "destroy": ("delete", True),
+    }
+    routes = {}
+    for prefix, viewset, basename in router.registry:
+        allowed = set(viewset.http_method_names)
+        for action, (method, detail) in standard.items():
+            if hasattr(viewset, action) and method in allowed:
+                routes[f"{prefix} {action}"] = (method, detail, None, basename)
+        for extra in viewset.get_extra_actions():
+            for method in set(extra.mapping) - {"get", "head", "options"}:
+                name = f"{basename}-{extra.url_name}"
+                routes[f"{prefix} {extra.__name__}"] = (method, extra.detail, name, basename)
+    return routes
+
+
+def _patterns(resolver, namespace=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if str(entry.pattern) in {"admin/", "api/v1/"}:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _patterns(entry, inner)
+        elif isinstance(entry, URLPattern):
+            # An unnamed page still shows up, so that it cannot slip past the matrix.
+            yield f"{namespace}{entry.name or entry.pattern}", entry
+
+
+def html_write_views():
+    """``{"<namespace>:<name>": view class}`` for every page whose view takes a POST."""
+    found = {}
+    for name, pattern in _patterns(get_resolver()):
+        view = getattr(pattern.callback, "view_class", None)
+        # A function view may take anything: it counts as a door until it is listed.
+        if view is None or any(hasattr(view, m) for m in ("post", "put", "patch", "delete")):
+            found[name] = view
+    return found
+
+
+def test_every_write_door_is_in_the_matrix():
+    assert set(api_write_routes()) == set(API_DOORS)
+    assert set(html_write_views()) == set(HTML_DOORS) | NOT_WORK
+
+
+def test_every_page_that_takes_a_post_checks_the_write_role():
+    """The role is checked in one place, before the page does anything: not only by hiding a
+    button or by the service the page happens to call."""
+    unchecked = [
+        name
+        for name, view in html_write_views().items()
+        if name not in NOT_WORK
+        and not (isinstance(view, type) and issubclass(view, WriteRoleRequiredMixin))
+    ]
+    assert unchecked == []
+
+
+def test_every_id_in_a_request_body_is_looked_up_in_the_callers_area():
+    """Every model serializer resolves foreign keys through for_user, and so does every id
+    field declared by hand (action bodies included)."""
+    for config in django_apps.get_app_configs():
+        if config.name.startswith("apps."):
+            with suppress(ModuleNotFoundError):
+                import_module(f"{config.name}.api.serializers")
+    unscoped = []
+    for serializer in _subclasses(drf.Serializer):
+        if not serializer.__module__.startswith("apps."):
+            continue
+        if issubclass(serializer, drf.ModelSerializer) and not issubclass(
+            serializer.serializer_related_field, ScopedPrimaryKeyRelatedField
+        ):
+            unscoped.append(serializer.__qualname__)
+        for name, declared in serializer._declared_fields.items():
+            relation = getattr(declared, "child_relation", declared)
+            if (
+                isinstance(relation, drf.RelatedField)
+                and not declared.read_only
+                and not isinstance(relation, ScopedPrimaryKeyRelatedField)
+            ):
+                unscoped.append(f"{serializer.__qualname__}.{name}")
+    assert unscoped == []
+
+
+def _subclasses(cls):
+    for subclass in cls.__subclasses__():
+        yield subclass
+        yield from _subclasses(subclass)
+
+
+# ---- the world every door is tried against -------------------------------------------------
+
+
+@pytest.fixture
+def world(county, county_admin, township_a_staff, village_a1_rep, dept_liaison, leader):
+    with time_machine.travel(datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        yield build_world(
+            county,
+            {
+                "county_admin": county_admin,
+                "township_staff": township_a_staff,
+                "village_rep": village_a1_rep,
+                "dept_liaison": dept_liaison,
+                "leader": leader,
+            },
+        )
+
+
+def build_world(county, users):
+    """A running plan decomposed down to village A1 (and one objective the county federation
+    keeps for itself), with a report waiting for review, an
+    innovation claim, a reward proposal; a draft plan for next year; the village A1
+    representative's household and case; a notification for everyone."""
+    admin, township, rep = users["county_admin"], users["township_staff"], users["village_rep"]
+    period = Period.objects.create(
+        name="2026年度", kind="year", start_date=date(2026, 1, 1), end_date=date(2026, 12, 31)
+    )
+    next_period = Period.objects.create(
+        name="2027年度", kind="year", start_date=date(2027, 1, 1), end_date=date(2027, 12, 31)
+    )
+    spare_period = Period.objects.create(
+        name="2028年度", kind="year", start_date=date(2028, 1, 1), end_date=date(2028, 12, 31)
+    )
+    plan = objectives.create_plan(admin, period=period, unit=county.county, title="2026年度")
+    training = objectives.add_objective(admin, plan, **quantitative(assignee_unit=county.county))
+    part_a = objectives.add_objective(
+        admin,
+        plan,
+        parent=training,
+        **quantitative(assignee_unit=county.township_a, weight=Decimal(6), target=Decimal(180)),
+    )
+    objectives.add_objective(
+        admin,
+        plan,
+        parent=training,
+        **quantitative(assignee_unit=county.township_b, weight=Decimal(4), target=Decimal(120)),
+    )
+    county_leaf = objectives.add_objective(
+        admin, plan, **quantitative(assignee_unit=county.county, title="宣传活动")
+    )
+    objectives.publish_plan(admin, plan)
+    village_part = objectives.add_objective(
+        township,
+        plan,
+        parent=part_a,
+        **quantitative(assignee_unit=county.village_a1, weight=Decimal(6), target=Decimal(180)),
+    )
+    objectives.publish_decomposition(township, part_a)
+    report = objectives.submit_report(
+        rep, village_part, cycle_end=date(2026, 9, 30), value=Decimal(90), narrative="九十人次"
+    )
+    innovation = objectives.claim_innovation(
+        rep, plan, unit=county.village_a1, title="巾帼网格", description="d", claimed_points=2
+    )
+    reward = Reward.objects.create(
+        plan=plan, kind=Reward.Kind.COLLECTIVE, unit=county.village_a1, basis="测试"
+    )
+    draft_plan = objectives.create_plan(
+        admin, period=next_period, unit=county.county, title="2027年度"
+    )
+    draft_objective = objectives.add_objective(
+        admin,
+        draft_plan,
+        **quantitative(assignee_unit=county.village_a1, due_date=date(2027, 12, 31)),
+    )
+    rep_a1 = make_representative(rep, county.village_a1, "A1-01")
+    household_a1 = liaison_household(county, rep_a1)
+    case = liaison.open_case(rep, contact=household_a1, category="employment", description="d")
+    notifications = {
+        role: notify(user, f"matrix:{role}", "测试通知", email=False)
+        for role, user in users.items()
+    }
+    assert plan.status == ObjectivePlan.Status.PUBLISHED
+    return SimpleNamespace(
+        county=county,
+        users=users,
+        township_a=county.township_a,
+        plan=plan,
+        draft_plan=draft_plan,
+        spare_period=spare_period,
+        part_a=part_a,
+        village_part=village_part,
+        county_leaf=county_leaf,
+        draft_objective=draft_objective,
+        report=report,
+        innovation=innovation,
+        reward=reward,
+        rep_a1=rep_a1,
+        household_a1=household_a1,
+        case=case,
+        notifications=notifications,
+    )
+
+
+def liaison_household(county, representative):
+    from apps.liaison.models import Contact
+
+    return Contact.objects.create(
+        unit=county.village_a1,
+        representative=representative,
+        name="张桂芳",
+        phone="13812345678",
+        address="甲一村三组12号",
+        risk="green",
+    )
+
+
+def target_pk(world, door, role):
+    if door.target == "own_notification":
+        return world.notifications[role].pk
+    return getattr(world, door.target).pk
+
+
+# ---- what "nothing was written" means ------------------------------------------------------
+
+IGNORED_TABLES = {"django_session"}
+
+
+def fingerprint():
+    """One digest per table of every row in it, in one query: any INSERT, UPDATE or DELETE
+    changes it."""
+    tables = sorted(
+        {model._meta.db_table for model in django_apps.get_models(include_auto_created=True)}
+        - IGNORED_TABLES
+    )
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT '{table}', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+        f"FROM {quote(table)} t"
+        for table in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return dict(cursor.fetchall())
+
+
+def changed_tables(before):
+    after = fingerprint()
+    return sorted(table for table in before if before[table] != after[table])
+
+
+def walk(world, name, door, sign_in, send):
+    """Send each role through the door; return what went wrong, one line per finding."""
+    findings = []
+    for role in world.users:
+        sign_in(world.users[role])
+        before = fingerprint()
+        with transaction.atomic():
+            status = send(name, door, role)
+            changed = changed_tables(before)
+            transaction.set_rollback(True)
+        if role in door.writers:
+            if status >= 500:
+                findings.append(f"{name}, {role}: answered {status}")
+        elif status not in REFUSED or changed:
+            findings.append(f"{name}, {role}: answered {status}, changed {changed}")
+    return findings
+
+
+# One world for all doors (each request is rolled back), so the walk stays fast; a finding
+# names its door and role, and every finding is reported at once.
+
+
+def test_api_doors(world, api_client):
+    routes = api_write_routes()
+
+    def send(name, door, role):
+        method, detail, action_url, basename = routes[name]
+        kwargs = {"pk": target_pk(world, door, role)} if detail else {}
+        url = reverse(action_url or f"{basename}-{'detail' if detail else 'list'}", kwargs=kwargs)
+        return getattr(api_client, method)(url, door.body(world), format="json").status_code
+
+    findings = []
+    for name, door in API_DOORS.items():
+        findings += walk(world, name, door, api_client.force_authenticate, send)
+    assert findings == []
+
+
+def test_html_doors(world, client):
+    patterns = dict(_patterns(get_resolver()))
+
+    def sign_in(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+
+    def send(name, door, role):
+        kwargs = {}
+        if door.target:
+            (kwarg,) = list(patterns[name].pattern.converters)
+            kwargs[kwarg] = target_pk(world, door, role)
+        body = {key: value for key, value in door.body(world).items() if value is not None}
+        return client.post(reverse(name, kwargs=kwargs), body).status_code
+
+    findings = []
+    for name, door in HTML_DOORS.items():
+        findings += walk(world, name, door, sign_in, send)
+    assert findings == []
