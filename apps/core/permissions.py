@@ -43,6 +43,15 @@ def may_send(user, method, view):
     return can_write(user, getattr(view, "write_roles", DEFAULT_WRITE_ROLES))
 
 
+def may_request(user, method, view):
+    """``may_send`` for pages: a page that exists only to write (a form) is judged as the write
+    it leads to, whatever the method; a page that reads (no ``write_roles``, or
+    ``read_by_all``) is open to every signed-in user for reading."""
+    if not getattr(view, "read_by_all", True):
+        method = "POST"
+    return may_send(user, method, view)
+
+
 class RoleWritePermission(BasePermission):
     def has_permission(self, request, view):
         return may_send(request.user, request.method, view)

@@ -9,7 +9,7 @@ from django.views.generic import DetailView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
 from apps.core import exports
-from apps.core.permissions import DEFAULT_WRITE_ROLES, may_send
+from apps.core.permissions import DEFAULT_WRITE_ROLES, may_request
 
 
 class ScopedQuerysetMixin(LoginRequiredMixin):
@@ -34,7 +34,7 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
 
 class WriteRoleRequiredMixin:
     """Only the view's ``write_roles`` may change anything, by the same rule as the API
-    (``may_send``): other roles get 403 on POST, PUT, PATCH and DELETE whatever the page shows
+    (``may_request``): other roles get 403 on POST, PUT, PATCH and DELETE whatever the page shows
     them. Every page that accepts a POST has this mixin (tests/core/test_write_matrix.py checks).
 
     A page that exists only to write (a form) refuses its GET too; a page that reads and also
@@ -45,9 +45,7 @@ class WriteRoleRequiredMixin:
     read_by_all = False
 
     def dispatch(self, request, *args, **kwargs):
-        # A write-only page is judged as the write it leads to, whatever the method.
-        method = request.method if self.read_by_all else "POST"
-        if request.user.is_authenticated and not may_send(request.user, method, self):
+        if request.user.is_authenticated and not may_request(request.user, request.method, self):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

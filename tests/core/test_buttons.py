@@ -7,22 +7,25 @@ from datetime import date
 import pytest
 from django.urls import Resolver404, resolve
 
-from apps.core.permissions import can_write
+from apps.core.permissions import may_request
 from tests.objectives.conftest import quantitative
 
-LINK = re.compile(r'(?:href|action)="(/[^"?#]*)')
+LINK = re.compile(r'(href|action)="(/[^"?#]*)')
 
 
 def write_links(html, user):
-    """The links and form targets on a page whose view the user's role may not use."""
+    """The links and form targets on a page whose view the user's role may not use: a link
+    is followed with GET, a form is sent with POST."""
     refused = []
-    for path in set(LINK.findall(html)):
+    for attribute, path in set(LINK.findall(html)):
         try:
             view_class = getattr(resolve(path).func, "view_class", None)
         except Resolver404:
             continue
-        roles = getattr(view_class, "write_roles", None)
-        if roles is not None and not can_write(user, roles):
+        if not hasattr(view_class, "write_roles"):
+            continue  # a page for everyone signed in (sign-out, language …)
+        method = "GET" if attribute == "href" else "POST"
+        if not may_request(user, method, view_class):
             refused.append(path)
     return sorted(refused)
 

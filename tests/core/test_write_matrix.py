@@ -179,6 +179,8 @@ API_DOORS = {
     "rewards confirm": Door(ADMIN, "reward"),
     "rewards approve": Door(LEADER, "reward"),
     "rewards publish": Door(ADMIN, "reward"),
+    # A leader sends a confirmed reward back; county staff reject a proposal.
+    "rewards return_": Door(ADMIN | LEADER, "reward", lambda w: {"reason": "材料不全"}),
     "representatives update": Door(STAFF, "rep_a1", _representative_body),
     "representatives partial_update": Door(STAFF, "rep_a1", lambda w: {"full_name": "王芳"}),
     "contacts create": Door(HOUSEHOLDS, body=_contact_body),
@@ -236,6 +238,7 @@ HTML_DOORS = {
     "objectives:reward-confirm": Door(ADMIN, "reward"),
     "objectives:reward-approve": Door(LEADER, "reward"),
     "objectives:reward-publish": Door(ADMIN, "reward"),
+    "objectives:reward-return": Door(ADMIN | LEADER, "reward", lambda w: {"reason": "材料不全"}),
     "liaison:visit-create": Door(
         REP,
         body=lambda w: {

@@ -9,17 +9,15 @@ checks of its own and never shows a link that answers 403.
 from django import template
 from django.urls import resolve, reverse
 
-from apps.core.permissions import can_write
+from apps.core.permissions import may_request
 
 register = template.Library()
 
 
 def may_open(user, url):
-    """Whether ``user``'s role may use the view behind ``url`` (views without
-    ``write_roles`` only read, and are for everyone signed in)."""
-    view_class = getattr(resolve(url).func, "view_class", None)
-    write_roles = getattr(view_class, "write_roles", None)
-    return write_roles is None or can_write(user, write_roles)
+    """Whether ``user``'s role may open the page behind ``url`` (the rule the page's
+    WriteRoleRequiredMixin applies)."""
+    return may_request(user, "GET", getattr(resolve(url).func, "view_class", None))
 
 
 @register.simple_tag(takes_context=True)
