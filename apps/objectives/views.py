@@ -149,7 +149,10 @@ class PlanActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
         ),
         "close": (
             services.close_plan,
-            gettext_lazy("The plan is closed, scores frozen and rewards proposed."),
+            gettext_lazy(
+                "The period is closed: its plans are closed, scores frozen and ranked, rewards "
+                "proposed and everyone scored told."
+            ),
         ),
         "score": (None, gettext_lazy("Scores recalculated.")),
     }
