@@ -154,7 +154,13 @@ class PlanActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
                 "proposed and everyone scored told."
             ),
         ),
-        "score": (None, gettext_lazy("Scores recalculated.")),
+        "score": (
+            None,
+            told(
+                gettext_lazy("Scores recalculated."),
+                gettext_lazy("Nothing recalculated: the period is closed and its scores frozen."),
+            ),
+        ),
     }
 
     def post(self, request, pk, action):
