@@ -167,3 +167,16 @@ def test_close_period_through_the_api_and_the_page(running_plan, api_as, client_
     page = client_as(county_admin).get(f"/objectives/plans/{running_plan.pk}/")
     assert 'data-testid="plan-closed"' in page.content.decode()
     assert 'data-testid="close-plan"' not in page.content.decode()
+
+
+def test_recalculating_a_closed_plan_says_its_scores_are_frozen(closed, client_as, county_admin):
+    from django.urls import reverse
+
+    before = list(closed.scores.values_list("pk", "score", "computed_at"))
+    page = client_as(county_admin).post(
+        reverse("objectives:plan-score", args=[closed.pk]), follow=True
+    )
+    (message,) = [str(m) for m in page.context["messages"]]
+    assert "重新计算" not in message or "未" in message
+    assert "冻结" in message
+    assert list(closed.scores.values_list("pk", "score", "computed_at")) == before
