@@ -1,5 +1,6 @@
 """Demo objective plan: the county's 40 indicators decomposed to every township and village,
-three quarters of progress reports, innovation items, and scores computed by the real engine.
+progress reports for every cycle due before today (with late, missing, returned and pending
+ones), innovation items, and scores computed by the real engine.
 
 Built once: when the plan already has objectives nothing is rebuilt, so seed_demo stays
 idempotent. Random choices use a fixed seed, so every demo county looks the same.
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from apps.objectives.demo_indicators import INDICATORS, INNOVATION_ITEMS
 from apps.objectives.models import InnovationItem, Objective, ObjectivePlan, ProgressReport
-from apps.objectives.services.progress import cycle_ends
+from apps.objectives.services.progress import cycle_ends, report_due
 from apps.objectives.services.scoring import score_plan
 
 CENT = Decimal("0.01")
@@ -64,7 +65,8 @@ def seed_objectives(context, log=print):
     for village in context["villages"]:
         villages_of[village.parent_id].append(village)
     leaves = _build_tree(plan, county, context["townships"], villages_of)
-    reports = _build_reports(plan, leaves, context["chairs"])
+    demo_village = context["users"]["village"].primary_membership.unit_id
+    reports = _build_reports(plan, leaves, context["chairs"], demo_village)
     items = _build_innovation(plan, context)
     score_plan(plan)
     log(
@@ -157,36 +159,64 @@ def _target(indicator):
     return Decimal(str(indicator["target"])) if "target" in indicator else None
 
 
-def _build_reports(plan, leaves, chairs):
-    """Quarterly reports up to last quarter: most approved, some awaiting review, a few
-    returned or late. Villages differ in pace so the rankings spread."""
+# How the latest due cycle of a leaf stands, in percent: most approved, some awaiting review,
+# a few returned for more evidence, a few not reported yet.
+LATEST_STATUS = {"approved": 82, "submitted": 11, "returned": 4, "missing": 3}
+LATE_SHARE = 0.05
+
+
+def _unit_pace(rng):
+    """How fast a unit works against the even pace: most on pace or ahead, some a little
+    behind, a few well behind, so the lights are mostly green, some yellow and a few red."""
+    band = rng.choices(["ahead", "behind", "far_behind"], weights=[76, 19, 5])[0]
+    low, high = {"ahead": (1.0, 1.25), "behind": (0.85, 1.0), "far_behind": (0.55, 0.85)}[band]
+    return rng.uniform(low, high)
+
+
+def _build_reports(plan, leaves, chairs, demo_village=None):
+    """Every cycle due before today is reported, with the spread of a real county: the
+    latest cycle of each leaf is approved, awaiting review, returned or still missing
+    (LATEST_STATUS), earlier ones approved; some reports came in late. Relative to today and
+    seeded, so the same date gives the same county. The demo village account gets two
+    returned reports and one missing, so her to-do list is never empty."""
     rng = random.Random(2026)
     today = timezone.localdate()
     pace = {
-        unit_id: rng.uniform(0.55, 1.25) for unit_id in {leaf.assignee_unit_id for leaf in leaves}
+        unit_id: _unit_pace(rng) for unit_id in sorted({leaf.assignee_unit_id for leaf in leaves})
     }
+    forced = iter(["returned", "returned", "missing"])
     reports = []
     for leaf in leaves:
-        cycles = [cycle for cycle in cycle_ends(leaf) if cycle + timedelta(days=5) < today]
+        all_cycles = cycle_ends(leaf)
+        due = [cycle for cycle in all_cycles if report_due(leaf, cycle) < today]
+        if not due:
+            continue
+        latest = rng.choices(list(LATEST_STATUS), weights=list(LATEST_STATUS.values()))[0]
+        if leaf.assignee_unit_id == demo_village:
+            latest = next(forced, latest)
+        if latest == "missing":
+            due = due[:-1]
         reviewer = chairs[leaf.parent.assignee_unit_id]
-        for number, cycle in enumerate(cycles, start=1):
-            share = min(Decimal(str(pace[leaf.assignee_unit_id] * number / 4)), Decimal("1.3"))
+        for number, cycle in enumerate(due, start=1):
+            share = pace[leaf.assignee_unit_id] * number / len(all_cycles)
+            status = latest if number == len(due) and latest != "missing" else "approved"
             reports.append(
                 _report(
                     leaf,
                     cycle,
-                    share,
+                    min(Decimal(str(share)), Decimal("1.3")),
                     chairs[leaf.assignee_unit_id],
                     reviewer,
                     rng,
-                    last=number == len(cycles),
+                    status=status,
+                    today=today,
                 )
             )
     ProgressReport.objects.bulk_create(reports, batch_size=2000)
     return len(reports)
 
 
-def _report(leaf, cycle, share, submitter, reviewer, rng, last):
+def _report(leaf, cycle, share, submitter, reviewer, rng, status, today):
     if leaf.kind == Objective.Kind.MILESTONE:
         reached = [(label, Decimal(str(c))) for label, c in leaf.rubric_levels if c <= share] or [
             leaf.rubric_levels[0]
@@ -200,21 +230,17 @@ def _report(leaf, cycle, share, submitter, reviewer, rng, last):
         completion = (
             value / leaf.target if leaf.direction == "higher" else leaf.target / value
         ).quantize(Decimal("0.0001"))
-    late = rng.random() < 0.04
-    submitted = timezone.make_aware(
-        datetime.combine(cycle + timedelta(days=8 if late else rng.randint(1, 5)), time(10))
+    deadline = report_due(leaf, cycle)
+    # Late means filed after the deadline, which must lie before today to have happened.
+    late = rng.random() < LATE_SHARE and (today - deadline).days > 1
+    filed_on = (
+        deadline + timedelta(days=rng.randint(1, min(10, (today - deadline).days - 1)))
+        if late
+        else cycle + timedelta(days=rng.randint(1, leaf.plan.report_grace_days))
     )
-    status = ProgressReport.Status.APPROVED
-    if last:
-        status = rng.choices(
-            [
-                ProgressReport.Status.APPROVED,
-                ProgressReport.Status.SUBMITTED,
-                ProgressReport.Status.RETURNED,
-            ],
-            weights=[80, 15, 5],
-        )[0]
+    submitted = timezone.make_aware(datetime.combine(filed_on, time(10)))
     reviewed = status != ProgressReport.Status.SUBMITTED
+    reviewed_at = min(submitted + timedelta(days=2), timezone.now()) if reviewed else None
     return ProgressReport(
         objective=leaf,
         cycle_end=cycle,
@@ -227,7 +253,7 @@ def _report(leaf, cycle, share, submitter, reviewer, rng, last):
         submitted_by=submitter,
         submitted_at=submitted,
         reviewed_by=reviewer if reviewed else None,
-        reviewed_at=submitted + timedelta(days=2) if reviewed else None,
+        reviewed_at=reviewed_at,
         review_comment="请补充活动照片和签到表。"
         if status == ProgressReport.Status.RETURNED
         else "",

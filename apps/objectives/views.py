@@ -149,9 +149,18 @@ class PlanActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
         ),
         "close": (
             services.close_plan,
-            gettext_lazy("The plan is closed, scores frozen and rewards proposed."),
+            gettext_lazy(
+                "The period is closed: its plans are closed, scores frozen and ranked, rewards "
+                "proposed and everyone scored told."
+            ),
         ),
-        "score": (None, gettext_lazy("Scores recalculated.")),
+        "score": (
+            None,
+            told(
+                gettext_lazy("Scores recalculated."),
+                gettext_lazy("Nothing recalculated: the period is closed and its scores frozen."),
+            ),
+        ),
     }
 
     def post(self, request, pk, action):

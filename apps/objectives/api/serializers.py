@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -271,15 +273,38 @@ class UnitScoreSerializer(ScopedModelSerializer):
         ]
 
 
+UNIT_SCALE = {"max_digits": 8, "decimal_places": 2, "read_only": True}
+
+
 class BreakdownObjectiveSerializer(ScopedModelSerializer):
+    """An objective behind a score: its weight, points and deductions in the plan's points and
+    (``*_share``) as a share of the unit's 100 points."""
+
+    weight_share = serializers.DecimalField(**UNIT_SCALE)
+    points_share = serializers.DecimalField(**UNIT_SCALE)
+    deduction_share = serializers.DecimalField(**UNIT_SCALE)
+
     class Meta:
         model = Objective
-        fields = ["id", "title", "category", "weight", "completion", "points", "deductions"]
+        fields = [
+            "id",
+            "title",
+            "category",
+            "weight",
+            "completion",
+            "points",
+            "deductions",
+            "weight_share",
+            "points_share",
+            "deduction_share",
+        ]
 
 
 class UnitScoreDetailSerializer(UnitScoreSerializer):
     """A score with the records behind every point."""
 
+    objective_score = serializers.DecimalField(**UNIT_SCALE)
+    deduction_score = serializers.DecimalField(**UNIT_SCALE)
     objectives = serializers.SerializerMethodField()
     innovation_items = serializers.SerializerMethodField()
     late_reports = serializers.SerializerMethodField()
@@ -287,6 +312,8 @@ class UnitScoreDetailSerializer(UnitScoreSerializer):
     class Meta(UnitScoreSerializer.Meta):
         fields = [
             *UnitScoreSerializer.Meta.fields,
+            "objective_score",
+            "deduction_score",
             "objectives",
             "innovation_items",
             "late_reports",
@@ -310,7 +337,14 @@ class UnitScoreDetailSerializer(UnitScoreSerializer):
 
     def get_late_reports(self, score) -> list:
         return [
-            {"id": report.pk, "objective": report.objective_id, "cycle_end": report.cycle_end}
+            {
+                "id": report.pk,
+                "objective": report.objective_id,
+                "cycle_end": report.cycle_end,
+                # Strings, as DecimalField renders: the plan's points and the unit's 100.
+                "deduction": str(report.deduction_points.quantize(Decimal("0.0001"))),
+                "deduction_share": str(report.deduction_share),
+            }
             for report in self._breakdown(score)["late_reports"]
         ]
 

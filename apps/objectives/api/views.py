@@ -52,7 +52,11 @@ class ObjectivePlanViewSet(
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="close-period")
     def close_period(self, request, pk=None):
-        plan = services.close_plan(request.user, self.get_object())
+        """Close this plan's period: every plan of it is scored a last time, closed and
+        frozen, rewards are proposed and people told (``services.close_period``)."""
+        plan = self.get_object()
+        services.close_period(request.user, plan.period)
+        plan.refresh_from_db()
         return Response(self.get_serializer(plan).data)
 
 

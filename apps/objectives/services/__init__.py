@@ -24,6 +24,7 @@ from apps.objectives.services.rewards import (
     approve_reward,
     award_innovation,
     claim_innovation,
+    close_period,
     close_plan,
     confirm_reward,
     propose_rewards,
@@ -31,7 +32,7 @@ from apps.objectives.services.rewards import (
     reject_innovation,
     return_reward,
 )
-from apps.objectives.services.scoring import plans_to_score, score_plan
+from apps.objectives.services.scoring import is_scorable, plans_to_score, score_plan
 
 __all__ = [
     "add_objective",
@@ -41,11 +42,13 @@ __all__ = [
     "can_report",
     "can_review",
     "claim_innovation",
+    "close_period",
     "close_plan",
     "completion_of",
     "confirm_reward",
     "create_plan",
     "cycle_ends",
+    "is_scorable",
     "light_of",
     "plans_to_score",
     "propose_rewards",

@@ -39,6 +39,11 @@ def _require_staff_over(user, unit):
 def _require_editable(plan):
     if plan.is_closed:
         raise ValidationError(_("The plan is closed; its objectives can no longer change."))
+    if plan.period.is_closed:
+        raise ValidationError(
+            _("The period %(period)s is closed; its objectives can no longer change.")
+            % {"period": plan.period}
+        )
 
 
 @transaction.atomic
@@ -250,6 +255,7 @@ def publish_plan(user, plan):
     _require_staff_over(user, plan.unit)
     if not plan.is_draft:
         raise ValidationError(_("Only a draft plan can be published."))
+    _require_editable(plan)
     objectives = list(plan.objectives.select_related("plan__period", "assignee_unit", "parent"))
     if not objectives:
         raise ValidationError(_("The plan has no objectives yet."))

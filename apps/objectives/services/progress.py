@@ -84,8 +84,11 @@ def submit_report(user, objective, *, cycle_end, narrative, value=None, rubric_l
     )
     if not can_report(user, objective):
         raise PermissionDenied(_("You can only report on objectives assigned to you or your unit."))
-    if objective.plan.is_closed:
-        raise ValidationError(_("The plan is closed."))
+    if objective.plan.is_closed or objective.plan.period.is_closed:
+        raise ValidationError(
+            _("The period %(period)s is closed; no more reports can be filed for it.")
+            % {"period": objective.plan.period}
+        )
     if not objective.is_published:
         raise ValidationError(_("This objective has not been published yet."))
     if objective.children.exists():

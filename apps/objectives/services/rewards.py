@@ -1,5 +1,6 @@
 """考核奖励: innovation awards, closing a plan, and reward proposals through to publication."""
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,13 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
+from apps.accounts.models import Membership, User
 from apps.core.permissions import is_staff_over, works_in
 from apps.core.roles import Role
 from apps.notifications import services as notifications
 from apps.objectives.models import InnovationItem, ObjectivePlan, Reward, UnitScore
 from apps.objectives.services.evidence import attach_evidence, check_uploads
 from apps.objectives.services.scoring import score_plan
+from apps.organizations.models import Period
 
 
 def _require_county_admin(user):
@@ -109,20 +111,90 @@ def _review(item, user, status, points, comment):
 
 
 @transaction.atomic
-def close_plan(user, plan):
-    """At period close: score one last time, freeze the scores, propose rewards by the plan's
-    rules. Safe to repeat: proposals are unique per plan, award and winner."""
+def close_period(user, period):
+    """考核: close an assessment period in one step. Every published plan of the period is
+    scored one last time, closed, its scores frozen (no later run recomputes them) and ranked
+    within each level; rewards are proposed by each plan's rules; the scored units and people
+    are told their final score and the county staff that proposals await them. Then the
+    period is closed: no report, objective or plan may be added to it.
+
+    A draft plan of the period refuses the close (publish it first); already closed plans are
+    left as they are. Safe to repeat: proposals are unique per plan, award and winner, and
+    each notification is sent once. Returns the period."""
     _require_county_admin(user)
-    if plan.status == ObjectivePlan.Status.DRAFT:
-        raise ValidationError(_("A draft plan cannot be closed."))
-    if plan.status == ObjectivePlan.Status.PUBLISHED:
-        score_plan(plan)
-        plan.status = ObjectivePlan.Status.CLOSED
-        plan.closed_at = timezone.now()
-        plan.save(update_fields=["status", "closed_at", "updated_at"])
-        plan.scores.update(frozen=True)
-    propose_rewards(plan)
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    plans = list(
+        ObjectivePlan.objects.select_for_update().filter(period=period).select_related("unit")
+    )
+    drafts = [plan for plan in plans if plan.is_draft]
+    if drafts:
+        raise ValidationError(
+            _("Publish or remove the draft plans of this period first: %(plans)s.")
+            % {"plans": "、".join(str(plan) for plan in drafts)}
+        )
+    for plan in plans:
+        if plan.status == ObjectivePlan.Status.PUBLISHED:
+            score_plan(plan)
+            plan.status = ObjectivePlan.Status.CLOSED
+            plan.closed_at = timezone.now()
+            plan.save(update_fields=["status", "closed_at", "updated_at"])
+        plan.scores.filter(frozen=False).update(frozen=True)
+        propose_rewards(plan)
+        _announce_close(plan)
+    if not period.is_closed:
+        period.is_closed = True
+        period.closed_at = timezone.now()
+        period.save(update_fields=["is_closed", "closed_at", "updated_at"])
+    return period
+
+
+def close_plan(user, plan):
+    """Close ``plan`` the only way there is: by closing its period (and so every plan of it).
+    Returns the plan as it is now."""
+    close_period(user, plan.period)
+    plan.refresh_from_db()
     return plan
+
+
+def _announce_close(plan):
+    """Each scored unit's people and each scored person hear their final score; the county
+    staff hear that reward proposals await confirmation. One message per key, so a second
+    close sends nothing again."""
+    scores = list(plan.scores.select_related("person"))
+    people_of = defaultdict(list)
+    for membership in Membership.objects.filter(
+        unit__in={score.unit_id for score in scores if not score.person_id},
+        user__is_active=True,
+    ).select_related("user"):
+        people_of[membership.unit_id].append(membership.user)
+    messages = []
+    for score in scores:
+        recipients = [score.person] if score.person_id else people_of[score.unit_id]
+        title = _("Final score for %(plan)s: %(score)s, %(grade)s, ranked %(rank)s") % {
+            "plan": plan,
+            "score": score.score,
+            "grade": score.get_grade_display(),
+            "rank": score.rank,
+        }
+        url = reverse("objectives:score-detail", args=[score.pk])
+        messages += [
+            (person, f"score-final:{score.pk}", title, "", url)
+            for person in {user.pk: user for user in recipients}.values()
+        ]
+    proposals = plan.rewards.filter(status=Reward.Status.PROPOSED).count()
+    messages += [
+        (
+            admin,
+            f"period-closed:{plan.pk}",
+            _("%(plan)s is closed: %(count)s reward proposals await confirmation")
+            % {"plan": plan, "count": proposals},
+            "",
+            f"{reverse('objectives:reward-list')}?plan={plan.pk}",
+        )
+        for admin in User.objects.working_in([plan.unit_id], role=Role.COUNTY_ADMIN)
+    ]
+    # In-app only: a county's whole roster is not e-mailed at once.
+    notifications.notify_batch(messages, email=False)
 
 
 def propose_rewards(plan):

@@ -5,7 +5,7 @@ awards), so running it twice, or again after a worker died halfway (the transact
 back), gives the same numbers.
 """
 
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from django.db import transaction
 from django.db.models import (
@@ -32,6 +32,7 @@ from apps.objectives.models import (
 )
 from apps.organizations.models import OrgUnit
 
+CENT = Decimal("0.01")
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=4))
 SCORED_UNIT_KINDS = {
     OrgUnit.Kind.TOWNSHIP: UnitScore.Level.TOWNSHIP,
@@ -145,6 +146,8 @@ def score_units(plan, now):
         )
     )
     innovation_by_unit, innovation_by_person = _innovation_totals(plan)
+    # A frozen score is final: no run, nightly or by hand, writes over it or deletes it.
+    frozen = set(plan.scores.filter(frozen=True).values_list("unit", "person"))
     snapshots = [
         _snapshot(
             plan,
@@ -169,7 +172,7 @@ def score_units(plan, now):
         for row in person_rows
     ]
     UnitScore.objects.bulk_create(
-        snapshots,
+        [row for row in snapshots if (row.unit_id, row.person_id) not in frozen],
         update_conflicts=True,
         unique_fields=["plan", "unit", "person"],
         update_fields=[
@@ -185,7 +188,7 @@ def score_units(plan, now):
         ],
     )
     # Units whose objectives were removed since the last run keep no stale score.
-    plan.scores.filter(computed_at__lt=now).delete()
+    plan.scores.filter(computed_at__lt=now, frozen=False).delete()
 
 
 def _snapshot(plan, now, row, *, unit_id, person_id, level, innovation):
@@ -211,20 +214,31 @@ def _snapshot(plan, now, row, *, unit_id, person_id, level, innovation):
 
 
 def rank_scores(plan):
-    """Rank within each level: townships among townships, villages among villages, persons."""
+    """Rank within each level: townships among townships, villages among villages, persons.
+    Frozen rows keep the rank they were frozen with."""
     ranked = plan.scores.annotate(
         position=Window(Rank(), partition_by=[F("level")], order_by=F("score").desc())
     ).values_list("pk", "position")
+    frozen = set(plan.scores.filter(frozen=True).values_list("pk", flat=True))
     UnitScore.objects.bulk_update(
-        [UnitScore(pk=pk, rank=position) for pk, position in ranked], ["rank"], batch_size=1000
+        [UnitScore(pk=pk, rank=position) for pk, position in ranked if pk not in frozen],
+        ["rank"],
+        batch_size=1000,
     )
+
+
+def is_scorable(plan):
+    """Only a published plan of an open period is (re)scored: a closed plan, or any plan of a
+    closed period, keeps the frozen scores it was closed with."""
+    return plan.status == ObjectivePlan.Status.PUBLISHED and not plan.period.is_closed
 
 
 @transaction.atomic
 def score_plan(plan):
-    """Score one plan end to end. A closed plan's scores are frozen and left alone."""
-    plan = ObjectivePlan.objects.select_for_update().get(pk=plan.pk)
-    if plan.status != ObjectivePlan.Status.PUBLISHED:
+    """Score one plan end to end. Returns False, touching nothing, when the plan is not
+    scorable (a draft, a closed plan, a plan of a closed period): frozen scores stay frozen."""
+    plan = ObjectivePlan.objects.select_for_update().select_related("period").get(pk=plan.pk)
+    if not is_scorable(plan):
         return False
     now = timezone.now()
     score_leaves(plan)
@@ -241,28 +255,80 @@ def plans_to_score():
     ).values_list("pk", flat=True)
 
 
+def on_unit_scale(values, assigned):
+    """``values`` (points of the plan's scale) as shares of a unit's 100 points, to the cent,
+    rounded so that they add up exactly to their rounded total (largest remainder first): a
+    village's 0.013 of 0.13 assigned points reads 10.00, and the rows add up to the total."""
+    if not assigned:
+        return [Decimal(0) for _value in values]
+    raw = [Decimal(value or 0) * 100 / assigned for value in values]
+    total = sum(raw, Decimal(0)).quantize(CENT)
+    parts = [value.quantize(CENT, rounding=ROUND_FLOOR) for value in raw]
+    leftover = int((total - sum(parts, Decimal(0))) / CENT)
+    by_remainder = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
+    for index in by_remainder[:leftover]:
+        parts[index] += CENT
+    return parts
+
+
 def breakdown(score):
     """The records behind a score: the objectives it sums, the innovation items it adds and
-    the late reports deducted inside those objectives."""
+    the late reports deducted inside those objectives, each also read on the unit's own
+    100-point scale (``weight_share``, ``points_share``, ``deduction_share``).
+
+    A late report costs its leaf objective's deduction split evenly over that leaf's late
+    reports, so the reports listed add up to the deductions shown."""
     plan = score.plan
     if score.person_id:
         objectives = plan.objectives.filter(assignee_person=score.person_id)
-        late = Q(objective__assignee_person=score.person_id)
         items = plan.innovation_items.filter(person=score.person_id)
     else:
         objectives = plan.objectives.filter(
             assignee_unit=score.unit_id, assignee_person__isnull=True
         )
-        late = Q(objective__assignee_unit__path__startswith=score.unit.path)
         items = plan.innovation_items.filter(unit=score.unit_id, person__isnull=True)
+    objectives = list(objectives.order_by("category", "pk"))
+    late_reports = _late_reports_under(plan, objectives)
+    assigned = score.assigned_points
+    for field, values in (
+        ("weight_share", [objective.weight for objective in objectives]),
+        ("points_share", [objective.points for objective in objectives]),
+        ("deduction_share", [objective.deductions for objective in objectives]),
+    ):
+        for objective, share in zip(objectives, on_unit_scale(values, assigned), strict=True):
+            setattr(objective, field, share)
+    costs = [report.leaf_deductions / report.late_in_leaf for report in late_reports]
+    for report, cost, share in zip(
+        late_reports, costs, on_unit_scale(costs, assigned), strict=True
+    ):
+        report.deduction_points = cost
+        report.deduction_share = share
     return {
-        "objectives": list(objectives.order_by("category", "pk")),
+        "objectives": objectives,
         "innovation_items": list(
             items.filter(status=InnovationItem.Status.AWARDED).order_by("-awarded_points")
         ),
-        "late_reports": list(
-            ProgressReport.objects.filter(late, objective__plan=plan, is_late=True)
-            .select_related("objective__assignee_unit")
-            .order_by("cycle_end")
-        ),
+        "late_reports": late_reports,
+        "deduction_share": sum((report.deduction_share for report in late_reports), Decimal(0)),
     }
+
+
+def _late_reports_under(plan, objectives):
+    """Late reports on the leaves below (or equal to) ``objectives``, with their leaf's
+    deductions and its number of late reports, in one query."""
+    if not objectives:
+        return []
+    ids = [objective.pk for objective in objectives]
+    deepest = plan.objectives.aggregate(depth=Max("depth"))["depth"] or 0
+    under = Q()
+    for generations in range(deepest + 1):
+        under |= Q(**{"objective" + "__parent" * generations + "__in": ids})
+    return list(
+        ProgressReport.objects.filter(under, objective__plan=plan, is_late=True)
+        .select_related("objective__assignee_unit")
+        .annotate(
+            leaf_deductions=F("objective__deductions"),
+            late_in_leaf=Window(Count("pk"), partition_by=[F("objective")]),
+        )
+        .order_by("cycle_end", "pk")
+    )
