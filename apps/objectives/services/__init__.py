@@ -3,10 +3,12 @@
 from apps.objectives.services.planning import (
     add_objective,
     create_plan,
+    decompose_objective,
     publish_decomposition,
     publish_plan,
     revise_objective,
     rule_violations,
+    share_out,
     update_draft_objective,
 )
 from apps.objectives.services.progress import (
@@ -46,6 +48,7 @@ __all__ = [
     "confirm_reward",
     "create_plan",
     "cycle_ends",
+    "decompose_objective",
     "light_of",
     "plans_to_score",
     "propose_rewards",
@@ -59,6 +62,7 @@ __all__ = [
     "roll_up",
     "rule_violations",
     "score_plan",
+    "share_out",
     "submit_report",
     "update_draft_objective",
 ]
