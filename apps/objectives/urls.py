@@ -28,6 +28,7 @@ urlpatterns = [
         name="innovation-list",
     ),
     path("<int:pk>/", views.ObjectiveDetailView.as_view(), name="objective-detail"),
+    path("<int:pk>/decompose/", views.ObjectiveDecomposeView.as_view(), name="objective-decompose"),
     path("<int:pk>/publish/", views.ObjectivePublishView.as_view(), name="objective-publish"),
     path("<int:pk>/revise/", views.ObjectiveReviseView.as_view(), name="objective-revise"),
     path("reports/", views.ReportListView.as_view(), name="report-list"),

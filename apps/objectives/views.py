@@ -1,6 +1,7 @@
 """Objective management pages. Each page reads through for_user and changes through services."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -551,3 +552,181 @@ class RewardActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
         args = (request.POST.get("reason", ""),) if action == "return" else ()
         run_step(request, lambda: step(request.user, reward, *args), message)
         return redirect(reverse("objectives:reward-list"))
+
+
+class ObjectiveDecomposeView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+    """分解目标 in one table: every unit below (and every person in) the objective's unit, with
+    a share of its weight and target; one save writes every part or none."""
+
+    write_roles = STAFF
+    template_name = "objectives/objective_decompose.html"
+
+    def get(self, request, pk):
+        objective = get_object_or_404(_objectives(request.user), pk=pk)
+        table = DecomposeTable(request.user, objective)
+        return self.render(request, table, table.formset(table.initial()))
+
+    def post(self, request, pk):
+        objective = get_object_or_404(_objectives(request.user), pk=pk)
+        table = DecomposeTable(request.user, objective)
+        formset = table.formset(data=request.POST)
+        upload = forms.FiguresUploadForm(request.POST, request.FILES)
+        action = request.POST.get("action", "save")
+        if not formset.is_valid():
+            return self.render(request, table, formset, upload=upload)
+        rows = [form.cleaned_data for form in formset]
+        if action == "equal":
+            return self.render(request, table, table.formset(table.shared(rows, by_basis=False)))
+        if action == "share":
+            return self.render(request, table, table.formset(table.shared(rows, by_basis=True)))
+        if action == "import":
+            problems = []
+            if upload.is_valid():
+                try:
+                    rows, problems = table.with_figures(rows, upload.cleaned_data["figures"])
+                except ValidationError as error:
+                    problems = error.messages
+                else:
+                    rows = table.shared(rows, by_basis=True)
+            return self.render(
+                request, table, table.formset(rows), upload=upload, import_problems=problems
+            )
+        try:
+            services.decompose_objective(request.user, objective, [form.part() for form in formset])
+        except services.DecompositionError as error:
+            for form, errors in zip(formset, error.rows, strict=True):
+                for field, messages_ in errors.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            return self.render(request, table, formset, problems=error.general)
+        messages.success(request, _("The parts are saved."))
+        return redirect("objectives:objective-detail", pk=objective.pk)
+
+    def render(self, request, table, formset, upload=None, **context):
+        return render(
+            request,
+            self.template_name,
+            {
+                "objective": table.objective,
+                "rows": table.rows(formset),
+                "formset": formset,
+                "published": table.published,
+                "totals": table.totals(),
+                "upload_form": upload or forms.FiguresUploadForm(),
+                **context,
+            },
+        )
+
+
+class DecomposeTable:
+    """The rows of the decomposition page: who may receive a part, the parts already written
+    (published ones shown as they are; they change only through a revision), and the shares
+    to pre-fill."""
+
+    def __init__(self, user, objective):
+        self.user, self.objective = user, objective
+        children = objective.children.select_related("assignee_unit", "assignee_person").order_by(
+            "assignee_unit__path", "pk"
+        )
+        existing = {(c.assignee_unit_id, c.assignee_person_id): c for c in children}
+        self.published = [c for c in existing.values() if c.is_published]
+        candidates = services.planning.assignable(user, objective)
+        keys = {(unit.pk, person.pk if person else None) for unit, person in candidates}
+        self.entries = [
+            (unit, person, existing.get((unit.pk, person.pk if person else None)))
+            for unit, person in candidates
+        ] + [
+            (child.assignee_unit, child.assignee_person, child)
+            for key, child in existing.items()
+            if key not in keys
+        ]
+        self.entries = [entry for entry in self.entries if not (entry[2] and entry[2].is_published)]
+        self.units = {unit.pk: unit for unit, _person, _child in self.entries}
+        self.people = {person.pk: person for _unit, person, _child in self.entries if person}
+
+    def formset(self, initial=None, data=None):
+        return forms.DecomposeFormSet(
+            data, initial=initial, prefix="parts", form_kwargs={"user": self.user}
+        )
+
+    def initial(self):
+        """Existing parts as they are; with none yet, an equal share to every unit."""
+        rows = [
+            {
+                "assignee_unit": unit.pk,
+                "assignee_person": person.pk if person else None,
+                "weight": child.weight if child else Decimal(0),
+                "target": child.target if child else None,
+                "due_date": child.due_date if child else self.objective.due_date,
+            }
+            for unit, person, child in self.entries
+        ]
+        if any(child for _unit, _person, child in self.entries) or self.published:
+            return rows
+        return self.shared(rows, by_basis=False)
+
+    def shared(self, rows, by_basis):
+        """``rows`` with weight and target shared out of what the published parts leave, in
+        proportion to each row's basis, or equally among the units (persons get 0)."""
+        objective = self.objective
+        weight_left = objective.weight - sum(p.weight for p in self.published)
+        target_left = (objective.target or 0) - sum(p.target or 0 for p in self.published)
+        rows = [self._plain(row) for row in rows]
+        if not rows:
+            return rows
+        bases = [row.get("basis") or Decimal(0) for row in rows] if by_basis else []
+        if not any(bases):
+            units_only = [Decimal(0 if row["assignee_person"] else 1) for row in rows]
+            bases = units_only if any(units_only) else [Decimal(1)] * len(rows)
+        weights = services.share_out(weight_left, bases)
+        additive = objective.target and objective.additive and not objective.is_milestone
+        if additive:
+            whole = objective.target == objective.target.to_integral_value()
+            targets = services.share_out(target_left, bases, Decimal(1 if whole else "0.01"))
+        for index, row in enumerate(rows):
+            row["weight"] = weights[index]
+            if additive:
+                row["target"] = targets[index] if row["weight"] else None
+            elif not objective.is_milestone:
+                row["target"] = objective.target if row["weight"] else None
+        return rows
+
+    def with_figures(self, rows, upload):
+        """``rows`` with the basis read from an uploaded file of unit codes and figures."""
+        codes = {
+            self.units[self._id(row["assignee_unit"])].code
+            for row in rows
+            if not row["assignee_person"]
+        }
+        figures, problems = services.planning.read_figures(upload, codes)
+        rows = [self._plain(row) for row in rows]
+        for row in rows:
+            if not row["assignee_person"]:
+                row["basis"] = figures.get(self.units[row["assignee_unit"]].code)
+        return rows, problems
+
+    @staticmethod
+    def _id(value):
+        return getattr(value, "pk", value)
+
+    def _plain(self, row):
+        row = dict(row)
+        row["assignee_unit"] = self._id(row["assignee_unit"])
+        row["assignee_person"] = self._id(row.get("assignee_person"))
+        return row
+
+    def rows(self, formset):
+        """(form, unit, person) for each row of the table, from the ids the form carries."""
+        result = []
+        for form in formset:
+            unit_id = form["assignee_unit"].value()
+            person_id = form["assignee_person"].value()
+            unit = self.units.get(int(unit_id)) if str(unit_id).isdigit() else None
+            person = self.people.get(int(person_id)) if str(person_id).isdigit() else None
+            result.append((form, unit, person))
+        return result
+
+    def totals(self):
+        return {
+            "weight": sum((p.weight for p in self.published), Decimal(0)),
+            "target": sum((p.target or 0 for p in self.published), Decimal(0)),
+        }

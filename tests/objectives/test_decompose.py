@@ -216,3 +216,93 @@ def test_api_refuses_a_village_rep(api_as, township_part, county, village_a1_rep
     )
     assert response.status_code in {403, 404}
     assert not township_part.children.exists()
+
+
+# The page ---------------------------------------------------------------------------------
+
+
+def page_body(rows, action="save"):
+    body = {"parts-TOTAL_FORMS": str(len(rows)), "parts-INITIAL_FORMS": "0", "action": action}
+    for index, row in enumerate(rows):
+        body |= {f"parts-{index}-{name}": value for name, value in row.items()}
+    return body
+
+
+def test_page_lists_every_village_with_an_equal_share(
+    client_as, township_part, county, township_a_staff
+):
+    response = client_as(township_a_staff).get(f"/objectives/{township_part.pk}/decompose/")
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert [unit for _form, unit, person in rows if not person] == [
+        county.village_a1,
+        county.village_a2,
+    ]
+    initial = [form.initial for form, _unit, _person in rows]
+    assert [row["weight"] for row in initial[:2]] == [Decimal(3), Decimal(3)]
+    assert [row["target"] for row in initial[:2]] == [Decimal(90), Decimal(90)]
+    assert "js/decompose.js" in response.content.decode()
+
+
+def test_page_saves_all_parts_or_shows_each_rows_problem(
+    client_as, township_part, county, township_a_staff
+):
+    client = client_as(township_a_staff)
+    url = f"/objectives/{township_part.pk}/decompose/"
+    bad = [
+        {"assignee_unit": county.village_a1.pk, "weight": "3", "target": "0"},
+        {"assignee_unit": county.village_a2.pk, "weight": "3", "target": "90"},
+    ]
+    response = client.post(url, page_body(bad))
+    assert response.status_code == 200
+    forms = [form for form, _unit, _person in response.context["rows"]]
+    assert "target" in forms[0].errors and not forms[1].errors
+    assert not township_part.children.exists()
+    good = [dict(bad[0], target="90"), bad[1]]
+    response = client.post(url, page_body(good))
+    assert response.status_code == 302
+    assert township_part.children.count() == 2
+
+
+def test_share_by_a_basis_imported_from_a_csv(client_as, township_part, county, township_a_staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_as(township_a_staff)
+    rows = [
+        {"assignee_unit": county.village_a1.pk, "weight": "0"},
+        {"assignee_unit": county.village_a2.pk, "weight": "0"},
+    ]
+    csv = "单位代码,人口\n100101001,2000\n100101002,1000\n100102001,500\n100101002,abc\n"
+    body = page_body(rows, action="import")
+    body["figures"] = SimpleUploadedFile("人口.csv", csv.encode("gbk"), "text/csv")
+    response = client.post(f"/objectives/{township_part.pk}/decompose/", body)
+    assert response.status_code == 200
+    initial = [form.initial for form, _unit, _person in response.context["rows"]]
+    assert [(row["weight"], row["target"]) for row in initial] == [
+        (Decimal(4), Decimal(120)),
+        (Decimal(2), Decimal(60)),
+    ]
+    assert response.context["import_problems"] == [
+        "第4行：单位代码 100102001 不在本表中。",
+        "第5行：“abc”不是数字。",
+    ]
+    assert not township_part.children.exists()
+
+
+def test_page_refuses_other_roles_and_areas(
+    client_as, township_part, county, village_a1_rep, leader
+):
+    url = f"/objectives/{township_part.pk}/decompose/"
+    body = page_body([{"assignee_unit": county.village_a1.pk, "weight": "6", "target": "180"}])
+    for user in (village_a1_rep, leader):
+        assert client_as(user).get(url).status_code == 403
+        assert client_as(user).post(url, body).status_code == 403
+    staff_b = make_user("b_staff", "township_staff", county.township_b)
+    assert client_as(staff_b).get(url).status_code == 404
+    assert client_as(staff_b).post(url, body).status_code == 404
+    assert not township_part.children.exists()
+
+
+def test_objective_page_links_to_the_table(client_as, township_part, township_a_staff):
+    response = client_as(township_a_staff).get(f"/objectives/{township_part.pk}/")
+    assert f"/objectives/{township_part.pk}/decompose/" in response.content.decode()

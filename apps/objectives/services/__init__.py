@@ -1,6 +1,7 @@
 """Objective management workflows; views, API, tasks and commands call only these."""
 
 from apps.objectives.services.planning import (
+    DecompositionError,
     add_objective,
     create_plan,
     decompose_objective,
@@ -36,6 +37,7 @@ from apps.objectives.services.rewards import (
 from apps.objectives.services.scoring import plans_to_score, score_plan
 
 __all__ = [
+    "DecompositionError",
     "add_objective",
     "approve_report",
     "approve_reward",

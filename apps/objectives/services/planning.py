@@ -1,8 +1,11 @@
 """确立目标 and 分解目标: writing a plan, decomposing objectives, publishing, revising."""
 
+import csv
 from collections import defaultdict
 from decimal import Decimal
+from itertools import islice
 
+import openpyxl
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -11,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.core.exports import XLSX_CONTENT_TYPE
 from apps.core.permissions import is_staff_over
 from apps.core.querysets import covers
 from apps.core.roles import Role
+from apps.core.uploads import sniff_upload
 from apps.notifications import services as notifications
 from apps.objectives.models import Objective, ObjectivePlan, ObjectiveRevision
 from apps.organizations.models import OrgUnit
@@ -531,3 +536,78 @@ def assignable(user, objective):
     units = OrgUnit.objects.for_user(user).filter(parent=unit).order_by("path")
     people = User.objects.for_user(user).working_in([unit]).order_by("username")
     return [(child, None) for child in units] + [(unit, person) for person in people]
+
+
+MAX_FIGURES_BYTES = 1024 * 1024
+MAX_FIGURE_ROWS = 2000
+
+
+def read_figures(upload, codes):
+    """The basis figures of a decomposition from an uploaded .xlsx or .csv: unit code in the
+    first column, figure in the second, an optional header row. Returns ({code: figure},
+    problems), each problem naming its row; ``codes`` are the units the table lists."""
+    name = upload.name.lower()
+    if name.endswith(".csv"):
+        if upload.size > MAX_FIGURES_BYTES:
+            raise ValidationError(_("The file is too large; at most 1 MB."))
+        lines = _csv_lines(upload)
+    else:
+        sniff_upload(upload, allowed={XLSX_CONTENT_TYPE: "xlsx"}, max_bytes=MAX_FIGURES_BYTES)
+        lines = _xlsx_lines(upload)
+    figures, problems = {}, []
+    for number, values in lines:
+        code = str(values[0] if values else "").strip()
+        raw = values[1] if len(values) > 1 else None
+        if not code and raw in (None, ""):
+            continue
+        message = None
+        try:
+            figure = Decimal(str(raw).strip().replace(",", ""))
+        except ArithmeticError:
+            if number == 1:  # a header row
+                continue
+            message = _("“%(value)s” is not a number.") % {"value": raw if raw else ""}
+        else:
+            if not figure.is_finite() or figure < 0:
+                message = _("The figure must be a number of at least zero.")
+            elif code not in codes:
+                message = _("Unit code %(code)s is not a row of this table.") % {"code": code}
+            elif code in figures:
+                message = _("Unit code %(code)s appears twice.") % {"code": code}
+        if message:
+            problems.append(_("Row %(row)s: %(message)s") % {"row": number, "message": message})
+        else:
+            figures[code] = figure
+    return figures, problems
+
+
+def _csv_lines(upload):
+    content = upload.read()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError(_("The file cannot be read as text (UTF-8 or GBK)."))
+    rows = csv.reader(text.splitlines())
+    return list(enumerate(islice(rows, MAX_FIGURE_ROWS), start=1))
+
+
+def _xlsx_lines(upload):
+    try:
+        workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
+    # A damaged workbook fails in many ways (zip, XML, missing parts); all mean the same here.
+    except Exception as error:
+        raise ValidationError(
+            _("“%(name)s” cannot be opened as an Excel workbook.") % {"name": upload.name}
+        ) from error
+    try:
+        rows = workbook.worksheets[0].iter_rows(max_col=2, values_only=True)
+        return [
+            (number, ["" if value is None else value for value in row])
+            for number, row in enumerate(islice(rows, MAX_FIGURE_ROWS), start=1)
+        ]
+    finally:
+        workbook.close()
