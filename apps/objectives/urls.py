@@ -32,6 +32,7 @@ urlpatterns = [
     path("<int:pk>/publish/", views.ObjectivePublishView.as_view(), name="objective-publish"),
     path("<int:pk>/revise/", views.ObjectiveReviseView.as_view(), name="objective-revise"),
     path("reports/", views.ReportListView.as_view(), name="report-list"),
+    path("reports/approve/", views.ReportBatchApproveView.as_view(), name="report-approve-batch"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report-detail"),
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence"),
     path("scores/", views.ScoreListView.as_view(), name="score-list"),

@@ -2,17 +2,19 @@
 
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import FileResponse
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import FileResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
@@ -47,6 +49,7 @@ from apps.objectives.models import (
 from apps.objectives.services.scoring import breakdown
 
 STAFF = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 WORKERS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP, Role.DEPT_LIAISON)
 
 
@@ -323,14 +326,122 @@ class ObjectiveReviseView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
 
 
 class ReportListView(ScopedListView):
-    """Reports in scope; staff see by default those waiting for their review."""
+    """Reports in scope; staff open on those waiting for their review (``awaiting=me``),
+    oldest first, with the target, the last approved value and the evidence beside each."""
 
     model = ProgressReport
     template_name = "objectives/report_list.html"
     filterset_class = ProgressReportFilterSet
 
     def get_base_queryset(self):
-        return ProgressReport.objects.with_details().order_by("-submitted_at")
+        previous = ProgressReport.objects.filter(
+            objective=OuterRef("objective"),
+            status=ProgressReport.Status.APPROVED,
+            cycle_end__lt=OuterRef("cycle_end"),
+        ).order_by("-cycle_end")
+        return (
+            ProgressReport.objects.with_details()
+            .annotate(
+                previous_value=Subquery(previous.values("value")[:1]),
+                previous_level=Subquery(previous.values("rubric_level")[:1]),
+                previous_cycle=Subquery(previous.values("cycle_end")[:1]),
+            )
+            .prefetch_related("evidence")
+            .order_by("-submitted_at")
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = queue_data(self.request.GET, self.request.user)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            can_review=self.request.user.has_role(*STAFF),
+            here=self.request.get_full_path(),
+            **kwargs,
+        )
+
+
+def queue_data(query, user):
+    """The report list's filter values: staff who chose no queue get "awaiting my review"."""
+    data = query.copy()
+    if "awaiting" not in data and user.has_role(*STAFF):
+        data["awaiting"] = "me"
+    return data
+
+
+def safe_next(request):
+    """The list (with its filters) a report page was opened from, if it is one of ours."""
+    url = request.POST.get("next") or request.GET.get("next")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
+
+
+def next_in_queue(request, report, back):
+    """下一条: the pending report after ``report`` in the queue the reviewer came from (the
+    same filters), wrapping round to the first; None when nothing else waits."""
+    query = QueryDict(urlsplit(back).query) if back else QueryDict()
+    reports = ProgressReport.objects.for_user(request.user)
+    filterset = ProgressReportFilterSet(
+        queue_data(query, request.user), queryset=reports, request=request
+    )
+    pending = (
+        (filterset.qs if filterset.is_valid() else reports)
+        .filter(status=ProgressReport.Status.SUBMITTED)
+        .exclude(pk=report.pk)
+        .order_by("submitted_at", "pk")
+    )
+    after = pending.filter(
+        Q(submitted_at__gt=report.submitted_at)
+        | Q(submitted_at=report.submitted_at, pk__gt=report.pk)
+    )
+    return after.first() or pending.first()
+
+
+class ReportBatchApproveView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+    """Approve the reports ticked in the list, each through approve_report on its own: what
+    was approved and why any was not are both reported, row by row."""
+
+    write_roles = STAFF
+
+    def post(self, request):
+        ids = [value for value in request.POST.getlist("reports") if value.isdigit()]
+        reports = ProgressReport.objects.for_user(request.user).filter(pk__in=ids)
+        approved = 0
+        for report in reports.with_details().order_by("submitted_at", "pk"):
+            try:
+                services.approve_report(request.user, report)
+            except (ValidationError, PermissionDenied) as error:
+                reason = " ".join(getattr(error, "messages", None) or [str(error)])
+                messages.error(
+                    request,
+                    _("Not approved: %(report)s (%(unit)s): %(reason)s")
+                    % {
+                        "report": report,
+                        "unit": report.objective.assignee_unit.name,
+                        "reason": reason,
+                    },
+                )
+            else:
+                approved += 1
+        missing = len(set(ids)) - reports.count() if ids else 0
+        if approved:
+            messages.success(
+                request,
+                ngettext("%(count)s report approved.", "%(count)s reports approved.", approved)
+                % {"count": approved},
+            )
+        if missing:
+            messages.error(
+                request, _("%(count)s selected reports were not found.") % {"count": missing}
+            )
+        if not ids:
+            messages.error(request, _("Tick the reports to approve first."))
+        return redirect(safe_next(request) or reverse("objectives:report-list"))
 
 
 class ReportDetailView(WriteRoleRequiredMixin, ScopedDetailView):
@@ -349,9 +460,12 @@ class ReportDetailView(WriteRoleRequiredMixin, ScopedDetailView):
             and report.submitted_by_id != user.pk
             and services.can_review(user, report.objective)
         )
+        back = safe_next(self.request)
         return super().get_context_data(
             can_review=can_review,
             review_form=kwargs.pop("review_form", forms.ReviewForm()),
+            back=back or reverse("objectives:report-list"),
+            next_report=next_in_queue(self.request, report, back),
             **kwargs,
         )
 
@@ -370,7 +484,7 @@ class ReportDetailView(WriteRoleRequiredMixin, ScopedDetailView):
                     request,
                     _("Report approved.") if decision == "approve" else _("Report returned."),
                 )
-                return redirect("objectives:report-list")
+                return redirect(safe_next(request) or reverse("objectives:report-list"))
         return self.render_to_response(self.get_context_data(review_form=form))
 
 
@@ -383,9 +497,12 @@ class EvidenceDownloadView(APIView):
 
     def get(self, request, pk):
         evidence = get_object_or_404(Evidence.objects.for_user(request.user), pk=pk)
+        # ``?inline=1`` shows an image in the page (a thumbnail in the review queue); every
+        # other file is always a download.
+        inline = request.GET.get("inline") == "1" and evidence.content_type in INLINE_TYPES
         return FileResponse(
             evidence.file.open("rb"),
-            as_attachment=True,
+            as_attachment=not inline,
             filename=evidence.original_name,
             content_type=evidence.content_type,
         )

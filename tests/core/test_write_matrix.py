@@ -251,6 +251,7 @@ HTML_DOORS = {
     "objectives:objective-revise": Door(
         STAFF, "village_part", lambda w: {"reason": "场地调整", "target": "170"}
     ),
+    "objectives:report-approve-batch": Door(STAFF, body=lambda w: {"reports": [w.report.pk]}),
     "objectives:report-detail": Door(
         STAFF, "report", lambda w: {"decision": "approve", "comment": "好"}
     ),
