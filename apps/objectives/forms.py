@@ -202,7 +202,7 @@ class DecomposeRowForm(forms.Form):
     assignee_person = forms.ModelChoiceField(
         queryset=OrgUnit.objects.none(), required=False, widget=forms.HiddenInput
     )
-    basis = forms.DecimalField(label=_("basis"), required=False, min_value=0)
+    basis = forms.DecimalField(label=_("share basis"), required=False, min_value=0)
     weight = forms.DecimalField(
         label=_("weight (points)"), required=False, min_value=0, decimal_places=2
     )

@@ -16,7 +16,7 @@
   const show = (column, total, good) => {
     const box = table.querySelector(`[data-total=${column}]`);
     if (!box) return;
-    box.textContent = total.toFixed(2).replace(/\.00$/, "");
+    box.textContent = String(Number(total.toFixed(2)));
     box.classList.toggle("text-danger", !good);
     box.classList.toggle("text-success", good);
   };

@@ -135,7 +135,7 @@ def test_published_parts_change_only_through_revise(
     table[0]["weight"], table[1]["weight"] = Decimal(4), Decimal(2)
     with pytest.raises(DecompositionError) as raised:
         services.decompose_objective(township_a_staff, township_part, table)
-    assert "revision" in str(raised.value.rows[0]["weight"])
+    assert "修订" in str(raised.value.rows[0]["weight"])
     assert sorted(township_part.children.values_list("weight", flat=True)) == [3, 3]
 
 
