@@ -51,11 +51,8 @@ class ObjectiveFilterSet(django_filters.FilterSet):
 
 
 class ProgressReportFilterSet(django_filters.FilterSet):
-    awaiting = django_filters.ChoiceFilter(
-        label=_("queue"),
-        choices=[("me", _("Awaiting my review"))],
-        empty_label=_("All reports"),
-        method="filter_awaiting",
+    awaiting = choice_filter(
+        _("queue"), [("me", _("Awaiting my review"))], method="filter_awaiting"
     )
     plan = id_filter("objective__plan")
     objective = id_filter("objective")

@@ -461,11 +461,13 @@ class ReportDetailView(WriteRoleRequiredMixin, ScopedDetailView):
             and services.can_review(user, report.objective)
         )
         back = safe_next(self.request)
+        # 下一条 is for reviewers moving through their queue.
+        following = next_in_queue(self.request, report, back) if user.has_role(*STAFF) else None
         return super().get_context_data(
             can_review=can_review,
             review_form=kwargs.pop("review_form", forms.ReviewForm()),
             back=back or reverse("objectives:report-list"),
-            next_report=next_in_queue(self.request, report, back),
+            next_report=following,
             **kwargs,
         )
 
@@ -715,6 +717,8 @@ class ObjectiveDecomposeView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
                 for field, messages_ in errors.items():
                     form.add_error(field if field in form.fields else None, messages_)
             return self.render(request, table, formset, problems=error.general)
+        except ValidationError as error:  # the objective as a whole, e.g. its plan is closed
+            return self.render(request, table, formset, problems=error.messages)
         messages.success(request, _("The parts are saved."))
         return redirect("objectives:objective-detail", pk=objective.pk)
 
@@ -809,16 +813,16 @@ class DecomposeTable:
 
     def with_figures(self, rows, upload):
         """``rows`` with the basis read from an uploaded file of unit codes and figures."""
-        codes = {
-            self.units[self._id(row["assignee_unit"])].code
-            for row in rows
-            if not row["assignee_person"]
-        }
-        figures, problems = services.planning.read_figures(upload, codes)
         rows = [self._plain(row) for row in rows]
+        codes = {
+            row["assignee_unit"]: self.units[row["assignee_unit"]].code
+            for row in rows
+            if not row["assignee_person"] and row["assignee_unit"] in self.units
+        }
+        figures, problems = services.planning.read_figures(upload, set(codes.values()))
         for row in rows:
-            if not row["assignee_person"]:
-                row["basis"] = figures.get(self.units[row["assignee_unit"]].code)
+            if row["assignee_unit"] in codes and not row["assignee_person"]:
+                row["basis"] = figures.get(codes[row["assignee_unit"]])
         return rows, problems
 
     @staticmethod

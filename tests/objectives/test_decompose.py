@@ -306,3 +306,47 @@ def test_page_refuses_other_roles_and_areas(
 def test_objective_page_links_to_the_table(client_as, township_part, township_a_staff):
     response = client_as(township_a_staff).get(f"/objectives/{township_part.pk}/")
     assert f"/objectives/{township_part.pk}/decompose/" in response.content.decode()
+
+
+def test_figures_are_read_from_an_xlsx_with_each_bad_row_named():
+    from io import BytesIO
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+
+    workbook = openpyxl.Workbook()
+    for line in (["单位代码", "人口"], [100101001, 2000], ["100101002", -5], ["100101009", 10]):
+        workbook.active.append(line)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    upload = SimpleUploadedFile("人口.xlsx", buffer.getvalue())
+    with translation.override("zh-hans"):
+        figures, problems = services.planning.read_figures(upload, {"100101001", "100101002"})
+    assert figures == {"100101001": Decimal(2000)}
+    assert problems == [
+        "第3行：基数必须是不小于零的数字。",
+        "第4行：单位代码 100101009 不在本表中。",
+    ]
+
+
+def test_a_renamed_file_is_refused_cheaply(client_as, township_part, county, township_a_staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = page_body([{"assignee_unit": county.village_a1.pk, "weight": "0"}], action="import")
+    body["figures"] = SimpleUploadedFile("人口.xlsx", b"\x7fELF" + b"\x00" * 64)
+    response = client_as(township_a_staff).post(f"/objectives/{township_part.pk}/decompose/", body)
+    assert response.status_code == 200
+    assert "不是允许的文件类型" in " ".join(response.context["import_problems"])
+
+
+def test_saving_into_a_closed_plan_is_refused_on_the_page(
+    client_as, township_part, county, township_a_staff
+):
+    township_part.plan.status = "closed"
+    township_part.plan.save(update_fields=["status"])
+    body = page_body([{"assignee_unit": county.village_a1.pk, "weight": "6", "target": "180"}])
+    response = client_as(township_a_staff).post(f"/objectives/{township_part.pk}/decompose/", body)
+    assert response.status_code == 200
+    assert response.context["problems"]
+    assert not township_part.children.exists()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.exports import XLSX_CONTENT_TYPE
-from apps.core.permissions import is_staff_over
+from apps.core.permissions import WORKING_ROLES, is_staff_over
 from apps.core.querysets import covers
 from apps.core.roles import Role
 from apps.core.uploads import sniff_upload
@@ -534,7 +534,12 @@ def assignable(user, objective):
     the objective's unit itself (a personal part, 个人目标)."""
     unit = objective.assignee_unit
     units = OrgUnit.objects.for_user(user).filter(parent=unit).order_by("path")
-    people = User.objects.for_user(user).working_in([unit]).order_by("username")
+    people = (
+        User.objects.for_user(user)
+        .filter(is_active=True, memberships__unit=unit, memberships__role__in=WORKING_ROLES)
+        .distinct()
+        .order_by("username")
+    )
     return [(child, None) for child in units] + [(unit, person) for person in people]
 
 
