@@ -51,6 +51,9 @@ class ObjectiveFilterSet(django_filters.FilterSet):
 
 
 class ProgressReportFilterSet(django_filters.FilterSet):
+    awaiting = choice_filter(
+        _("queue"), [("me", _("Awaiting my review"))], method="filter_awaiting"
+    )
     plan = id_filter("objective__plan")
     objective = id_filter("objective")
     status = choice_filter(_("status"), ProgressReport.Status.choices)
@@ -58,7 +61,13 @@ class ProgressReportFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = ProgressReport
-        fields = ["plan", "objective", "status", "is_late"]
+        fields = ["awaiting", "plan", "objective", "status", "is_late"]
+
+    def filter_awaiting(self, queryset, name, value):
+        """``awaiting=me``: the reports the signed-in user may approve or return, oldest first."""
+        if value != "me" or self.request is None:
+            return queryset
+        return queryset.awaiting_review_by(self.request.user)
 
 
 class InnovationItemFilterSet(django_filters.FilterSet):

@@ -190,3 +190,59 @@ class InnovationClaimForm(forms.ModelForm):
 class AwardForm(forms.Form):
     points = forms.DecimalField(label=_("points awarded"), min_value=Decimal("0.01"))
     comment = forms.CharField(label=_("review comment"), required=False)
+
+
+class DecomposeRowForm(forms.Form):
+    """One row of the decomposition table: who (hidden, resolved in the user's area), the
+    basis of a proportional share, and the part's weight, target and due date."""
+
+    assignee_unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(), widget=forms.HiddenInput
+    )
+    assignee_person = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    basis = forms.DecimalField(label=_("share basis"), required=False, min_value=0)
+    weight = forms.DecimalField(
+        label=_("weight (points)"), required=False, min_value=0, decimal_places=2
+    )
+    target = forms.DecimalField(label=_("target"), required=False, decimal_places=2)
+    due_date = forms.DateField(
+        label=_("due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from apps.accounts.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["assignee_unit"].queryset = OrgUnit.objects.for_user(user)
+        self.fields["assignee_person"].queryset = User.objects.for_user(user)
+        for name in ("basis", "weight", "target"):
+            self.fields[name].widget.attrs.update(
+                {"class": "form-control form-control-sm text-end", "data-column": name}
+            )
+        self.fields["due_date"].widget.attrs["class"] = "form-control form-control-sm"
+
+    def part(self):
+        """The row as decompose_objective takes it."""
+        data = self.cleaned_data
+        return {
+            "assignee_unit": data["assignee_unit"],
+            "assignee_person": data.get("assignee_person"),
+            "weight": data.get("weight") or Decimal(0),
+            "target": data.get("target"),
+            "due_date": data.get("due_date"),
+        }
+
+
+DecomposeFormSet = forms.formset_factory(DecomposeRowForm, extra=0, max_num=500, absolute_max=500)
+
+
+class FiguresUploadForm(forms.Form):
+    figures = forms.FileField(
+        label=_("basis figures (.xlsx or .csv)"),
+        help_text=_("Unit code in the first column, figure in the second."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )

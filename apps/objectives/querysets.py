@@ -1,5 +1,9 @@
+from functools import reduce
+from operator import or_
+
 from django.db.models import Q
 
+from apps.core.permissions import STAFF_ROLES
 from apps.core.querysets import CountyWideQuerySet, ScopedQuerySet, ancestor_paths
 from apps.core.roles import Role
 
@@ -23,6 +27,29 @@ class ProgressReportQuerySet(ScopedQuerySet):
         return self.select_related(
             "objective__plan", "objective__assignee_unit", "submitted_by", "reviewed_by"
         )
+
+    def awaiting_review_by(self, user):
+        """Submitted reports ``user`` may decide on, oldest first: the rule of
+        services.progress.can_review (staff over the unit that handed the objective down, which
+        is the parent's unit, or the plan's for a top-level objective) as one filter."""
+        from apps.objectives.models import ProgressReport
+
+        if not user.is_authenticated or not user.has_role(*STAFF_ROLES):
+            return self.none()
+        waiting = self.filter(status=ProgressReport.Status.SUBMITTED).exclude(submitted_by=user)
+        if not user.is_superuser:
+            under = Q(objective__parent__isnull=False) & reduce(
+                or_,
+                (Q(objective__parent__assignee_unit__path__startswith=p) for p in user.scope_paths),
+                Q(pk__in=[]),
+            )
+            top = Q(objective__parent__isnull=True) & reduce(
+                or_,
+                (Q(objective__plan__unit__path__startswith=p) for p in user.scope_paths),
+                Q(pk__in=[]),
+            )
+            waiting = waiting.filter(under | top)
+        return waiting.order_by("submitted_at", "pk")
 
 
 class EvidenceQuerySet(ScopedQuerySet):

@@ -1,17 +1,20 @@
 """Objective management pages. Each page reads through for_user and changes through services."""
 
 from datetime import date
+from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import FileResponse
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import FileResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
@@ -46,6 +49,7 @@ from apps.objectives.models import (
 from apps.objectives.services.scoring import breakdown
 
 STAFF = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 WORKERS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP, Role.DEPT_LIAISON)
 
 
@@ -331,14 +335,122 @@ class ObjectiveReviseView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
 
 
 class ReportListView(ScopedListView):
-    """Reports in scope; staff see by default those waiting for their review."""
+    """Reports in scope; staff open on those waiting for their review (``awaiting=me``),
+    oldest first, with the target, the last approved value and the evidence beside each."""
 
     model = ProgressReport
     template_name = "objectives/report_list.html"
     filterset_class = ProgressReportFilterSet
 
     def get_base_queryset(self):
-        return ProgressReport.objects.with_details().order_by("-submitted_at")
+        previous = ProgressReport.objects.filter(
+            objective=OuterRef("objective"),
+            status=ProgressReport.Status.APPROVED,
+            cycle_end__lt=OuterRef("cycle_end"),
+        ).order_by("-cycle_end")
+        return (
+            ProgressReport.objects.with_details()
+            .annotate(
+                previous_value=Subquery(previous.values("value")[:1]),
+                previous_level=Subquery(previous.values("rubric_level")[:1]),
+                previous_cycle=Subquery(previous.values("cycle_end")[:1]),
+            )
+            .prefetch_related("evidence")
+            .order_by("-submitted_at")
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = queue_data(self.request.GET, self.request.user)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            can_review=self.request.user.has_role(*STAFF),
+            here=self.request.get_full_path(),
+            **kwargs,
+        )
+
+
+def queue_data(query, user):
+    """The report list's filter values: staff who chose no queue get "awaiting my review"."""
+    data = query.copy()
+    if "awaiting" not in data and user.has_role(*STAFF):
+        data["awaiting"] = "me"
+    return data
+
+
+def safe_next(request):
+    """The list (with its filters) a report page was opened from, if it is one of ours."""
+    url = request.POST.get("next") or request.GET.get("next")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
+
+
+def next_in_queue(request, report, back):
+    """下一条: the pending report after ``report`` in the queue the reviewer came from (the
+    same filters), wrapping round to the first; None when nothing else waits."""
+    query = QueryDict(urlsplit(back).query) if back else QueryDict()
+    reports = ProgressReport.objects.for_user(request.user)
+    filterset = ProgressReportFilterSet(
+        queue_data(query, request.user), queryset=reports, request=request
+    )
+    pending = (
+        (filterset.qs if filterset.is_valid() else reports)
+        .filter(status=ProgressReport.Status.SUBMITTED)
+        .exclude(pk=report.pk)
+        .order_by("submitted_at", "pk")
+    )
+    after = pending.filter(
+        Q(submitted_at__gt=report.submitted_at)
+        | Q(submitted_at=report.submitted_at, pk__gt=report.pk)
+    )
+    return after.first() or pending.first()
+
+
+class ReportBatchApproveView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+    """Approve the reports ticked in the list, each through approve_report on its own: what
+    was approved and why any was not are both reported, row by row."""
+
+    write_roles = STAFF
+
+    def post(self, request):
+        ids = [value for value in request.POST.getlist("reports") if value.isdigit()]
+        reports = ProgressReport.objects.for_user(request.user).filter(pk__in=ids)
+        approved = 0
+        for report in reports.with_details().order_by("submitted_at", "pk"):
+            try:
+                services.approve_report(request.user, report)
+            except (ValidationError, PermissionDenied) as error:
+                reason = " ".join(getattr(error, "messages", None) or [str(error)])
+                messages.error(
+                    request,
+                    _("Not approved: %(report)s (%(unit)s): %(reason)s")
+                    % {
+                        "report": report,
+                        "unit": report.objective.assignee_unit.name,
+                        "reason": reason,
+                    },
+                )
+            else:
+                approved += 1
+        missing = len(set(ids)) - reports.count() if ids else 0
+        if approved:
+            messages.success(
+                request,
+                ngettext("%(count)s report approved.", "%(count)s reports approved.", approved)
+                % {"count": approved},
+            )
+        if missing:
+            messages.error(
+                request, _("%(count)s selected reports were not found.") % {"count": missing}
+            )
+        if not ids:
+            messages.error(request, _("Tick the reports to approve first."))
+        return redirect(safe_next(request) or reverse("objectives:report-list"))
 
 
 class ReportDetailView(WriteRoleRequiredMixin, ScopedDetailView):
@@ -357,9 +469,14 @@ class ReportDetailView(WriteRoleRequiredMixin, ScopedDetailView):
             and report.submitted_by_id != user.pk
             and services.can_review(user, report.objective)
         )
+        back = safe_next(self.request)
+        # 下一条 is for reviewers moving through their queue.
+        following = next_in_queue(self.request, report, back) if user.has_role(*STAFF) else None
         return super().get_context_data(
             can_review=can_review,
             review_form=kwargs.pop("review_form", forms.ReviewForm()),
+            back=back or reverse("objectives:report-list"),
+            next_report=following,
             **kwargs,
         )
 
@@ -378,7 +495,7 @@ class ReportDetailView(WriteRoleRequiredMixin, ScopedDetailView):
                     request,
                     _("Report approved.") if decision == "approve" else _("Report returned."),
                 )
-                return redirect("objectives:report-list")
+                return redirect(safe_next(request) or reverse("objectives:report-list"))
         return self.render_to_response(self.get_context_data(review_form=form))
 
 
@@ -391,9 +508,12 @@ class EvidenceDownloadView(APIView):
 
     def get(self, request, pk):
         evidence = get_object_or_404(Evidence.objects.for_user(request.user), pk=pk)
+        # ``?inline=1`` shows an image in the page (a thumbnail in the review queue); every
+        # other file is always a download.
+        inline = request.GET.get("inline") == "1" and evidence.content_type in INLINE_TYPES
         return FileResponse(
             evidence.file.open("rb"),
-            as_attachment=True,
+            as_attachment=not inline,
             filename=evidence.original_name,
             content_type=evidence.content_type,
         )
@@ -560,3 +680,183 @@ class RewardActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
         args = (request.POST.get("reason", ""),) if action == "return" else ()
         run_step(request, lambda: step(request.user, reward, *args), message)
         return redirect(reverse("objectives:reward-list"))
+
+
+class ObjectiveDecomposeView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+    """分解目标 in one table: every unit below (and every person in) the objective's unit, with
+    a share of its weight and target; one save writes every part or none."""
+
+    write_roles = STAFF
+    template_name = "objectives/objective_decompose.html"
+
+    def get(self, request, pk):
+        objective = get_object_or_404(_objectives(request.user), pk=pk)
+        table = DecomposeTable(request.user, objective)
+        return self.render(request, table, table.formset(table.initial()))
+
+    def post(self, request, pk):
+        objective = get_object_or_404(_objectives(request.user), pk=pk)
+        table = DecomposeTable(request.user, objective)
+        formset = table.formset(data=request.POST)
+        upload = forms.FiguresUploadForm(request.POST, request.FILES)
+        action = request.POST.get("action", "save")
+        if not formset.is_valid():
+            return self.render(request, table, formset, upload=upload)
+        rows = [form.cleaned_data for form in formset]
+        if action == "equal":
+            return self.render(request, table, table.formset(table.shared(rows, by_basis=False)))
+        if action == "share":
+            return self.render(request, table, table.formset(table.shared(rows, by_basis=True)))
+        if action == "import":
+            problems = []
+            if upload.is_valid():
+                try:
+                    rows, problems = table.with_figures(rows, upload.cleaned_data["figures"])
+                except ValidationError as error:
+                    problems = error.messages
+                else:
+                    rows = table.shared(rows, by_basis=True)
+            return self.render(
+                request, table, table.formset(rows), upload=upload, import_problems=problems
+            )
+        try:
+            services.decompose_objective(request.user, objective, [form.part() for form in formset])
+        except services.DecompositionError as error:
+            for form, errors in zip(formset, error.rows, strict=True):
+                for field, messages_ in errors.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            return self.render(request, table, formset, problems=error.general)
+        except ValidationError as error:  # the objective as a whole, e.g. its plan is closed
+            return self.render(request, table, formset, problems=error.messages)
+        messages.success(request, _("The parts are saved."))
+        return redirect("objectives:objective-detail", pk=objective.pk)
+
+    def render(self, request, table, formset, upload=None, **context):
+        return render(
+            request,
+            self.template_name,
+            {
+                "objective": table.objective,
+                "rows": table.rows(formset),
+                "formset": formset,
+                "published": table.published,
+                "totals": table.totals(),
+                "upload_form": upload or forms.FiguresUploadForm(),
+                **context,
+            },
+        )
+
+
+class DecomposeTable:
+    """The rows of the decomposition page: who may receive a part, the parts already written
+    (published ones shown as they are; they change only through a revision), and the shares
+    to pre-fill."""
+
+    def __init__(self, user, objective):
+        self.user, self.objective = user, objective
+        children = objective.children.select_related("assignee_unit", "assignee_person").order_by(
+            "assignee_unit__path", "pk"
+        )
+        existing = {(c.assignee_unit_id, c.assignee_person_id): c for c in children}
+        self.published = [c for c in existing.values() if c.is_published]
+        candidates = services.planning.assignable(user, objective)
+        keys = {(unit.pk, person.pk if person else None) for unit, person in candidates}
+        self.entries = [
+            (unit, person, existing.get((unit.pk, person.pk if person else None)))
+            for unit, person in candidates
+        ] + [
+            (child.assignee_unit, child.assignee_person, child)
+            for key, child in existing.items()
+            if key not in keys
+        ]
+        self.entries = [entry for entry in self.entries if not (entry[2] and entry[2].is_published)]
+        self.units = {unit.pk: unit for unit, _person, _child in self.entries}
+        self.people = {person.pk: person for _unit, person, _child in self.entries if person}
+
+    def formset(self, initial=None, data=None):
+        return forms.DecomposeFormSet(
+            data, initial=initial, prefix="parts", form_kwargs={"user": self.user}
+        )
+
+    def initial(self):
+        """Existing parts as they are; with none yet, an equal share to every unit."""
+        rows = [
+            {
+                "assignee_unit": unit.pk,
+                "assignee_person": person.pk if person else None,
+                "weight": child.weight if child else Decimal(0),
+                "target": child.target if child else None,
+                "due_date": child.due_date if child else self.objective.due_date,
+            }
+            for unit, person, child in self.entries
+        ]
+        if any(child for _unit, _person, child in self.entries) or self.published:
+            return rows
+        return self.shared(rows, by_basis=False)
+
+    def shared(self, rows, by_basis):
+        """``rows`` with weight and target shared out of what the published parts leave, in
+        proportion to each row's basis, or equally among the units (persons get 0)."""
+        objective = self.objective
+        weight_left = objective.weight - sum(p.weight for p in self.published)
+        target_left = (objective.target or 0) - sum(p.target or 0 for p in self.published)
+        rows = [self._plain(row) for row in rows]
+        if not rows:
+            return rows
+        bases = [row.get("basis") or Decimal(0) for row in rows] if by_basis else []
+        if not any(bases):
+            units_only = [Decimal(0 if row["assignee_person"] else 1) for row in rows]
+            bases = units_only if any(units_only) else [Decimal(1)] * len(rows)
+        weights = services.share_out(weight_left, bases)
+        additive = objective.target and objective.additive and not objective.is_milestone
+        if additive:
+            whole = objective.target == objective.target.to_integral_value()
+            targets = services.share_out(target_left, bases, Decimal(1 if whole else "0.01"))
+        for index, row in enumerate(rows):
+            row["weight"] = weights[index]
+            if additive:
+                row["target"] = targets[index] if row["weight"] else None
+            elif not objective.is_milestone:
+                row["target"] = objective.target if row["weight"] else None
+        return rows
+
+    def with_figures(self, rows, upload):
+        """``rows`` with the basis read from an uploaded file of unit codes and figures."""
+        rows = [self._plain(row) for row in rows]
+        codes = {
+            row["assignee_unit"]: self.units[row["assignee_unit"]].code
+            for row in rows
+            if not row["assignee_person"] and row["assignee_unit"] in self.units
+        }
+        figures, problems = services.planning.read_figures(upload, set(codes.values()))
+        for row in rows:
+            if row["assignee_unit"] in codes and not row["assignee_person"]:
+                row["basis"] = figures.get(codes[row["assignee_unit"]])
+        return rows, problems
+
+    @staticmethod
+    def _id(value):
+        return getattr(value, "pk", value)
+
+    def _plain(self, row):
+        row = dict(row)
+        row["assignee_unit"] = self._id(row["assignee_unit"])
+        row["assignee_person"] = self._id(row.get("assignee_person"))
+        return row
+
+    def rows(self, formset):
+        """(form, unit, person) for each row of the table, from the ids the form carries."""
+        result = []
+        for form in formset:
+            unit_id = form["assignee_unit"].value()
+            person_id = form["assignee_person"].value()
+            unit = self.units.get(int(unit_id)) if str(unit_id).isdigit() else None
+            person = self.people.get(int(person_id)) if str(person_id).isdigit() else None
+            result.append((form, unit, person))
+        return result
+
+    def totals(self):
+        return {
+            "weight": sum((p.weight for p in self.published), Decimal(0)),
+            "target": sum((p.target or 0 for p in self.published), Decimal(0)),
+        }

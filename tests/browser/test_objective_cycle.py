@@ -73,6 +73,7 @@ def test_set_decompose_report_review_score_and_rank(page, live_server, demo_coun
     page.get_by_role("link", name=f"{year.name}目标责任书").click()
     page.get_by_test_id("objective-table").get_by_role("link", name="开展巾帼技能培训").click()
     page.get_by_test_id("decompose").click()
+    page.get_by_test_id("single-part").click()
     page.get_by_label("责任单位").select_option(label=village.name)
     page.get_by_label("目标值").fill("100")
     page.get_by_label("权重（分）").fill("10")

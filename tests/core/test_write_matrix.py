@@ -80,6 +80,24 @@ def _objective_body(world):
     )
 
 
+def _decompose_body(world):
+    return {
+        "parts": [
+            {"assignee_unit": world.county.village_a1.pk, "weight": "6", "target": "180"},
+            {"assignee_unit": world.county.village_a2.pk, "weight": "0"},
+        ]
+    }
+
+
+def _decompose_form(world):
+    """The decomposition page's table as posted: two village rows."""
+    rows = _decompose_body(world)["parts"]
+    body = {"parts-TOTAL_FORMS": "2", "parts-INITIAL_FORMS": "2", "action": "save"}
+    for index, row in enumerate(rows):
+        body |= {f"parts-{index}-{name}": value for name, value in row.items()}
+    return body
+
+
 def _representative_body(world):
     return {
         "full_name": "王芳",
@@ -163,6 +181,7 @@ API_DOORS = {
     "objectives create": Door(STAFF, body=_objective_body),
     "objectives partial_update": Door(STAFF, "draft_objective", lambda w: {"title": "改名"}),
     "objectives publish": Door(STAFF, "part_a"),
+    "objectives decompose": Door(STAFF, "part_a", _decompose_body),
     "objectives revise": Door(
         STAFF, "village_part", lambda w: {"reason": "场地调整", "target": "170"}
     ),
@@ -228,9 +247,11 @@ HTML_DOORS = {
     "objectives:innovation-list": Door(WORKERS, "plan", _claim_body),
     "objectives:objective-detail": Door(WORKERS, "county_leaf", _report_body),
     "objectives:objective-publish": Door(STAFF, "part_a"),
+    "objectives:objective-decompose": Door(STAFF, "part_a", _decompose_form),
     "objectives:objective-revise": Door(
         STAFF, "village_part", lambda w: {"reason": "场地调整", "target": "170"}
     ),
+    "objectives:report-approve-batch": Door(STAFF, body=lambda w: {"reports": [w.report.pk]}),
     "objectives:report-detail": Door(
         STAFF, "report", lambda w: {"decision": "approve", "comment": "好"}
     ),

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.objectives import services
-from apps.objectives.models import InnovationItem, Objective, ProgressReport, Reward
+from apps.objectives.models import Evidence, InnovationItem, Objective, ProgressReport, Reward
 from apps.organizations.models import OrgUnit
 from tests.objectives.conftest import quantitative
 
@@ -46,7 +46,7 @@ def grow(plan, county, county_admin, township_a_staff):
                 assignee_unit=village,
                 published_at=plan.published_at,
             )
-            ProgressReport.objects.create(
+            report = ProgressReport.objects.create(
                 objective=objective,
                 cycle_end=date(2026, 12, 31),
                 value=Decimal(5),
@@ -54,6 +54,15 @@ def grow(plan, county, county_admin, township_a_staff):
                 narrative="x",
                 submitted_by=township_a_staff,
                 submitted_at=datetime(2026, 11, 1, tzinfo=ZoneInfo("Asia/Shanghai")),
+            )
+            # Evidence shown beside each report in the review queue.
+            Evidence.objects.create(
+                report=report,
+                file="evidence/x.png",
+                original_name="现场.png",
+                content_type="image/png",
+                size=1,
+                uploaded_by=township_a_staff,
             )
             item = InnovationItem.objects.create(
                 plan=plan,
@@ -79,6 +88,8 @@ PAGES = [
     "/objectives/plans/{plan}/innovation/",
     "/objectives/{root}/",
     "/objectives/reports/",
+    "/objectives/reports/?awaiting=me",
+    "/objectives/reports/?awaiting=",
     "/objectives/scores/",
     "/objectives/rewards/",
     "/api/v1/objective-plans/",

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from apps.accounts.models import User
 from apps.core.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from apps.objectives import services
 from apps.objectives.models import (
@@ -14,6 +15,7 @@ from apps.objectives.models import (
     Reward,
     UnitScore,
 )
+from apps.organizations.models import OrgUnit
 
 
 class ObjectivePlanSerializer(ScopedModelSerializer):
@@ -125,6 +127,33 @@ class RevisionSerializer(serializers.Serializer):
     weight = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
     target = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     parts = RevisionPartSerializer(many=True, required=False)
+
+
+class DecomposePartSerializer(serializers.Serializer):
+    """One row of a decomposition: a unit below the objective's, or a person in its unit."""
+
+    assignee_unit = ScopedPrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(), required=False, allow_null=True
+    )
+    assignee_person = ScopedPrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    weight = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0)
+    target = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
+    due_date = serializers.DateField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if not attrs.get("assignee_unit") and not attrs.get("assignee_person"):
+            raise serializers.ValidationError(
+                {"assignee_unit": _("Name the unit or the person this part goes to.")}
+            )
+        return attrs
+
+
+class DecomposeSerializer(serializers.Serializer):
+    parts = DecomposePartSerializer(many=True, allow_empty=False)
 
 
 class EvidenceSerializer(ScopedModelSerializer):

@@ -2,7 +2,7 @@
 service, and state changes are POST actions."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -28,6 +28,7 @@ from apps.objectives.models import (
     Reward,
     UnitScore,
 )
+from apps.objectives.services.planning import DecompositionError
 
 STAFF = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
 EVERYONE_WHO_WORKS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP, Role.DEPT_LIAISON)
@@ -60,6 +61,17 @@ class ObjectivePlanViewSet(
         return Response(self.get_serializer(plan).data)
 
 
+def _rows_as_list(errors, body):
+    """DRF reports a list's errors keyed by row index; answer with one entry per submitted
+    row (``{}`` for a good one), so a client can lay the errors beside its table."""
+    errors = dict(errors)
+    rows = errors.get("parts")
+    if isinstance(rows, dict):
+        count = len(body.get("parts") or [])
+        errors["parts"] = [rows.get(index, rows.get(str(index), {})) for index in range(count)]
+    return errors
+
+
 class ObjectiveViewSet(
     ScopedQuerysetMixin,
     mixins.CreateModelMixin,
@@ -78,6 +90,28 @@ class ObjectiveViewSet(
         """Publish how this objective was split into parts (a township's decomposition)."""
         objective = self.get_object()
         services.publish_decomposition(request.user, objective)
+        return Response(self.get_serializer(objective).data)
+
+    @extend_schema(request=serializers.DecomposeSerializer)
+    @action(detail=True, methods=["post"])
+    def decompose(self, request, pk=None):
+        """Write all parts of this objective from one table, all or none; each refused row
+        is answered at its index in ``parts``, sums problems in ``non_field_errors``."""
+        objective = self.get_object()
+        serializer = serializers.DecomposeSerializer(
+            data=request.data, context={"request": request}
+        )
+        if not serializer.is_valid():
+            raise exceptions.ValidationError(_rows_as_list(serializer.errors, request.data))
+        data = serializer.validated_data
+        try:
+            services.decompose_objective(request.user, objective, data["parts"])
+        except DecompositionError as error:
+            detail = {"non_field_errors": error.general} if error.general else {}
+            if any(error.rows):
+                detail["parts"] = error.rows
+            raise exceptions.ValidationError(detail) from error
+        objective.refresh_from_db()
         return Response(self.get_serializer(objective).data)
 
     @extend_schema(request=serializers.RevisionSerializer)

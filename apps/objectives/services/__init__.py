@@ -1,12 +1,15 @@
 """Objective management workflows; views, API, tasks and commands call only these."""
 
 from apps.objectives.services.planning import (
+    DecompositionError,
     add_objective,
     create_plan,
+    decompose_objective,
     publish_decomposition,
     publish_plan,
     revise_objective,
     rule_violations,
+    share_out,
     update_draft_objective,
 )
 from apps.objectives.services.progress import (
@@ -35,6 +38,7 @@ from apps.objectives.services.rewards import (
 from apps.objectives.services.scoring import is_scorable, plans_to_score, score_plan
 
 __all__ = [
+    "DecompositionError",
     "add_objective",
     "approve_report",
     "approve_reward",
@@ -48,6 +52,7 @@ __all__ = [
     "confirm_reward",
     "create_plan",
     "cycle_ends",
+    "decompose_objective",
     "is_scorable",
     "light_of",
     "plans_to_score",
@@ -62,6 +67,7 @@ __all__ = [
     "roll_up",
     "rule_violations",
     "score_plan",
+    "share_out",
     "submit_report",
     "update_draft_objective",
 ]

@@ -1,20 +1,27 @@
 """确立目标 and 分解目标: writing a plan, decomposing objectives, publishing, revising."""
 
+import csv
 from collections import defaultdict
 from decimal import Decimal
+from itertools import islice
 
-from django.core.exceptions import PermissionDenied, ValidationError
+import openpyxl
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.core.permissions import is_staff_over
+from apps.core.exports import XLSX_CONTENT_TYPE
+from apps.core.permissions import WORKING_ROLES, is_staff_over
 from apps.core.querysets import covers
 from apps.core.roles import Role
+from apps.core.uploads import sniff_upload
 from apps.notifications import services as notifications
 from apps.objectives.models import Objective, ObjectivePlan, ObjectiveRevision
+from apps.organizations.models import OrgUnit
 
 # Fields a child copies from the objective it is decomposed from: it measures the same thing.
 INHERITED_FIELDS = (
@@ -28,6 +35,7 @@ INHERITED_FIELDS = (
     "report_frequency",
 )
 TOLERANCE = Decimal("0.01")
+RELATED = ("plan", "parent", "assignee_unit", "assignee_person")
 
 
 def _require_staff_over(user, unit):
@@ -378,3 +386,239 @@ def update_draft_objective(user, objective, **fields):
     _check_one(objective)
     objective.save()
     return objective
+
+
+def share_out(total, bases, step=Decimal("0.01")):
+    """Split ``total`` into shares proportional to ``bases`` (equal when no basis is positive),
+    each a multiple of ``step``, that add up to exactly ``total``: the amounts left over after
+    rounding down go, one ``step`` each, to the rows with the largest remainders."""
+    if not bases:
+        return []
+    bases = [max(Decimal(basis or 0), Decimal(0)) for basis in bases]
+    if not any(bases):
+        bases = [Decimal(1)] * len(bases)
+    whole = sum(bases)
+    steps = int((Decimal(total) / step).to_integral_value(rounding="ROUND_FLOOR"))
+    exact = [Decimal(steps) * basis / whole for basis in bases]
+    shares = [int(value) for value in exact]
+    by_remainder = sorted(range(len(bases)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for index in by_remainder[: steps - sum(shares)]:
+        shares[index] += 1
+    rest = Decimal(total) - steps * step  # a total that is not a multiple of step
+    result = [share * step for share in shares]
+    if rest:
+        result[by_remainder[0]] += rest
+    return result
+
+
+class DecompositionError(ValidationError):
+    """A decomposition refused: ``rows`` holds each submitted part's errors by field (an empty
+    dict for a good row), ``general`` the problems of the parts taken together."""
+
+    def __init__(self, rows, general):
+        self.rows, self.general = rows, general
+        flat = {
+            NON_FIELD_ERRORS: list(general)
+            + [
+                _("Row %(row)s: %(message)s") % {"row": index + 1, "message": message}
+                for index, errors in enumerate(rows)
+                for messages in errors.values()
+                for message in messages
+            ]
+        }
+        super().__init__(flat)
+
+
+def _part_key(unit, person):
+    return (unit.pk, person.pk if person else None)
+
+
+@transaction.atomic
+def decompose_objective(user, objective, parts):
+    """分解目标 in one step: write every part of ``objective`` from a table of rows
+    (``assignee_unit``, ``assignee_person``, ``weight``, ``target``, ``due_date``), all or none.
+
+    A row naming an existing draft part updates it (at zero weight, removes it); a published
+    part changes only through revise_objective, so a row may repeat it unchanged but not alter
+    it. A new row at zero weight is not created. Every row is checked by the rules of
+    add_objective and the parts together by those of publishing (rule_violations); every
+    problem is reported at once as a DecompositionError, and nothing is written.
+    """
+    objective = (
+        Objective.objects.select_for_update(of=("self",)).with_details().get(pk=objective.pk)
+    )
+    _require_editable(objective.plan)
+    _require_staff_over(user, objective.assignee_unit)
+    existing = {
+        (child.assignee_unit_id, child.assignee_person_id): child
+        for child in objective.children.select_related("assignee_unit", "plan__period").annotate(
+            part_count=Count("children")
+        )
+    }
+    rows, seen, writes, removals = [], set(), [], []
+    for part in parts:
+        errors, remove, child = _check_row(user, objective, part, existing, seen)
+        rows.append(errors)
+        if child is not None:
+            (removals if remove else writes).append(child)
+    kept = {child.pk: child for child in existing.values()}
+    for removed in removals:
+        kept.pop(removed.pk)
+    for part in writes:
+        kept[part.pk or id(part)] = part
+    general = _sum_problems(objective, list(kept.values())) if kept else []
+    if any(rows) or general:
+        raise DecompositionError(rows, general)
+    Objective.objects.filter(pk__in=[part.pk for part in removals]).delete()
+    for part in writes:
+        part.save()
+    return sorted(kept.values(), key=lambda part: (part.assignee_unit.path, part.pk or 0))
+
+
+def _check_row(user, parent, part, existing, seen):
+    """One row of a decomposition: its errors by field, whether it removes a part, and the
+    part to save or remove (None when the row writes nothing)."""
+    person = part.get("assignee_person")
+    # A person's row without a unit is a personal part in the parent's own unit (个人目标).
+    unit = part.get("assignee_unit") or (parent.assignee_unit if person else None)
+    weight = part.get("weight") or Decimal(0)
+    errors = defaultdict(list)
+    if unit is None:
+        return {"assignee_unit": [_("Choose the unit this part goes to.")]}, False, None
+    key = _part_key(unit, person)
+    if key in seen:
+        twice = _("This unit or person appears twice in the table.")
+        return {"assignee_unit": [twice]}, False, None
+    seen.add(key)
+    current = existing.get(key)
+    if current is None and weight == 0:
+        return {}, False, None
+    if current is not None and current.is_published:
+        changed = weight != current.weight or part.get("target", current.target) != current.target
+        if changed:
+            errors["weight"].append(
+                _("This part is published: change it through a revision with a reason.")
+            )
+        return dict(errors), False, None
+    if current is not None and weight == 0:
+        if current.part_count:
+            errors["weight"].append(_("This part is split further; it cannot be removed."))
+            return dict(errors), False, None
+        return {}, True, current
+    child = current or Objective(
+        plan=parent.plan,
+        parent=parent,
+        depth=parent.depth + 1,
+        title=parent.title,
+        assignee_unit=unit,
+        assignee_person=person,
+        **{name: getattr(parent, name) for name in INHERITED_FIELDS},
+    )
+    child.parent = parent
+    child.weight = weight
+    child.target = part.get("target")
+    child.due_date = part.get("due_date") or (current.due_date if current else parent.due_date)
+    for check in (
+        lambda: _check_assignee(user, parent, unit, person),
+        # The related rows are known to exist: the parent's, and ids resolved in scope.
+        lambda: child.full_clean(exclude=["completion", "points", *RELATED]),
+        lambda: _check_one(child),
+    ):
+        try:
+            check()
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    if message not in errors[field]:
+                        errors[field].append(message)
+    return dict(errors), False, child
+
+
+def assignable(user, objective):
+    """Who ``user`` may hand a part of ``objective`` to, as (unit, person) pairs: each unit
+    directly below the objective's unit within the user's area, then each person working in
+    the objective's unit itself (a personal part, 个人目标)."""
+    unit = objective.assignee_unit
+    units = OrgUnit.objects.for_user(user).filter(parent=unit).order_by("path")
+    people = (
+        User.objects.for_user(user)
+        .filter(is_active=True, memberships__unit=unit, memberships__role__in=WORKING_ROLES)
+        .distinct()
+        .order_by("username")
+    )
+    return [(child, None) for child in units] + [(unit, person) for person in people]
+
+
+MAX_FIGURES_BYTES = 1024 * 1024
+MAX_FIGURE_ROWS = 2000
+
+
+def read_figures(upload, codes):
+    """The basis figures of a decomposition from an uploaded .xlsx or .csv: unit code in the
+    first column, figure in the second, an optional header row. Returns ({code: figure},
+    problems), each problem naming its row; ``codes`` are the units the table lists."""
+    name = upload.name.lower()
+    if name.endswith(".csv"):
+        if upload.size > MAX_FIGURES_BYTES:
+            raise ValidationError(_("The file is too large; at most 1 MB."))
+        lines = _csv_lines(upload)
+    else:
+        sniff_upload(upload, allowed={XLSX_CONTENT_TYPE: "xlsx"}, max_bytes=MAX_FIGURES_BYTES)
+        lines = _xlsx_lines(upload)
+    figures, problems = {}, []
+    for number, values in lines:
+        code = str(values[0] if values else "").strip()
+        raw = values[1] if len(values) > 1 else None
+        if not code and raw in (None, ""):
+            continue
+        message = None
+        try:
+            figure = Decimal(str(raw).strip().replace(",", ""))
+        except ArithmeticError:
+            if number == 1:  # a header row
+                continue
+            message = _("“%(value)s” is not a number.") % {"value": raw if raw else ""}
+        else:
+            if not figure.is_finite() or figure < 0:
+                message = _("The figure must be a number of at least zero.")
+            elif code not in codes:
+                message = _("Unit code %(code)s is not a row of this table.") % {"code": code}
+            elif code in figures:
+                message = _("Unit code %(code)s appears twice.") % {"code": code}
+        if message:
+            problems.append(_("Row %(row)s: %(message)s") % {"row": number, "message": message})
+        else:
+            figures[code] = figure
+    return figures, problems
+
+
+def _csv_lines(upload):
+    content = upload.read()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError(_("The file cannot be read as text (UTF-8 or GBK)."))
+    rows = csv.reader(text.splitlines())
+    return list(enumerate(islice(rows, MAX_FIGURE_ROWS), start=1))
+
+
+def _xlsx_lines(upload):
+    try:
+        workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
+    # A damaged workbook fails in many ways (zip, XML, missing parts); all mean the same here.
+    except Exception as error:
+        raise ValidationError(
+            _("“%(name)s” cannot be opened as an Excel workbook.") % {"name": upload.name}
+        ) from error
+    try:
+        rows = workbook.worksheets[0].iter_rows(max_col=2, values_only=True)
+        return [
+            (number, ["" if value is None else value for value in row])
+            for number, row in enumerate(islice(rows, MAX_FIGURE_ROWS), start=1)
+        ]
+    finally:
+        workbook.close()
