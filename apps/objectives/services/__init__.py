@@ -18,6 +18,7 @@ from apps.objectives.services.progress import (
     light_of,
     return_report,
     roll_up,
+    status_of,
     submit_report,
 )
 from apps.objectives.services.rewards import (
@@ -57,6 +58,7 @@ __all__ = [
     "return_reward",
     "revise_objective",
     "roll_up",
+    "status_of",
     "rule_violations",
     "score_plan",
     "submit_report",
