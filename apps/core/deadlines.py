@@ -70,12 +70,18 @@ class Status:
 # few minutes in workers and commands, so a day a county admin adds takes effect at once on
 # pages and within minutes in reminders.
 _CACHE_SECONDS = 300
-_special_days = {}
+_special_days = {}  # year → (read at, {date: is_working_day})
+_rules = {}  # "rules" → (read at, {(kind, state): Rule})
 
 
 def clear_calendar_cache(**kwargs):
+    """Forget the calendar and the rules (a request starts, or an admin changed one)."""
     _special_days.clear()
     _rules.clear()
+
+
+def _fresh(entry):
+    return entry is not None and entry[0] >= time.monotonic() - _CACHE_SECONDS
 
 
 request_started.connect(clear_calendar_cache, dispatch_uid="deadlines-clear-cache")
@@ -83,7 +89,7 @@ request_started.connect(clear_calendar_cache, dispatch_uid="deadlines-clear-cach
 
 def _year(year):
     cached = _special_days.get(year)
-    if cached is None or cached[0] < time.monotonic() - _CACHE_SECONDS:
+    if not _fresh(cached):
         from apps.core.models import SpecialDay
 
         days = dict(
@@ -128,8 +134,6 @@ def working_days_between(start, end):
 
 # --- deadline rules ----------------------------------------------------------------------------
 
-_rules = {}
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -139,18 +143,18 @@ class Rule:
 
 
 def rule(kind, state="", default=None):
-    """The stored rule for ``kind`` in ``state``, else ``default`` (a Rule), else zero days."""
-    if not _rules:
+    """The stored rule for ``kind`` in ``state``, else ``default`` (a Rule), else zero days.
+    All rules are read in one query, cached like the calendar."""
+    cached = _rules.get("rules")
+    if not _fresh(cached):
         from apps.core.models import DeadlineRule
 
-        _rules.update(
-            {
-                (row.kind, row.state): Rule(row.days, row.hours, row.working_days)
-                for row in DeadlineRule.objects.all()
-            }
-        )
-        _rules.setdefault(("", ""), Rule())  # marks the cache filled even when empty
-    return _rules.get((kind, state)) or default or Rule()
+        stored = {
+            (row.kind, row.state): Rule(row.days, row.hours, row.working_days)
+            for row in DeadlineRule.objects.all()
+        }
+        cached = _rules["rules"] = (time.monotonic(), stored)
+    return cached[1].get((kind, state)) or default or Rule()
 
 
 def deadline_after(start, kind, state="", default=None):

@@ -63,13 +63,13 @@ class HouseholdDeadlines(deadlines.DeadlineKind):
     label = _("Household visit")
 
     def open_items(self, user):
-        today = timezone.localdate()
-        soon = today + timedelta(days=deadlines.WARN_DAYS)
+        """Her households overdue or due within WARN_DAYS, soonest first, in one query."""
+        soon = timezone.localdate() + timedelta(days=deadlines.WARN_DAYS)
         return (
             Contact.objects.for_user(user)
             .with_details()
-            .filter(self.due_by_filter(soon))
-            .order_by("last_visited_on")
+            .filter(visit_due__lte=soon)
+            .order_by("visit_due", "pk")
         )
 
     def due_by_filter(self, day):
@@ -86,6 +86,8 @@ class HouseholdDeadlines(deadlines.DeadlineKind):
         return overdue
 
     def due_of(self, contact):
+        if getattr(contact, "visit_due", None) is not None:
+            return contact.visit_due
         days = getattr(contact, "visit_days", None)
         if days is None:
             from apps.liaison.services.cases import visit_intervals

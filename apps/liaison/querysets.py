@@ -17,8 +17,19 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Case as Conditional
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 
 from apps.core.querysets import ScopedQuerySet
 from apps.core.roles import Role
@@ -95,8 +106,8 @@ class ContactQuerySet(PersonalRecordQuerySet):
 
     def with_visit_days(self):
         """Annotate ``visit_days``, the interval of each household's risk colour (as configured,
-        else the default), so the deadline engine judges a page of households in no more
-        queries than the page itself."""
+        else the default), and ``visit_due``, the day her next visit is due, so the deadline
+        engine judges and filters households in the query that reads them."""
         from apps.liaison.models import DEFAULT_VISIT_DAYS, VisitInterval
 
         stored = VisitInterval.objects.filter(risk=OuterRef("risk")).values("days")[:1]
@@ -104,7 +115,12 @@ class ContactQuerySet(PersonalRecordQuerySet):
             *[When(risk=risk, then=Value(days)) for risk, days in DEFAULT_VISIT_DAYS.items()],
             default=Value(max(DEFAULT_VISIT_DAYS.values())),
         )
-        return self.annotate(visit_days=Coalesce(Subquery(stored), default))
+        return self.annotate(visit_days=Coalesce(Subquery(stored), default)).annotate(
+            visit_due=ExpressionWrapper(
+                Coalesce("last_visited_on", TruncDate("created_at")) + F("visit_days"),
+                output_field=DateField(),
+            )
+        )
 
     def _open_to_township(self, unit_id):
         return ~Q(risk=RED) | Exists(

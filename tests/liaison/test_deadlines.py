@@ -101,7 +101,7 @@ def test_open_items_is_one_query_per_kind(django_assert_num_queries, village_a1_
     open_case(village_a1_rep, household_a1)
     visited(household_a1, date(2025, 1, 1))
     village_a1_rep = type(village_a1_rep).objects.get(pk=village_a1_rep.pk)
-    with django_assert_num_queries(4):  # memberships; the cases; intervals; the households
+    with django_assert_num_queries(3):  # memberships; the cases; the households
         rows = [
             (kind.name, status.reason)
             for kind, _item, status in deadlines.open_items(
