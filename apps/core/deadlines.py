@@ -88,14 +88,19 @@ request_started.connect(clear_calendar_cache, dispatch_uid="deadlines-clear-cach
 
 
 def _year(year):
+    """The special days of ``year``; the following year is read in the same query, since
+    deadlines near the year's end run into it."""
     cached = _special_days.get(year)
     if not _fresh(cached):
         from apps.core.models import SpecialDay
 
-        days = dict(
-            SpecialDay.objects.filter(date__year=year).values_list("date", "is_working_day")
-        )
-        cached = _special_days[year] = (time.monotonic(), days)
+        rows = SpecialDay.objects.filter(date__year__in=[year, year + 1])
+        now, days = time.monotonic(), {year: {}, year + 1: {}}
+        for day, working in rows.values_list("date", "is_working_day"):
+            days[day.year][day] = working
+        for each in (year, year + 1):
+            _special_days[each] = (now, days[each])
+        cached = _special_days[year]
     return cached[1]
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core import deadlines
 from apps.core.deadlines import Light, Reason, Rule, Status
-from apps.objectives.models import Objective, ProgressReport
+from apps.objectives.models import Objective, ObjectivePlan, ProgressReport
 
 REPORT_RULES = {
     # A reviewer decides on a submitted report within five working days …
@@ -57,9 +57,10 @@ class ObjectiveDeadlines(deadlines.DeadlineKind):
     label = _("Objective")
 
     def open_items(self, user):
+        """Published, unfinished objectives of published plans in the user's area."""
         return (
             Objective.objects.for_user(user)
-            .filter(published_at__isnull=False, plan__status="published")
+            .filter(published_at__isnull=False, plan__status=ObjectivePlan.Status.PUBLISHED)
             .filter(Q(completion__isnull=True) | Q(completion__lt=1))
             .with_details()
             .order_by("due_date", "pk")
@@ -94,6 +95,8 @@ class ProgressReportDeadlines(deadlines.DeadlineKind):
     default_rules = REPORT_RULES
 
     def open_items(self, user):
+        """Reports in the user's area awaiting a review or a refiling, oldest first (who acts
+        on which is the caller's choice: a reviewer the submitted, a reporter the returned)."""
         return (
             ProgressReport.objects.for_user(user)
             .filter(status__in=list(REPORT_RULES))

@@ -100,3 +100,23 @@ def test_the_light_helper_and_the_engine_agree(training):
     with time_machine.travel(datetime(2026, 7, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
         training.completion = Decimal("0.2")
         assert services.light_of(training) == Light.RED
+
+
+def test_open_items_are_one_query_per_kind(
+    django_assert_num_queries, training, county_admin, township_a_staff
+):
+    submitted(training, township_a_staff, datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo("UTC")))
+    training.plan.status = "published"
+    training.plan.save()
+    type(training).objects.filter(pk=training.pk).update(published_at=training.plan.created_at)
+    admin = type(county_admin).objects.get(pk=county_admin.pk)
+    from apps.core import deadlines
+
+    # memberships; objectives; the calendar (2026 and 2027); reports; the rules
+    with django_assert_num_queries(5):
+        rows = [
+            (k.name, s.reason)
+            for k, _i, s in deadlines.open_items(admin, names={"objective", "progress-report"})
+        ]
+    assert ("progress-report", Reason.OVERDUE) in rows
+    assert ("objective", Reason.BEHIND) in rows
