@@ -12,6 +12,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Membership, User
+from apps.core.deadlines import clear_calendar_cache
 from apps.core.roles import Role
 from apps.organizations.models import OrgUnit
 
@@ -172,3 +173,22 @@ def wait_for(read, timeout=20.0):
             return value
         time.sleep(0.1)
     return None
+
+
+@pytest.fixture(autouse=True)
+def fresh_deadline_cache():
+    """The engine caches the holiday calendar and deadline rules per process; each test starts
+    from what its own database holds."""
+    clear_calendar_cache()
+    yield
+    clear_calendar_cache()
+
+
+@pytest.fixture
+def holiday_calendar(db):
+    """The State Council's calendar as the data migration stores it (a transactional test
+    elsewhere may have emptied the table)."""
+    from apps.core.holidays import sync_package_days
+
+    sync_package_days()
+    clear_calendar_cache()

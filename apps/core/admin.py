@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.models import AccessLog
+from apps.core.models import AccessLog, DeadlineRule, SpecialDay
 
 
 @admin.register(AccessLog)
@@ -21,3 +21,20 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SpecialDay)
+class SpecialDayAdmin(admin.ModelAdmin):
+    """Holidays and 调休 working weekends; add next year's when the State Council announces them."""
+
+    list_display = ["date", "is_working_day", "name"]
+    list_filter = ["is_working_day"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(admin.ModelAdmin):
+    list_display = ["kind", "state", "days", "hours", "working_days"]
+    list_editable = ["days", "hours", "working_days"]
+    list_filter = ["kind", "working_days"]

@@ -7,7 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from apps.core import checks, navigation, schedules  # noqa: F401 (checks registers)
+        from apps.core import checks, deadlines, navigation, schedules  # noqa: F401 (checks registers)
 
+        deadlines.connect_signals()
         schedules.connect(sender=self)
         navigation.register(navigation.NavItem(_("Home"), "core:home", "house", order=0))

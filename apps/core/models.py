@@ -54,3 +54,47 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.record_label} · {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+class SpecialDay(models.Model):
+    """A day that breaks the Monday–Friday rule: a public holiday on a weekday, or a weekend day
+    made a working day by the State Council's 调休. Seeded from ``chinesecalendar``; a county
+    admin adds next year's days here when they are announced each November."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday or working weekend day")
+        verbose_name_plural = _("holiday calendar")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class DeadlineRule(models.Model):
+    """How long an item of one kind may stay in one state: days (calendar or working) plus
+    hours. The engine's defaults apply where no rule is stored."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    state = models.CharField(_("state"), max_length=40, blank=True)
+    days = models.PositiveSmallIntegerField(_("days"), default=0)
+    hours = models.PositiveSmallIntegerField(_("hours"), default=0)
+    working_days = models.BooleanField(
+        _("count working days"),
+        default=False,
+        help_text=_("Count 工作日 (skipping weekends and holidays) instead of calendar days."),
+    )
+
+    class Meta:
+        verbose_name = _("deadline rule")
+        verbose_name_plural = _("deadline rules")
+        ordering = ["kind", "state"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "state"], name="deadlinerule_kind_state")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} · {self.state or '—'}"

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Membership, User
 from apps.core.roles import Role
+from apps.liaison.deadlines import CASES
 from apps.liaison.models import (
     Case,
     Contact,
@@ -27,12 +28,7 @@ from apps.liaison.models import (
     Specialty,
     Visit,
 )
-from apps.liaison.services.cases import (
-    SENSITIVE_CATEGORIES,
-    SENSITIVE_ESCALATION,
-    STATE_DEADLINES,
-    visit_intervals,
-)
+from apps.liaison.services.cases import SENSITIVE_CATEGORIES, visit_intervals
 from apps.organizations.demo_county import PERSON_NAMES
 
 TOWNSHIPS_WITH_REPRESENTATIVES = 4
@@ -450,7 +446,7 @@ def _case(need, now, rng):
         ),
         now - timedelta(minutes=5),
     )
-    respond_by = opened_at + (SENSITIVE_ESCALATION if sensitive else STATE_DEADLINES[State.OPEN])
+    respond_by = CASES.deadline_for(State.OPEN, opened_at, sensitive=sensitive)
     moves = [] if need.opened_at else _moves(opened_at, respond_by, sensitive, rng)
     moves = [(State.OPEN, opened_at)] + [(state, at) for state, at in moves if at <= now]
     state, entered = moves[-1]
@@ -466,7 +462,7 @@ def _case(need, now, rng):
         description=need.description,
         is_sensitive=sensitive,
         state=state,
-        state_deadline=respond_by if state == State.OPEN else entered + STATE_DEADLINES[state],
+        state_deadline=respond_by if state == State.OPEN else CASES.deadline_for(state, entered),
         escalated_to_id=township if State.ESCALATED in when else None,
         escalation_units=[township] if State.ESCALATED in when else [],
         opened_at=opened_at,

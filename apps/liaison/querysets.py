@@ -16,7 +16,20 @@ than the plain subtree rule, role by role (the minimum necessary):
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Case as Conditional
+from django.db.models import (
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 
 from apps.core.querysets import ScopedQuerySet
 from apps.core.roles import Role
@@ -89,7 +102,25 @@ def red_households_open_to_township(unit_id):
 
 class ContactQuerySet(PersonalRecordQuerySet):
     def with_details(self):
-        return self.select_related("unit", "representative")
+        return self.select_related("unit", "representative").with_visit_days()
+
+    def with_visit_days(self):
+        """Annotate ``visit_days``, the interval of each household's risk colour (as configured,
+        else the default), and ``visit_due``, the day her next visit is due, so the deadline
+        engine judges and filters households in the query that reads them."""
+        from apps.liaison.models import DEFAULT_VISIT_DAYS, VisitInterval
+
+        stored = VisitInterval.objects.filter(risk=OuterRef("risk")).values("days")[:1]
+        default = Conditional(
+            *[When(risk=risk, then=Value(days)) for risk, days in DEFAULT_VISIT_DAYS.items()],
+            default=Value(max(DEFAULT_VISIT_DAYS.values())),
+        )
+        return self.annotate(visit_days=Coalesce(Subquery(stored), default)).annotate(
+            visit_due=ExpressionWrapper(
+                Coalesce("last_visited_on", TruncDate("created_at")) + F("visit_days"),
+                output_field=DateField(),
+            )
+        )
 
     def _open_to_township(self, unit_id):
         return ~Q(risk=RED) | Exists(

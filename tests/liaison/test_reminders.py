@@ -1,13 +1,18 @@
 """Hourly liaison reminders: once per event per day, and sensitive details never leak."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.utils import timezone
 
+from apps.core.models import DeadlineRule
 from apps.liaison import services
 from apps.liaison.models import Contact
 from apps.liaison.services.reminders import send_township_reminders
 from apps.notifications.models import Notification
+
+MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def titles(user):
@@ -52,6 +57,23 @@ def test_sensitive_case_not_escalated_in_24_hours(
 
 
 def test_case_past_its_deadline_reminds_its_representative(county, village_a1_rep, household_a1):
-    services.open_case(village_a1_rep, contact=household_a1, category="hardship", description="x")
-    send_township_reminders(county.township_a, now=timezone.now() + timedelta(days=4))
+    with time_machine.travel(MONDAY):  # three days later is a working day
+        services.open_case(
+            village_a1_rep, contact=household_a1, category="hardship", description="x"
+        )
+    send_township_reminders(county.township_a, now=MONDAY + timedelta(days=4))
     assert "个案已超过办理时限：生活困难" in titles(village_a1_rep)
+
+
+def test_case_reminders_follow_the_rule_the_admin_sets(county, village_a1_rep, household_a1):
+    """The deadline comes from the engine's rule table: ten days to start handling means no
+    reminder after four."""
+    DeadlineRule.objects.update_or_create(
+        kind="case", state="open", defaults={"days": 10, "working_days": False}
+    )
+    with time_machine.travel(MONDAY):
+        services.open_case(
+            village_a1_rep, contact=household_a1, category="hardship", description="x"
+        )
+    send_township_reminders(county.township_a, now=MONDAY + timedelta(days=4))
+    assert "个案已超过办理时限：生活困难" not in titles(village_a1_rep)

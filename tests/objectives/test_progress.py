@@ -209,8 +209,12 @@ def test_lower_is_better_and_milestones(plan, county, county_admin):
 
 
 def test_light_follows_the_pace(village_parts):
+    """Pace is measured at the last cycle whose report was due: by 15 July the second quarter
+    (half the year) was reportable, on 1 July only the first."""
     leaf = village_parts[0]
     leaf.completion = Decimal("0.2")
-    assert services.light_of(leaf, today=date(2026, 7, 1)) == Light.RED
-    leaf.completion = Decimal("0.45")
+    assert services.light_of(leaf, today=date(2026, 7, 15)) == Light.RED
+    assert services.status_of(leaf, today=date(2026, 7, 15)).reason == "behind"
     assert services.light_of(leaf, today=date(2026, 7, 1)) == Light.GREEN
+    leaf.completion = Decimal("0.45")
+    assert services.light_of(leaf, today=date(2026, 7, 15)) == Light.GREEN

@@ -43,6 +43,20 @@ def test_report_due_soon_is_reminded(published, township_a_staff):
     ).exists()
 
 
+@pytest.mark.usefixtures("holiday_calendar")
+def test_a_report_due_on_a_holiday_is_not_overdue_before_the_next_working_day(
+    published, township_a_staff
+):
+    """The third quarter's report is due on 5 October, in the National Day holiday: it falls
+    due on 8 October, the first working day after."""
+    send_plan_reminders(published, today=date(2026, 10, 6))
+    assert titles_of(township_a_staff) == {"2 份进度报告已逾期", "1 份进度报告 3 天内到期"}
+
+
+def titles_of(user):
+    return set(Notification.objects.filter(recipient=user).values_list("title", flat=True))
+
+
 def test_filed_reports_stop_the_reminders(published, township_a_staff):
     leaf = published.objectives.get(assignee_unit__name="甲镇")
     for cycle in (date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30)):

@@ -66,3 +66,23 @@ class MaskedPhoneField(serializers.CharField):
 
     def to_representation(self, person):
         return phone_for(self.context["request"].user, person)
+
+
+class DeadlineLightMixin(serializers.Serializer):
+    """``light`` and ``light_reason`` from the deadline engine's kind ``deadline_kind``, judged
+    from the row's own fields (querysets annotate what a kind reads, so lists stay N+1-free)."""
+
+    deadline_kind = ""
+    light = serializers.SerializerMethodField()
+    light_reason = serializers.SerializerMethodField()
+
+    def _deadline_status(self, instance):
+        from apps.core import deadlines
+
+        return deadlines.kind(self.deadline_kind).status_of(instance)
+
+    def get_light(self, instance) -> str:
+        return self._deadline_status(instance).light
+
+    def get_light_reason(self, instance) -> str:
+        return self._deadline_status(instance).reason

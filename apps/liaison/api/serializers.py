@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.core.api.serializers import (
+    DeadlineLightMixin,
     MaskedPhoneField,
     ModelCleanMixin,
     ScopedModelSerializer,
@@ -44,11 +45,15 @@ CONTACT_FIELDS = [
     "tags",
     "risk",
     "last_visited_on",
+    "light",
+    "light_reason",
 ]
 
 
-class ContactListSerializer(ScopedModelSerializer):
+class ContactListSerializer(DeadlineLightMixin, ScopedModelSerializer):
     """Households in lists: name, phone and address masked."""
+
+    deadline_kind = "household"
 
     name = serializers.CharField(source="masked_name", read_only=True)
     phone = serializers.CharField(source="masked_phone", read_only=True)
@@ -59,8 +64,10 @@ class ContactListSerializer(ScopedModelSerializer):
         fields = CONTACT_FIELDS
 
 
-class ContactSerializer(ModelCleanMixin, ScopedModelSerializer):
+class ContactSerializer(DeadlineLightMixin, ModelCleanMixin, ScopedModelSerializer):
     """One household in full; reading it is written to the access log by the view."""
+
+    deadline_kind = "household"
 
     class Meta:
         model = Contact
@@ -149,7 +156,8 @@ class FollowUpSerializer(ScopedModelSerializer):
         fields = ["id", "author", "author_name", "note", "state_from", "state_to", "created_at"]
 
 
-class CaseSerializer(ScopedModelSerializer):
+class CaseSerializer(DeadlineLightMixin, ScopedModelSerializer):
+    deadline_kind = "case"
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     contact_name = serializers.CharField(source="contact.masked_name", read_only=True)
 
@@ -167,6 +175,8 @@ class CaseSerializer(ScopedModelSerializer):
             "is_sensitive",
             "state",
             "state_deadline",
+            "light",
+            "light_reason",
             "escalated_to",
             "opened_at",
             "respond_by",

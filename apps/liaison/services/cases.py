@@ -3,8 +3,6 @@
 Views, the API, tasks and commands call these; nothing else writes liaison rows.
 """
 
-from datetime import timedelta
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case as Conditional
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.roles import Role
+from apps.liaison.deadlines import CASES, HOUSEHOLDS
 from apps.liaison.models import (
     DEFAULT_VISIT_DAYS,
     Case,
@@ -29,17 +28,6 @@ from apps.liaison.models import (
 from apps.notifications.services import notify_many
 from apps.organizations.models import OrgUnit
 
-# How long a case may stay in each state before it is overdue.
-STATE_DEADLINES = {
-    Case.State.OPEN: timedelta(days=3),
-    Case.State.IN_PROGRESS: timedelta(days=15),
-    Case.State.ESCALATED: timedelta(days=7),
-    Case.State.REFERRED: timedelta(days=15),
-    Case.State.RESOLVED: timedelta(days=7),
-    Case.State.CLOSED: timedelta(0),
-}
-# A sensitive case must reach the township within a day.
-SENSITIVE_ESCALATION = timedelta(hours=24)
 SENSITIVE_CATEGORIES = {Case.Category.VIOLENCE}
 
 # Which specialties help with which kind of case (优势互补).
@@ -135,7 +123,7 @@ def open_case(user, *, contact, category, description, visit=None):
         raise ValidationError({"description": _("Describe the need.")})
     now = timezone.now()
     sensitive = category in SENSITIVE_CATEGORIES
-    deadline = now + (SENSITIVE_ESCALATION if sensitive else STATE_DEADLINES[Case.State.OPEN])
+    deadline = CASES.deadline_for(Case.State.OPEN, now, sensitive=sensitive)
     case = Case.objects.create(
         unit=representative.unit,
         representative=representative,
@@ -192,7 +180,7 @@ def _move(user, case, action, note, **changes):
     now = timezone.now()
     old_state = case.state
     case.state = new_state
-    case.state_deadline = now + STATE_DEADLINES[new_state]
+    case.state_deadline = CASES.deadline_for(new_state, now)
     if case.first_response_at is None:
         case.first_response_at = now
     for field, value in changes.items():
@@ -304,7 +292,7 @@ def mark_referred(user, case, note):
         raise ValidationError(_("A resolved or closed case cannot be referred."))
     old_state = case.state
     case.state = Case.State.REFERRED
-    case.state_deadline = timezone.now() + STATE_DEADLINES[Case.State.REFERRED]
+    case.state_deadline = CASES.deadline_for(Case.State.REFERRED, timezone.now())
     case.save(update_fields=["state", "state_deadline", "updated_at"])
     FollowUp.objects.create(
         case=case, author=user, note=note, state_from=old_state, state_to=case.state
@@ -336,17 +324,10 @@ def suggest_helpers(case, limit=10):
 
 
 def contacts_due(today=None, queryset=None):
-    """Households overdue for a visit by their risk colour's interval."""
+    """Households overdue for a visit by their risk colour's interval (the engine's rule)."""
     today = today or timezone.localdate()
     queryset = queryset if queryset is not None else Contact.objects.all()
-    overdue = Q()
-    for risk, days in visit_intervals().items():
-        limit = today - timedelta(days=days)
-        overdue |= Q(risk=risk) & (
-            Q(last_visited_on__lt=limit)
-            | Q(last_visited_on__isnull=True, created_at__date__lt=limit)
-        )
-    return queryset.filter(overdue)
+    return queryset.filter(HOUSEHOLDS.due_by_filter(today))
 
 
 def coverage(representatives, contacts, visits, cases, *, start, end, group):

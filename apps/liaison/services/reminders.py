@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.roles import Role
 from apps.liaison.models import Case, Contact, Representative
-from apps.liaison.services.cases import SENSITIVE_ESCALATION, contacts_due
+from apps.liaison.services.cases import contacts_due
 from apps.notifications.services import daily_key, notify_batch
 from apps.organizations.models import OrgUnit
 
@@ -126,7 +126,7 @@ def _unescalated(township, staff, now, today):
             unit__parent=township,
             is_sensitive=True,
             escalated_at__isnull=True,
-            opened_at__lt=now - SENSITIVE_ESCALATION,
+            respond_by__lt=now,
         )
         .select_related("unit")
     )

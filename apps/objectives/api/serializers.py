@@ -4,7 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.accounts.models import User
-from apps.core.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from apps.core.api.serializers import (
+    DeadlineLightMixin,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+)
 from apps.objectives import services
 from apps.objectives.models import (
     Evidence,
@@ -56,12 +60,12 @@ class RubricLevelSerializer(serializers.Serializer):
     completion = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1)
 
 
-class ObjectiveSerializer(ScopedModelSerializer):
+class ObjectiveSerializer(DeadlineLightMixin, ScopedModelSerializer):
     """An objective with its roll-up (completion, points, light) and its direct parts."""
 
+    deadline_kind = "objective"
     rubric = RubricLevelSerializer(many=True, required=False)
     assignee_unit_name = serializers.CharField(source="assignee_unit.name", read_only=True)
-    light = serializers.SerializerMethodField()
     children = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -92,12 +96,10 @@ class ObjectiveSerializer(ScopedModelSerializer):
             "points",
             "deductions",
             "light",
+            "light_reason",
             "children",
         ]
         read_only_fields = ["depth", "published_at", "completion", "points", "deductions"]
-
-    def get_light(self, objective) -> str:
-        return services.light_of(objective)
 
     def validate_rubric(self, levels):
         return [
@@ -167,7 +169,8 @@ class EvidenceSerializer(ScopedModelSerializer):
         return f"/objectives/evidence/{evidence.pk}/"
 
 
-class ProgressReportSerializer(ScopedModelSerializer):
+class ProgressReportSerializer(DeadlineLightMixin, ScopedModelSerializer):
+    deadline_kind = "progress-report"
     evidence = EvidenceSerializer(many=True, read_only=True)
     files = serializers.ListField(
         child=serializers.FileField(), write_only=True, required=False, label=_("evidence files")
@@ -185,6 +188,8 @@ class ProgressReportSerializer(ScopedModelSerializer):
             "narrative",
             "status",
             "is_late",
+            "light",
+            "light_reason",
             "submitted_by",
             "submitted_at",
             "reviewed_by",

@@ -21,6 +21,7 @@ from apps.objectives.services.progress import (
     light_of,
     return_report,
     roll_up,
+    status_of,
     submit_report,
 )
 from apps.objectives.services.rewards import (
@@ -65,6 +66,7 @@ __all__ = [
     "return_reward",
     "revise_objective",
     "roll_up",
+    "status_of",
     "rule_violations",
     "score_plan",
     "share_out",

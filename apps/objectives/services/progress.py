@@ -1,6 +1,5 @@
 """组织实施: progress reports on leaf objectives, their review, and the roll-up of progress."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.deadlines import traffic_light
 from apps.core.permissions import WORKING_ROLES, is_staff_over, works_in
 from apps.notifications import services as notifications
+from apps.objectives.deadlines import OBJECTIVES, cycle_ends, report_due
 from apps.objectives.models import Objective, ProgressReport
 from apps.objectives.services.evidence import attach_evidence, check_uploads
 
@@ -37,26 +36,6 @@ def completion_of(objective, value=None, rubric_level=""):
         # Nothing of what should be low happened: as good as it gets.
         return objective.plan.completion_cap
     return (objective.target / value).quantize(Decimal("0.0001"))
-
-
-def cycle_ends(objective):
-    """The last days of the reporting cycles from the period start to the due date."""
-    start = objective.plan.period.start_date
-    step = 1 if objective.report_frequency == Objective.Frequency.MONTHLY else 3
-    ends, month, year = [], start.month, start.year
-    while True:
-        month += step
-        if month > 12:
-            month, year = month - 12, year + 1
-        end = start.replace(year=year, month=month, day=1) - timedelta(days=1)
-        if end >= objective.due_date:
-            ends.append(objective.due_date)
-            return ends
-        ends.append(end)
-
-
-def report_due(objective, cycle_end):
-    return cycle_end + timedelta(days=objective.plan.report_grace_days)
 
 
 def can_report(user, objective):
@@ -185,13 +164,11 @@ def roll_up(leaf):
 
 
 def light_of(objective, today=None):
-    """The objective's green / yellow / red against its due date and the even pace."""
-    cap = objective.plan.completion_cap
-    completion = min(objective.completion or Decimal(0), cap)
-    return traffic_light(
-        objective.due_date,
-        today,
-        start=objective.plan.period.start_date,
-        completion=completion,
-        done=completion >= 1,
-    )
+    """The objective's green / yellow / red from the deadline engine (see ``status_of``)."""
+    return OBJECTIVES.status_of(objective, today).light
+
+
+def status_of(objective, today=None):
+    """The engine's light and reason for ``objective``: due date, and approved progress against
+    the even pace up to its last reportable cycle."""
+    return OBJECTIVES.status_of(objective, today)

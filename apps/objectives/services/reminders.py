@@ -12,8 +12,8 @@ from apps.accounts.models import Membership, User
 from apps.core.deadlines import WARN_DAYS
 from apps.core.roles import Role
 from apps.notifications.services import daily_key, notify_batch
+from apps.objectives.deadlines import cycle_ends, report_due
 from apps.objectives.models import InnovationItem, ObjectivePlan, ProgressReport
-from apps.objectives.services.progress import cycle_ends, report_due
 
 
 def send_plan_reminders(plan, today=None):
