@@ -234,3 +234,11 @@ def test_villages_below_target_is_one_query_over_all_villages(db, demo):
     with CaptureQueriesContext(connection) as queries:
         list(villages_below_target(villages, start=date(2026, 1, 1), end=date(2026, 11, 27)))
     assert len(queries) == 1
+
+
+def test_the_api_documents_the_list_and_asks_who_you_are(api_client, db):
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    listed = schema.json()["paths"]["/api/v1/todo/"]["get"]["responses"]["200"]
+    fields = listed["content"]["application/json"]["schema"]["items"]["$ref"]
+    assert fields.endswith("/TodoItem")
+    assert api_client.get("/api/v1/todo/").status_code in {401, 403}
