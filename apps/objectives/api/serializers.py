@@ -47,8 +47,22 @@ class ObjectivePlanSerializer(serializers.ModelSerializer):
 
 
 class RubricLevelSerializer(serializers.Serializer):
+    """One row of a milestone rubric. A row is always whole: DRF lets every nested field be
+    missing on a PATCH (``partial`` reaches down), but a rubric is replaced as a whole list, so
+    each row must still carry both its label and its completion."""
+
     label = serializers.CharField(max_length=100)
     completion = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1)
+
+    def validate(self, attrs):
+        missing = {
+            name: [field.error_messages["required"]]
+            for name, field in self.fields.items()
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
