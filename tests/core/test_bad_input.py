@@ -1,11 +1,13 @@
 """Bad input anywhere in the API is a 4xx with a message per field, in the caller's language,
 and writes nothing: never a 500."""
 
+import re
 from datetime import date
 
 import pytest
 
-from apps.liaison.models import Contact
+from apps.liaison import services as liaison_services
+from apps.liaison.models import Contact, Visit
 from apps.objectives import services
 from apps.organizations.models import Period
 from tests.liaison.conftest import make_representative
@@ -115,3 +117,56 @@ class TestTextThatCannotBeStored:
             response = api_as(county_admin).get(f"/api/v1/contacts/?{query}")
 
             assert response.status_code < 500, query
+
+
+LONG = "长" * 5001
+TOO_LONG = [
+    ("/api/v1/visits/", {"summary": LONG}, "village_a1_rep", "summary"),
+    (
+        "/api/v1/visits/",
+        {"needs_raised": [{"description": LONG}]},
+        "village_a1_rep",
+        "needs_raised",
+    ),
+    ("/api/v1/cases/", {"description": LONG}, "village_a1_rep", "description"),
+    ("/api/v1/contacts/", {"tags": ["留守妇女"] * 21}, "county_admin", "tags"),
+    ("/api/v1/objectives/", {"description": LONG}, "county_admin", "description"),
+    ("/api/v1/innovation-items/", {"description": LONG}, "village_a1_rep", "description"),
+    ("/api/v1/progress-reports/", {"narrative": LONG}, "village_a1_rep", "narrative"),
+    ("/api/v1/cases/{case}/follow-up/", {"note": LONG[:2001]}, "village_a1_rep", "note"),
+]
+
+
+class TestFreeTextHasALimit:
+    @pytest.mark.parametrize(("url", "body", "persona", "field"), TOO_LONG)
+    def test_text_past_the_limit_is_a_field_error(
+        self, request, county, village_a1_rep, api_as, url, body, persona, field
+    ):
+        rep = make_representative(village_a1_rep, county.village_a1, "A1-01")
+        contact = Contact.objects.create(representative=rep, unit=county.village_a1, name="李")
+        case = liaison_services.open_case(
+            village_a1_rep, contact=contact, category="employment", description="找工作"
+        )
+
+        response = api_as(request.getfixturevalue(persona)).post(
+            url.format(case=case.pk), body, format="json", HTTP_ACCEPT_LANGUAGE="en"
+        )
+
+        assert response.status_code == 400
+        assert field in response.json()
+        assert re.search("characters|items", str(response.json()[field]))
+
+    def test_the_visit_page_refuses_a_summary_past_the_limit(
+        self, county, village_a1_rep, client_as
+    ):
+        rep = make_representative(village_a1_rep, county.village_a1, "A1-01")
+        contact = Contact.objects.create(representative=rep, unit=county.village_a1, name="李")
+
+        response = client_as(village_a1_rep).post(
+            "/liaison/visits/new/",
+            {"contacts": [contact.pk], "visited_on": "2026-11-01", "mode": "home", "summary": LONG},
+        )
+
+        assert response.status_code == 200
+        assert list(response.context["form"].errors) == ["summary"]
+        assert not Visit.objects.exists()

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.core.api.serializers import ModelCleanMixin
+from apps.core.models import LONG_TEXT, SHORT_TEXT
 from apps.liaison import services
 from apps.liaison.models import Case, Contact, FollowUp, Representative, Visit
 
@@ -78,7 +79,7 @@ class ContactSerializer(ModelCleanMixin, serializers.ModelSerializer):
 class NeedSerializer(serializers.Serializer):
     contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all())
     category = serializers.ChoiceField(choices=Case.Category.choices)
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=LONG_TEXT)
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -169,5 +170,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseActionSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=SHORT_TEXT
+    )
     satisfaction = serializers.ChoiceField(choices=Case.Satisfaction.choices, required=False)

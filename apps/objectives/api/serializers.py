@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from apps.core.models import LONG_TEXT, SHORT_TEXT
 from apps.objectives import services
 from apps.objectives.models import (
     Evidence,
@@ -46,6 +47,9 @@ class ObjectivePlanSerializer(serializers.ModelSerializer):
         return services.create_plan(self.context["request"].user, **validated_data)
 
 
+MAX_RUBRIC_LEVELS = 20
+
+
 class RubricLevelSerializer(serializers.Serializer):
     """One row of a milestone rubric. A row is always whole: DRF lets every nested field be
     missing on a PATCH (``partial`` reaches down), but a rubric is replaced as a whole list, so
@@ -68,7 +72,7 @@ class RubricLevelSerializer(serializers.Serializer):
 class ObjectiveSerializer(serializers.ModelSerializer):
     """An objective with its roll-up (completion, points, light) and its direct parts."""
 
-    rubric = RubricLevelSerializer(many=True, required=False)
+    rubric = RubricLevelSerializer(many=True, required=False, max_length=MAX_RUBRIC_LEVELS)
     assignee_unit_name = serializers.CharField(source="assignee_unit.name", read_only=True)
     light = serializers.SerializerMethodField()
     children = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -132,7 +136,7 @@ class RevisionPartSerializer(serializers.Serializer):
 
 
 class RevisionSerializer(serializers.Serializer):
-    reason = serializers.CharField(label=_("reason"))
+    reason = serializers.CharField(label=_("reason"), max_length=SHORT_TEXT)
     weight = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
     target = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     parts = RevisionPartSerializer(many=True, required=False)
@@ -199,13 +203,17 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 
 class ResubmitSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
-    rubric_level = serializers.CharField(required=False, allow_blank=True, default="")
-    narrative = serializers.CharField()
+    rubric_level = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100
+    )
+    narrative = serializers.CharField(max_length=LONG_TEXT)
     files = serializers.ListField(child=serializers.FileField(), required=False)
 
 
 class ReviewSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=SHORT_TEXT
+    )
 
 
 class InnovationItemSerializer(serializers.ModelSerializer):
@@ -253,7 +261,9 @@ class InnovationItemSerializer(serializers.ModelSerializer):
 
 class AwardSerializer(serializers.Serializer):
     points = serializers.DecimalField(max_digits=8, decimal_places=2)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=SHORT_TEXT
+    )
 
 
 class UnitScoreSerializer(serializers.ModelSerializer):
