@@ -129,3 +129,20 @@ def test_the_import_page_shows_the_problem_on_the_file_field(
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["file"]
     assert not RosterImport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "replace",
+    [
+        {"xl/workbook.xml": b"<workbook/>"},
+        {"xl/_rels/workbook.xml.rels": b"<Relationships/>"},
+        {"xl/worksheets/sheet1.xml": b"<worksheet><dimension"},
+    ],
+    ids=["no sheets", "no relationship", "broken sheet"],
+)
+@pytest.mark.usefixtures("english")
+def test_a_workbook_missing_its_parts_is_refused(county, replace):
+    upload = rewritten(roster_file([line("001", county.village_a1)]), replace=replace)
+
+    with pytest.raises(ValidationError, match="cannot be opened as an Excel workbook"):
+        services.check_roster_file(upload)

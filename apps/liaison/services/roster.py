@@ -106,8 +106,10 @@ def check_roster_file(upload):
         with zipfile.ZipFile(upload) as archive:
             _check_unpacked_sizes(upload, archive)
             rows = _declared_rows(archive)
+    except ValidationError:
+        raise
     # A damaged workbook fails in many ways (zip, XML, missing parts); all mean the same here.
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, ValueError) as error:
+    except Exception as error:
         raise ValidationError(
             {"file": _("“%(name)s” cannot be opened as an Excel workbook.") % {"name": upload.name}}
         ) from error
