@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.querysets import AccessLogQuerySet, ScopedQuerySet
 
+# Free text people type: room for a page of Chinese, but no single field can fill the database,
+# a page or an export. Model fields, serializers and forms all take their limit from here.
+LONG_TEXT = 5000  # descriptions, narratives, summaries
+SHORT_TEXT = 2000  # comments, notes, reasons
+
 
 class TimeStampedModel(models.Model):
     """Records when a row was created and last changed."""

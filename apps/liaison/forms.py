@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.models import LONG_TEXT, SHORT_TEXT
 from apps.liaison.models import Case, Contact, Representative, Specialty, Visit
 
 
@@ -15,14 +16,19 @@ class VisitForm(forms.Form):
         label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     mode = forms.ChoiceField(label=_("mode"), choices=Visit.Mode.choices, widget=forms.RadioSelect)
-    summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("summary"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
     need_category = forms.ChoiceField(
         label=_("need raised"),
         required=False,
         choices=[("", _("No need raised")), *Case.Category.choices],
     )
     need_description = forms.CharField(
-        label=_("what she needs"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("what she needs"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, representative, **kwargs):
@@ -67,7 +73,10 @@ class ContactForm(forms.ModelForm):
 
 class CaseActionForm(forms.Form):
     note = forms.CharField(
-        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("note"),
+        required=False,
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     satisfaction = forms.ChoiceField(
         label=_("satisfaction"), required=False, choices=[("", "—"), *Case.Satisfaction.choices]

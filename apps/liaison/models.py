@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import ScopedModel, TimeStampedModel
+from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel, TimeStampedModel
 from apps.core.personal_data import mask_phone
 from apps.core.uploads import private_storage
 from apps.liaison.querysets import (
@@ -168,7 +168,11 @@ class Contact(ScopedModel):
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     tags = ArrayField(
-        models.CharField(max_length=20), verbose_name=_("tags"), default=list, blank=True
+        models.CharField(max_length=20),
+        size=20,
+        verbose_name=_("tags"),
+        default=list,
+        blank=True,
     )
     risk = models.CharField(
         _("risk colour"), max_length=10, choices=Risk.choices, default=Risk.GREEN
@@ -227,7 +231,7 @@ class Visit(ScopedModel):
     visited_on = models.DateField(_("date"))
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     contacts = models.ManyToManyField(Contact, verbose_name=_("households"), related_name="visits")
-    summary = models.TextField(_("summary"))
+    summary = models.TextField(_("summary"), max_length=LONG_TEXT)
     # The needs raised are the visit's cases (Case.visit): their text is not copied here, so it
     # is only ever read through the cases' own visibility rule.
 
@@ -294,7 +298,7 @@ class Case(ScopedModel):
         related_name="cases",
     )
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), max_length=LONG_TEXT)
     is_sensitive = models.BooleanField(_("sensitive"), default=False)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OPEN)
     state_deadline = models.DateTimeField(_("deadline for this state"))
@@ -349,7 +353,7 @@ class FollowUp(TimeStampedModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT
     )
-    note = models.TextField(_("note"))
+    note = models.TextField(_("note"), max_length=SHORT_TEXT)
     state_from = models.CharField(
         _("from state"), max_length=12, choices=Case.State.choices, blank=True
     )

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.models import LONG_TEXT, SHORT_TEXT
 from apps.objectives.models import InnovationItem, Objective, ObjectivePlan
 from apps.organizations.models import OrgUnit
 
@@ -53,6 +54,7 @@ class ObjectiveForm(forms.ModelForm):
     rubric_text = forms.CharField(
         label=_("scoring rubric"),
         required=False,
+        max_length=SHORT_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One level per line: label = completion share, e.g. “已制定方案 = 0.4”."),
     )
@@ -132,7 +134,9 @@ class ObjectiveForm(forms.ModelForm):
 
 
 class RevisionForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("reason"), max_length=SHORT_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
     weight = forms.DecimalField(
         label=_("weight (points)"), required=False, min_value=Decimal("0.01")
     )
@@ -143,7 +147,9 @@ class ProgressReportForm(forms.Form):
     cycle_end = forms.TypedChoiceField(label=_("reporting cycle ending"), coerce=str)
     value = forms.DecimalField(label=_("cumulative value"), required=False)
     rubric_level = forms.ChoiceField(label=_("milestone level"), required=False)
-    narrative = forms.CharField(label=_("narrative"), widget=forms.Textarea(attrs={"rows": 3}))
+    narrative = forms.CharField(
+        label=_("narrative"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
     files = MultipleFileField(label=_("evidence files"))
 
     def __init__(self, *args, objective, cycles, **kwargs):
@@ -167,7 +173,10 @@ class ProgressReportForm(forms.Form):
 
 class ReviewForm(forms.Form):
     comment = forms.CharField(
-        label=_("review comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("review comment"),
+        required=False,
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -189,7 +198,7 @@ class InnovationClaimForm(forms.ModelForm):
 
 class AwardForm(forms.Form):
     points = forms.DecimalField(label=_("points awarded"), min_value=Decimal("0.01"))
-    comment = forms.CharField(label=_("review comment"), required=False)
+    comment = forms.CharField(label=_("review comment"), required=False, max_length=SHORT_TEXT)
 
 
 class DecomposeRowForm(forms.Form):

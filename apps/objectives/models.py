@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import ScopedModel
+from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel
 from apps.core.uploads import private_storage
 from apps.objectives.querysets import (
     EvidenceQuerySet,
@@ -159,7 +159,7 @@ class Objective(ScopedModel):
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), max_length=LONG_TEXT, blank=True)
     kind = models.CharField(
         _("indicator type"), max_length=12, choices=Kind.choices, default=Kind.QUANTITATIVE
     )
@@ -245,7 +245,7 @@ class ObjectiveRevision(ScopedModel):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT
     )
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=SHORT_TEXT)
     changes = models.JSONField(_("changes"))
 
     class Meta:
@@ -266,7 +266,7 @@ class Reviewed(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True)
+    review_comment = models.TextField(_("review comment"), max_length=SHORT_TEXT, blank=True)
 
     class Meta:
         abstract = True
@@ -308,7 +308,7 @@ class ProgressReport(ScopedModel, Reviewed):
     value = models.DecimalField(_("cumulative value"), **VALUE, null=True, blank=True)
     rubric_level = models.CharField(_("milestone level"), max_length=100, blank=True)
     completion = models.DecimalField(_("completion"), **RATIO)
-    narrative = models.TextField(_("narrative"))
+    narrative = models.TextField(_("narrative"), max_length=LONG_TEXT)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
     )
@@ -412,7 +412,7 @@ class InnovationItem(ScopedModel, Reviewed):
         related_name="innovations",
     )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), max_length=LONG_TEXT)
     claimed_points = models.DecimalField(
         _("points claimed"), **POINTS, validators=[MinValueValidator(Decimal("0.01"))]
     )

@@ -239,10 +239,9 @@ class ObjectiveDetailView(WriteRoleRequiredMixin, ScopedDetailView):
             .prefetch_related("evidence")
         )
         is_leaf = not objective.children.exists()
-        can_report = is_leaf and objective.is_published and services.can_report(user, objective)
-        report_form = None
-        if can_report:
-            report_form = kwargs.pop("report_form", None) or forms.ProgressReportForm(
+        report_form = kwargs.pop("report_form", None)
+        if self.may_report(user, objective, is_leaf):
+            report_form = report_form or forms.ProgressReportForm(
                 objective=objective, cycles=self.open_cycles(objective)
             )
         return super().get_context_data(
@@ -257,6 +256,11 @@ class ObjectiveDetailView(WriteRoleRequiredMixin, ScopedDetailView):
         )
 
     @staticmethod
+    def may_report(user, objective, is_leaf):
+        """Whether this page offers ``user`` the report form: a published leaf she reports on."""
+        return is_leaf and objective.is_published and services.can_report(user, objective)
+
+    @staticmethod
     def open_cycles(objective):
         filed = set(
             objective.reports.exclude(status=ProgressReport.Status.RETURNED).values_list(
@@ -269,6 +273,9 @@ class ObjectiveDetailView(WriteRoleRequiredMixin, ScopedDetailView):
         """File a progress report from the objective's page."""
         self.object = self.get_object()
         objective = self.object
+        # Only whoever is offered the form may post it; anyone else in scope is refused.
+        if not self.may_report(request.user, objective, not objective.children.exists()):
+            raise PermissionDenied
         form = forms.ProgressReportForm(
             request.POST, request.FILES, objective=objective, cycles=self.open_cycles(objective)
         )

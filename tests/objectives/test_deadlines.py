@@ -92,7 +92,7 @@ def test_reports_expose_their_light_in_the_api_and_list(api_as, client_as, count
     )
     row = api_as(county_admin).get(f"/api/v1/progress-reports/{report.pk}/").json()
     assert (row["light"], row["light_reason"]) == ("red", "overdue")
-    html = client_as(county_admin).get("/objectives/reports/").content.decode()
+    html = client_as(county_admin).get("/objectives/reports/?awaiting=").content.decode()
     assert 'data-light-reason="overdue"' in html
 
 

@@ -8,6 +8,7 @@ from apps.core.api.serializers import (
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
 )
+from apps.core.models import LONG_TEXT, SHORT_TEXT
 from apps.liaison import services
 from apps.liaison.models import Case, Contact, FollowUp, Representative, Visit
 
@@ -101,7 +102,7 @@ class VisibleContactsField(serializers.ManyRelatedField):
 class NeedSerializer(serializers.Serializer):
     contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all())
     category = serializers.ChoiceField(choices=Case.Category.choices)
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=LONG_TEXT)
 
 
 class VisitSerializer(ScopedModelSerializer):
@@ -209,5 +210,7 @@ class CaseSerializer(DeadlineLightMixin, ScopedModelSerializer):
 
 
 class CaseActionSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=SHORT_TEXT
+    )
     satisfaction = serializers.ChoiceField(choices=Case.Satisfaction.choices, required=False)

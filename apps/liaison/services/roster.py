@@ -8,16 +8,19 @@ account and village membership) or none of them, listing each problem by row and
 import logging
 import re
 import uuid
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from io import BytesIO
+from xml.etree import ElementTree
 
 import openpyxl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -48,6 +51,14 @@ REQUIRED_COLUMNS = {NUMBER, NAME, VILLAGE, SECTOR, TERM_START, TERM_END}
 MAX_LENGTHS = {NUMBER: 30, NAME: 50}
 
 MAX_ROSTER_BYTES = 10 * 1024 * 1024
+# What a roster of MAX_ROWS lines unpacks to is a few tens of MB; anything beyond is refused in
+# the request, before a worker spends minutes (and memory) parsing it.
+MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+MAX_SHARED_BYTES = 30 * 1024 * 1024
+MAX_SMALL_PART_BYTES = 1024 * 1024
+MAX_ZIP_MEMBERS = 1000
+SPREADSHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MAX_ROWS = 20_000
 MAX_ERRORS = 500
 PROGRESS_EVERY = 200
@@ -88,17 +99,83 @@ def template_workbook():
 
 
 def check_roster_file(upload):
-    """Refuse an upload that is larger than 10 MB or is not an Excel workbook that opens."""
-    sniff_upload(upload, allowed={XLSX_CONTENT_TYPE: "xlsx"}, max_bytes=MAX_ROSTER_BYTES)
+    """Refuse, cheaply and before anything is stored, an upload that is larger than 10 MB, is
+    not an Excel workbook, would unpack to more than the workbook limit (a zip bomb or a huge
+    shared-strings table), or declares more rows than a roster may have. Only the zip directory
+    and a few small XML parts are read: the full parse is the Celery task's work."""
     try:
-        openpyxl.load_workbook(upload, read_only=True).close()
+        sniff_upload(upload, allowed={XLSX_CONTENT_TYPE: "xlsx"}, max_bytes=MAX_ROSTER_BYTES)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            _check_unpacked_sizes(upload, archive)
+            rows = _declared_rows(archive)
+    except ValidationError:
+        raise
     # A damaged workbook fails in many ways (zip, XML, missing parts); all mean the same here.
     except Exception as error:
         raise ValidationError(
-            _("“%(name)s” cannot be opened as an Excel workbook.") % {"name": upload.name}
+            {"file": _("“%(name)s” cannot be opened as an Excel workbook.") % {"name": upload.name}}
         ) from error
     finally:
         upload.seek(0)
+    if rows is not None and rows - 1 > MAX_ROWS:
+        message = _("The roster has more than %(max)s rows; split it into several files.")
+        raise ValidationError({"file": message % {"max": MAX_ROWS}})
+
+
+def _check_unpacked_sizes(upload, archive):
+    """The zip directory states every part's unpacked size (and reading stops there), so the
+    sum bounds the work the task will do; a huge one is a zip bomb or far too big a roster."""
+    members = archive.infolist()
+    unpacked = sum(member.file_size for member in members)
+    shared = sum(m.file_size for m in members if m.filename == "xl/sharedStrings.xml")
+    if len(members) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES or shared > MAX_SHARED_BYTES:
+        message = _("“%(name)s” unpacks to more than %(max)s; a roster is much smaller.")
+        raise ValidationError(
+            {"file": message % {"name": upload.name, "max": filesizeformat(MAX_UNPACKED_BYTES)}}
+        )
+
+
+def _small_xml(archive, name):
+    """A small part of the workbook (the workbook index, its relationships), parsed."""
+    if archive.getinfo(name).file_size > MAX_SMALL_PART_BYTES:
+        raise ValueError(f"{name} is too large")
+    return ElementTree.fromstring(archive.read(name))
+
+
+def _first_sheet_name(archive):
+    """The zip path of the first worksheet, the one the import reads."""
+    workbook = _small_xml(archive, "xl/workbook.xml")
+    sheet = workbook.find(f"{{{SPREADSHEET_NS}}}sheets/{{{SPREADSHEET_NS}}}sheet")
+    relation_id = sheet.get(f"{{{RELATIONSHIP_NS}}}id")
+    relations = _small_xml(archive, "xl/_rels/workbook.xml.rels")
+    for relation in relations:
+        if relation.get("Id") == relation_id:
+            target = relation.get("Target")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    raise KeyError(relation_id)
+
+
+def _declared_rows(archive):
+    """The last row number of the first sheet, from its ``<dimension ref="A1:H120">`` near the
+    top of the sheet; without one, the rows are counted in a streaming pass (the sheet's size is
+    already bounded). None when the sheet is empty."""
+    last_row = None
+    with archive.open(_first_sheet_name(archive)) as sheet:
+        for event, element in ElementTree.iterparse(sheet, events=("start", "end")):
+            tag = element.tag.rpartition("}")[2]
+            if event == "start" and tag == "dimension":
+                match = re.search(r"(\d+)$", element.get("ref", ""))
+                if match:
+                    return int(match.group(1))
+            elif event == "end" and tag == "row":
+                last_row = int(element.get("r") or (last_row or 0) + 1)
+                element.clear()
+                if last_row - 1 > MAX_ROWS:
+                    break
+    return last_row
 
 
 def start_import(user, unit, upload):

@@ -9,6 +9,7 @@ from apps.core.api.serializers import (
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
 )
+from apps.core.models import LONG_TEXT, SHORT_TEXT
 from apps.objectives import services
 from apps.objectives.models import (
     Evidence,
@@ -55,16 +56,33 @@ class ObjectivePlanSerializer(ScopedModelSerializer):
         return services.create_plan(self.context["request"].user, **validated_data)
 
 
+MAX_RUBRIC_LEVELS = 20
+
+
 class RubricLevelSerializer(serializers.Serializer):
+    """One row of a milestone rubric. A row is always whole: DRF lets every nested field be
+    missing on a PATCH (``partial`` reaches down), but a rubric is replaced as a whole list, so
+    each row must still carry both its label and its completion."""
+
     label = serializers.CharField(max_length=100)
     completion = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=0, max_value=1)
+
+    def validate(self, attrs):
+        missing = {
+            name: [field.error_messages["required"]]
+            for name, field in self.fields.items()
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 class ObjectiveSerializer(DeadlineLightMixin, ScopedModelSerializer):
     """An objective with its roll-up (completion, points, light) and its direct parts."""
 
     deadline_kind = "objective"
-    rubric = RubricLevelSerializer(many=True, required=False)
+    rubric = RubricLevelSerializer(many=True, required=False, max_length=MAX_RUBRIC_LEVELS)
     assignee_unit_name = serializers.CharField(source="assignee_unit.name", read_only=True)
     children = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -125,7 +143,7 @@ class RevisionPartSerializer(serializers.Serializer):
 
 
 class RevisionSerializer(serializers.Serializer):
-    reason = serializers.CharField(label=_("reason"))
+    reason = serializers.CharField(label=_("reason"), max_length=SHORT_TEXT)
     weight = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
     target = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     parts = RevisionPartSerializer(many=True, required=False)
@@ -222,13 +240,17 @@ class ProgressReportSerializer(DeadlineLightMixin, ScopedModelSerializer):
 
 class ResubmitSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
-    rubric_level = serializers.CharField(required=False, allow_blank=True, default="")
-    narrative = serializers.CharField()
+    rubric_level = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100
+    )
+    narrative = serializers.CharField(max_length=LONG_TEXT)
     files = serializers.ListField(child=serializers.FileField(), required=False)
 
 
 class ReviewSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=SHORT_TEXT
+    )
 
 
 class InnovationItemSerializer(ScopedModelSerializer):
@@ -276,7 +298,9 @@ class InnovationItemSerializer(ScopedModelSerializer):
 
 class AwardSerializer(serializers.Serializer):
     points = serializers.DecimalField(max_digits=8, decimal_places=2)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=SHORT_TEXT
+    )
 
 
 class UnitScoreSerializer(ScopedModelSerializer):

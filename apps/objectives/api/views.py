@@ -4,7 +4,6 @@ service, and state changes are POST actions."""
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from apps.core.api.serializers import validated
@@ -142,7 +141,6 @@ class ProgressReportViewSet(
     queryset = ProgressReport.objects.with_details().prefetch_related("evidence")
     serializer_class = serializers.ProgressReportSerializer
     filterset_class = ProgressReportFilterSet
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     write_roles = EVERYONE_WHO_WORKS
 
     @extend_schema(request=serializers.ResubmitSerializer)
@@ -183,7 +181,6 @@ class InnovationItemViewSet(
     queryset = InnovationItem.objects.select_related("unit", "plan").prefetch_related("evidence")
     serializer_class = serializers.InnovationItemSerializer
     filterset_class = InnovationItemFilterSet
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     write_roles = EVERYONE_WHO_WORKS
 
     @extend_schema(request=serializers.AwardSerializer)
