@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("liaison", "0004_roster_import_claim"),
+        ("liaison", "0005_text_length_limits"),
     ]
 
     operations = [
