@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import UserViewSet
+from apps.core.api.todo import TodoViewSet
 from apps.liaison.api.views import CaseViewSet, ContactViewSet, RepresentativeViewSet, VisitViewSet
 from apps.notifications.api.views import NotificationViewSet
 from apps.objectives.api.views import (
@@ -30,3 +31,4 @@ router.register("representatives", RepresentativeViewSet)
 router.register("contacts", ContactViewSet)
 router.register("visits", VisitViewSet)
 router.register("cases", CaseViewSet)
+router.register("todo", TodoViewSet, basename="todo")

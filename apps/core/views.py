@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
-from apps.core import exports
+from apps.core import exports, todo
 from apps.core.permissions import DEFAULT_WRITE_ROLES, may_request
 
 
@@ -82,11 +82,15 @@ class ScopedUpdateView(ScopedQuerysetMixin, WriteRoleRequiredMixin, UpdateView):
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """Every role's home: her units, her to-do list (apps.core.todo) and her sections."""
+
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        return super().get_context_data(memberships=user.active_memberships, **kwargs)
+        return super().get_context_data(
+            memberships=user.active_memberships, **todo.home_context(user), **kwargs
+        )
 
 
 def run_step(request, step, success_message):

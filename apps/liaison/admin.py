@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from apps.core.roles import Role
-from apps.liaison.models import Case, Contact, Representative, RosterImport, VisitInterval
+from apps.liaison.models import (
+    Case,
+    Contact,
+    CoverageTarget,
+    Representative,
+    RosterImport,
+    VisitInterval,
+)
 
 
 class CountyAdminOnly:
@@ -39,6 +46,18 @@ class VisitIntervalAdmin(CountyAdminOnly, admin.ModelAdmin):
     list_display = ["risk", "days"]
     list_editable = ["days"]
     list_display_links = ["risk"]
+
+
+@admin.register(CoverageTarget)
+class CoverageTargetAdmin(CountyAdminOnly, admin.ModelAdmin):
+    """One row: the coverage below which a village is on its township's to-do list."""
+
+    list_display = ["__str__", "percent"]
+    list_editable = ["percent"]
+    list_display_links = ["__str__"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not CoverageTarget.objects.exists()
 
 
 @admin.register(Representative)

@@ -9,7 +9,7 @@ class LiaisonConfig(AppConfig):
     def ready(self):
         from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
-        from apps.liaison import deadlines  # noqa: F401 (registers its kinds)
+        from apps.liaison import deadlines, todo  # noqa: F401 (register their kinds)
         from apps.liaison.demo import seed_liaison
 
         demo.register(40, seed_liaison, activity=True)

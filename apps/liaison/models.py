@@ -3,7 +3,7 @@ needs and cases that come out of them."""
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -127,6 +127,28 @@ class VisitInterval(models.Model):
 
     def __str__(self):
         return f"{self.get_risk_display()} · {self.days}"
+
+
+DEFAULT_COVERAGE_TARGET = 80
+
+
+class CoverageTarget(models.Model):
+    """The share of a village's households to be visited in the year so far: a village below
+    it is on its township staff's to-do list. One row, editable in the admin; where none is
+    stored the target is DEFAULT_COVERAGE_TARGET."""
+
+    percent = models.PositiveSmallIntegerField(
+        _("households visited in the year so far (%)"),
+        default=DEFAULT_COVERAGE_TARGET,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("coverage target")
+        verbose_name_plural = _("coverage target")
+
+    def __str__(self):
+        return f"{self.percent}%"
 
 
 class Contact(ScopedModel):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from apps.core import todo
 from apps.core.access_log import record_access
 from apps.core.exports import XLSX_CONTENT_TYPE
 from apps.core.roles import Role
@@ -30,7 +31,8 @@ STAFF = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
 
 
 class HomeView(LoginRequiredMixin, View):
-    """The representative's page: what is overdue, what is open, and the visit button."""
+    """The representative's page: the visit button, her to-do list (households due a visit,
+    reports due, cases past their deadline …, from apps.core.todo), what is open."""
 
     def get(self, request):
         representative = services.representative_of(request.user)
@@ -39,7 +41,6 @@ class HomeView(LoginRequiredMixin, View):
                 return redirect("liaison:case-list")
             return redirect("liaison:coverage")
         contacts = representative.contacts.all()
-        overdue = services.contacts_due(queryset=contacts).order_by("last_visited_on")[:20]
         period = Period.objects.current_year()
         figures = None
         if period:
@@ -58,7 +59,7 @@ class HomeView(LoginRequiredMixin, View):
             "liaison/home.html",
             {
                 "representative": representative,
-                "overdue": overdue,
+                **todo.home_context(request.user),
                 "open_cases": representative.cases.open().select_related("contact")[:20],
                 "recent_visits": representative.visits.prefetch_related("contacts")[:5],
                 "figures": figures,

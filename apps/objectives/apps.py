@@ -9,7 +9,7 @@ class ObjectivesConfig(AppConfig):
     def ready(self):
         from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
-        from apps.objectives import deadlines  # noqa: F401 (registers its kinds)
+        from apps.objectives import deadlines, todo  # noqa: F401 (register their kinds)
         from apps.objectives.demo import seed_objectives
 
         demo.register(30, seed_objectives, activity=True)

@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core import deadlines
 from apps.core.deadlines import Light, Reason, Rule, Status
-from apps.objectives.models import Objective, ObjectivePlan, ProgressReport
+from apps.objectives.models import (
+    InnovationItem,
+    Objective,
+    ObjectivePlan,
+    ProgressReport,
+    Reward,
+)
 
 REPORT_RULES = {
     # A reviewer decides on a submitted report within five working days …
@@ -124,3 +130,69 @@ class ProgressReportDeadlines(deadlines.DeadlineKind):
 
 OBJECTIVES = deadlines.register(ObjectiveDeadlines())
 REPORTS = deadlines.register(ProgressReportDeadlines())
+
+
+class InnovationDeadlines(deadlines.DeadlineKind):
+    """A claimed innovation awaits the county's review; awarded or not, it is done."""
+
+    name = "innovation-item"
+    label = _("Innovation claim")
+    default_rules = {InnovationItem.Status.CLAIMED: Rule(days=10, working_days=True)}
+
+    def open_items(self, user):
+        return (
+            InnovationItem.objects.for_user(user)
+            .filter(status=InnovationItem.Status.CLAIMED)
+            .select_related("unit", "plan")
+            .order_by("created_at", "pk")
+        )
+
+    def status_of(self, item, now=None):
+        if item.status != InnovationItem.Status.CLAIMED:
+            return Status(Light.GREEN, Reason.DONE, None)
+        today = timezone.localdate(now) if hasattr(now, "tzinfo") else now
+        due = self.deadline_after(timezone.localdate(item.created_at), item.status)
+        return deadlines.assess(due, today)
+
+    def title_of(self, item):
+        return f"{item.unit} · {item.title}"
+
+    def url_of(self, item):
+        return reverse("objectives:innovation-list", kwargs={"plan_pk": item.plan_id})
+
+
+class RewardDeadlines(deadlines.DeadlineKind):
+    """A proposed reward awaits a county admin's confirmation, a confirmed one a leader's
+    approval, each counted from its last step; approved it waits only to be published."""
+
+    name = "reward"
+    label = _("Reward")
+    default_rules = {
+        Reward.Status.PROPOSED: Rule(days=10, working_days=True),
+        Reward.Status.CONFIRMED: Rule(days=5, working_days=True),
+    }
+
+    def open_items(self, user):
+        return (
+            Reward.objects.for_user(user)
+            .filter(status__in=list(self.default_rules))
+            .select_related("unit", "person")
+            .order_by("updated_at", "pk")
+        )
+
+    def status_of(self, reward, now=None):
+        if reward.status not in self.default_rules:
+            return Status(Light.GREEN, Reason.DONE, None)
+        today = timezone.localdate(now) if hasattr(now, "tzinfo") else now
+        due = self.deadline_after(timezone.localdate(reward.updated_at), reward.status)
+        return deadlines.assess(due, today)
+
+    def title_of(self, reward):
+        return str(reward)
+
+    def url_of(self, reward):
+        return reverse("objectives:reward-list") + f"?status={reward.status}"
+
+
+INNOVATION_ITEMS = deadlines.register(InnovationDeadlines())
+REWARDS = deadlines.register(RewardDeadlines())

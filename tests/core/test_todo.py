@@ -1,0 +1,244 @@
+"""待办 against the demo county: every role's GET /api/v1/todo/ holds a handful of real items of
+its own kinds, most urgent first; home pages show the same list; the queries are pinned."""
+
+from datetime import date, datetime
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
+
+from apps.accounts.models import User
+from apps.core import todo
+from apps.core.deadlines import clear_calendar_cache
+from apps.liaison.models import Case, Contact
+from apps.liaison.todo import villages_below_target
+from apps.objectives.models import ObjectivePlan, ProgressReport, Reward, UnitScore
+from apps.organizations.models import OrgUnit
+
+LIGHTS = ["red", "yellow", "green"]
+KINDS = {
+    "village": {
+        "report-due",
+        "report-returned",
+        "household-visit",
+        "case-overdue",
+        "case-unescalated",
+    },
+    "township": {
+        "report-review",
+        "case-escalated",
+        "village-coverage",
+        "report-due",
+        "report-returned",
+    },
+    "admin": {"report-review", "innovation-review", "reward-confirm", "case-escalated"},
+    "leader": {"reward-approve"},
+    "dept": set(),
+}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo county with its year of activity, built once for this module (on the day the
+    other demo tests use) and rolled back afterwards."""
+    with (
+        time_machine.travel(datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+def user(name):
+    return User.objects.get(username=name)
+
+
+def todo_of(api_as, name):
+    response = api_as(user(name)).get("/api/v1/todo/")
+    assert response.status_code == 200
+    return response.json()
+
+
+def assert_most_urgent_first(items):
+    """Red, then yellow, then green; each kind's items by due date within a colour."""
+    lights = [LIGHTS.index(item["light"]) for item in items]
+    assert lights == sorted(lights)
+    for light in set(lights):
+        for kind in {item["kind"] for item in items}:
+            dues = [i["due"] for i in items if i["kind"] == kind and i["light"] == LIGHTS[light]]
+            assert dues == sorted(dues)
+
+
+def assert_each_opens(client_as, name, items):
+    """Every link leads to a page the user may open: the item's own page, or its list."""
+    client = client_as(user(name))
+    for item in {item["kind"]: item for item in items}.values():
+        assert client.get(item["url"]).status_code == 200, item
+
+
+@pytest.mark.parametrize("name", ["village", "township", "admin"])
+def test_each_role_has_a_handful_of_real_items_of_its_kinds(db, demo, api_as, client_as, name):
+    items = todo_of(api_as, name)
+    kinds = {item["kind"] for item in items}
+    assert kinds <= KINDS[name]
+    assert 3 <= len(items) <= 100
+    assert set(items[0]) >= {"kind", "title", "due", "light", "light_reason", "url", "id"}
+    assert_most_urgent_first(items)
+    assert_each_opens(client_as, name, items)
+
+
+def test_the_village_rep_reports_due_and_returned_and_escalates(db, demo, api_as):
+    rep = user("village")
+    items = todo_of(api_as, "village")
+    kinds = {item["kind"] for item in items}
+    assert {"report-due", "report-returned", "case-unescalated"} <= kinds
+    returned = [item["id"] for item in items if item["kind"] == "report-returned"]
+    assert set(ProgressReport.objects.filter(pk__in=returned).values_list("status", flat=True)) == {
+        "returned"
+    }
+    for item in items:
+        if item["kind"] == "report-due":
+            assert resolve(item["url"]).url_name == "objective-detail"
+        if item["kind"].startswith("case"):
+            case = Case.objects.select_related("contact").get(pk=item["id"])
+            assert case.representative.user == rep
+            assert case.contact.name not in item["title"]
+            assert case.description not in item["title"]
+
+
+def test_the_township_reviews_its_villages_oldest_first_and_handles_its_cases(db, demo, api_as):
+    township = user("township").primary_membership.unit
+    items = todo_of(api_as, "township")
+    reviews = [item["id"] for item in items if item["kind"] == "report-review"]
+    assert reviews
+    submitted = ProgressReport.objects.in_bulk(reviews)
+    assert [submitted[pk].submitted_at for pk in reviews] == sorted(
+        submitted[pk].submitted_at for pk in reviews
+    )
+    assert all(report.status == "submitted" for report in submitted.values())
+    cases = Case.objects.filter(
+        pk__in=[item["id"] for item in items if item["kind"] == "case-escalated"]
+    )
+    assert cases.exists()
+    assert set(cases.values_list("escalated_to", flat=True)) == {township.pk}
+
+
+def test_a_village_behind_on_visits_is_on_its_township_list(db, demo, api_as, client_as):
+    township = user("township").primary_membership.unit
+    village = OrgUnit.objects.filter(parent=township, contacts__isnull=False).first()
+    rep = Contact.objects.filter(unit=village).first().representative
+    linked = Contact.objects.filter(unit=village).count()
+    Contact.objects.bulk_create(
+        Contact(unit=village, representative=rep, name=f"新户{number}") for number in range(linked)
+    )
+    [item] = [item for item in todo_of(api_as, "township") if item["kind"] == "village-coverage"]
+    assert item["id"] == village.pk and village.name in item["title"]
+    # The same figure the coverage page shows for the village.
+    page = client_as(user("township")).get(item["url"])
+    row = next(row for row in page.context["rows"] if row["name"] == village.name)
+    assert f"{row['coverage']}%" in item["title"]
+    assert row["coverage"] < 80
+
+
+def test_the_county_reviews_what_it_handed_to_the_townships(db, demo, api_as):
+    items = todo_of(api_as, "admin")
+    reviews = ProgressReport.objects.filter(
+        pk__in=[item["id"] for item in items if item["kind"] == "report-review"]
+    ).select_related("objective__assignee_unit")
+    assert reviews
+    assert {report.objective.assignee_unit.kind for report in reviews} == {"township"}
+    assert "innovation-review" in {item["kind"] for item in items}
+
+
+@pytest.fixture
+def rewards(demo):
+    plan = ObjectivePlan.objects.get()
+    townships = OrgUnit.objects.filter(kind="township").order_by("path")
+    proposed = Reward.objects.create(
+        plan=plan, kind="collective", unit=townships[0], basis="排名第一"
+    )
+    confirmed = Reward.objects.create(
+        plan=plan, kind="collective", unit=townships[1], basis="排名第二", status="confirmed"
+    )
+    return proposed, confirmed
+
+
+def test_rewards_wait_for_the_county_to_confirm_and_the_leader_to_approve(db, rewards, api_as):
+    proposed, confirmed = rewards
+    confirm = [item for item in todo_of(api_as, "admin") if item["kind"] == "reward-confirm"]
+    assert [item["id"] for item in confirm] == [proposed.pk]
+    assert confirm[0]["url"] == "/objectives/rewards/?status=proposed"
+    leader = todo_of(api_as, "leader")
+    assert [(item["kind"], item["id"]) for item in leader] == [("reward-approve", confirmed.pk)]
+
+
+def test_a_department_liaison_has_nothing_yet(db, demo, api_as):
+    assert todo_of(api_as, "dept") == []
+
+
+def test_the_home_pages_show_the_same_list(db, demo, client_as):
+    for name in ["village", "township", "admin", "leader", "dept"]:
+        items = todo.todo_for(user(name))
+        html = client_as(user(name)).get("/").content.decode()
+        assert html.count('data-testid="todo-item"') == min(len(items), todo.HOME_LIMIT)
+        for item in items[:3]:
+            assert item.url in html
+
+
+def test_the_rep_sees_her_list_and_her_score_on_her_phone_home(db, demo, client_as):
+    rep = user("village")
+    html = client_as(rep).get("/liaison/").content.decode()
+    items = todo.todo_for(rep)
+    assert html.count('data-testid="todo-item"') == min(len(items), todo.HOME_LIMIT)
+    score = UnitScore.objects.get(unit=rep.primary_membership.unit, person=None)
+    assert f'href="/objectives/scores/{score.pk}/"' in html
+    assert str(score.score) in html
+    assert client_as(rep).get(f"/objectives/scores/{score.pk}/").status_code == 200
+
+
+# Her memberships; the holiday calendar and the deadline rules, each read once (a request reads
+# them afresh) as soon as any item is judged; then one query per kind on her list: the rep's and
+# the township's five, the county's four, the leader's one (no item to judge), the department's
+# none. A list costs the same with more rows.
+QUERIES = {"village": 1 + 2 + 5, "township": 1 + 2 + 5, "admin": 1 + 2 + 4, "leader": 2, "dept": 1}
+
+
+@pytest.mark.parametrize("name", list(QUERIES))
+def test_one_query_per_kind_whatever_the_data_size(db, demo, name):
+    def count():
+        fresh = user(name)
+        clear_calendar_cache()  # as every request starts
+        with CaptureQueriesContext(connection) as queries:
+            todo.todo_for(fresh)
+        return len(queries)
+
+    before = count()
+    assert before == QUERIES[name]
+    # Many more reports awaiting review, returned, cases escalated and households due.
+    ProgressReport.objects.filter(status="approved", pk__lte=3000).update(status="submitted")
+    ProgressReport.objects.filter(status="approved", pk__lte=6000).update(status="returned")
+    Case.objects.filter(state="in_progress").update(state="escalated")
+    Contact.objects.update(last_visited_on=None)
+    assert count() == before
+
+
+def test_villages_below_target_is_one_query_over_all_villages(db, demo):
+    villages = OrgUnit.objects.filter(kind="village")
+    with CaptureQueriesContext(connection) as queries:
+        list(villages_below_target(villages, start=date(2026, 1, 1), end=date(2026, 11, 27)))
+    assert len(queries) == 1
+
+
+def test_the_api_documents_the_list_and_asks_who_you_are(api_client, db):
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    listed = schema.json()["paths"]["/api/v1/todo/"]["get"]["responses"]["200"]
+    fields = listed["content"]["application/json"]["schema"]["items"]["$ref"]
+    assert fields.endswith("/TodoItem")
+    assert api_client.get("/api/v1/todo/").status_code in {401, 403}
