@@ -176,7 +176,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.RoleWritePermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "apps.core.api.ordering.StoredFieldOrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": [
         "apps.core.api.parsers.JSONParser",

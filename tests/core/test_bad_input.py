@@ -170,3 +170,23 @@ class TestFreeTextHasALimit:
         assert response.status_code == 200
         assert list(response.context["form"].errors) == ["summary"]
         assert not Visit.objects.exists()
+
+
+def test_sorting_by_a_computed_field_is_ignored_not_a_500(county_admin, api_as):
+    """The case list shows the household's masked name, a property SQL cannot sort by."""
+    api = api_as(county_admin)
+    for resource in ("cases", "contacts", "visits", "progress-reports", "objectives"):
+        response = api.get(f"/api/v1/{resource}/", {"ordering": "contact__masked_name,light"})
+        assert response.status_code == 200, resource
+
+
+def test_only_stored_fields_are_offered_for_sorting():
+    from apps.core.api.ordering import is_column
+    from apps.liaison.models import Case
+
+    assert is_column(Case, "opened_at")
+    assert is_column(Case, "contact__name")
+    assert is_column(Case, "pk")
+    assert not is_column(Case, "contact__masked_name")
+    assert not is_column(Case, "light")
+    assert not is_column(Case, "state_deadline__year")
