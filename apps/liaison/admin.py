@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.roles import Role
+from apps.core.admin import CountyAdminOnly, LoggedReadAdmin
 from apps.liaison.models import (
     Case,
     Contact,
@@ -9,36 +9,6 @@ from apps.liaison.models import (
     RosterImport,
     VisitInterval,
 )
-
-
-class CountyAdminOnly:
-    """Liaison data holds personal and sensitive records: in the admin only county federation
-    staff (and superusers) see it, and only the rows ``for_user`` lets them open, whatever
-    model permissions a staff account was given."""
-
-    def _is_county_admin(self, request):
-        user = request.user
-        return user.is_active and user.is_authenticated and user.has_role(Role.COUNTY_ADMIN)
-
-    def has_module_permission(self, request):
-        return self._is_county_admin(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._is_county_admin(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, *args):
-        return self._is_county_admin(request) and super().has_add_permission(request, *args)
-
-    def has_change_permission(self, request, obj=None):
-        return self._is_county_admin(request) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._is_county_admin(request) and super().has_delete_permission(request, obj)
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        for_user = getattr(queryset, "for_user", None)
-        return for_user(request.user) if for_user else queryset
 
 
 @admin.register(VisitInterval)
@@ -70,7 +40,7 @@ class RepresentativeAdmin(CountyAdminOnly, admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(CountyAdminOnly, admin.ModelAdmin):
+class ContactAdmin(LoggedReadAdmin, CountyAdminOnly, admin.ModelAdmin):
     list_display = ["name", "unit", "representative", "risk", "last_visited_on"]
     list_filter = ["risk"]
     search_fields = ["name"]
@@ -79,11 +49,14 @@ class ContactAdmin(CountyAdminOnly, admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(CountyAdminOnly, admin.ModelAdmin):
+class CaseAdmin(LoggedReadAdmin, CountyAdminOnly, admin.ModelAdmin):
     list_display = ["category", "unit", "state", "is_sensitive", "opened_at"]
     list_filter = ["state", "category", "is_sensitive"]
     list_select_related = ["unit"]
     raw_id_fields = ["unit", "representative", "contact", "visit", "escalated_to"]
+
+    def is_logged_read(self, case):
+        return case.is_sensitive
 
 
 @admin.register(RosterImport)

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.models import AccessLog
 from apps.core.navigation import items_for
 from apps.core.roles import Role
 from apps.liaison import services
@@ -400,6 +401,28 @@ class TestAdmin:
         url = f"/admin/liaison/contact/{casework.own_red.pk}/change/"
         assert client.get(url).status_code in (302, 403, 404)
         assert "liaison" not in client.get("/admin/").content.decode()
+
+    def test_opening_a_household_or_sensitive_case_in_the_admin_is_logged(
+        self, casework, county_admin, client_as
+    ):
+        client = client_as(self._staff(county_admin))
+        household = casework.own_red
+        assert client.get(f"/admin/liaison/contact/{household.pk}/change/").status_code == 200
+        case = casework.own_dv_case
+        assert client.get(f"/admin/liaison/case/{case.pk}/change/").status_code == 200
+        logged = set(AccessLog.objects.values_list("record_type", "record_id"))
+        assert {("liaison.contact", household.pk), ("liaison.case", case.pk)} <= logged
+
+    def test_only_county_staff_read_the_access_log_in_the_admin(
+        self, casework, township_a_staff, client_as
+    ):
+        township_a_staff.is_staff = True
+        township_a_staff.save()
+        township_a_staff.user_permissions.set(
+            Permission.objects.filter(content_type__app_label="core")
+        )
+        client = client_as(township_a_staff)
+        assert client.get("/admin/core/accesslog/").status_code == 403
 
     def test_county_admin_sees_every_record_of_her_county(self, casework, county_admin, client_as):
         response = client_as(self._staff(county_admin)).get("/admin/liaison/contact/")
