@@ -202,13 +202,13 @@ def _last_step_by(user, case, state):
 
 
 @transaction.atomic
-def start_case(user, case, note=""):
+def start_case(user, case, *, note=""):
     """办理中: someone is working on it."""
     return _move(user, _locked(case), "start", note)
 
 
 @transaction.atomic
-def escalate_case(user, case, note=""):
+def escalate_case(user, case, *, note=""):
     """上报: the case's representative hands it to her township; the township's staff hand it on
     to the county. Where it goes depends on who asks, not on where it is, so a retry cannot
     push a case one level too far: asking again for a case already with (or beyond) that level
@@ -254,14 +254,14 @@ def _escalation_target(user, case):
 
 
 @transaction.atomic
-def resolve_case(user, case, note=""):
+def resolve_case(user, case, *, note=""):
     if not note or not note.strip():
         raise ValidationError({"note": _("Say how the need was met.")})
     return _move(user, _locked(case), "resolve", note, resolved_at=timezone.now())
 
 
 @transaction.atomic
-def close_case(user, case, note="", satisfaction=""):
+def close_case(user, case, *, note="", satisfaction=""):
     """结案 with the woman's satisfaction."""
     if satisfaction not in Case.Satisfaction.values:
         raise ValidationError({"satisfaction": _("Record how satisfied she is.")})
@@ -271,7 +271,7 @@ def close_case(user, case, note="", satisfaction=""):
 
 
 @transaction.atomic
-def add_follow_up(user, case, note):
+def add_follow_up(user, case, *, note):
     if not can_handle(user, case):
         raise PermissionDenied(_("You are not handling this case."))
     if not note or not note.strip():
@@ -282,7 +282,7 @@ def add_follow_up(user, case, note):
 
 
 @transaction.atomic
-def mark_referred(user, case, note):
+def mark_referred(user, case, *, note):
     """转介: the coordination module calls this when it refers a case to a department.
     Only someone who may handle the case refers it; the row lock lasts to the commit."""
     case = _locked(case)
