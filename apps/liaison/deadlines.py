@@ -74,7 +74,7 @@ class HouseholdDeadlines(deadlines.DeadlineKind):
 
     def due_by_filter(self, day):
         """Households whose visit falls due before ``day``, as one WHERE clause."""
-        from apps.liaison.services.cases import visit_intervals
+        from apps.liaison.services.contacts import visit_intervals
 
         overdue = Q()
         for risk, days in visit_intervals().items():
@@ -90,7 +90,7 @@ class HouseholdDeadlines(deadlines.DeadlineKind):
             return contact.visit_due
         days = getattr(contact, "visit_days", None)
         if days is None:
-            from apps.liaison.services.cases import visit_intervals
+            from apps.liaison.services.contacts import visit_intervals
 
             days = visit_intervals()[contact.risk]
         base = contact.last_visited_on or timezone.localdate(contact.created_at)

@@ -133,7 +133,7 @@ class CoverageView(APIView):
     )
     def get(self, request):
         level = request.query_params.get("level", "township")
-        if level not in services.cases.GROUP_KEYS:
+        if level not in services.GROUP_KEYS:
             raise drf_serializers.ValidationError(
                 {"level": [_("Choose township, village or representative.")]}
             )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.roles import Role
 from apps.liaison.models import Case, Contact, Representative
-from apps.liaison.services.cases import contacts_due
+from apps.liaison.services.contacts import contacts_due
 from apps.notifications.services import daily_key, notify_batch
 from apps.organizations.models import OrgUnit
 
