@@ -93,7 +93,8 @@ class ServiceStepMixin(WriteRoleRequiredMixin):
       cleaned data); ``get_service()`` chooses one when the POST names it;
     - ``get_step_object()``: the object the step acts on (a detail page's own object);
     - ``success_message`` (or ``get_success_message(result, form)``) and ``success_url`` (or
-      ``get_success_url(result)``; by default the address of what the step returned).
+      ``get_success_url(result)``; by default the address of the step's object, or of what
+      the step made when it acts on none).
 
     Permission is WriteRoleRequiredMixin's: ``write_roles`` and ``read_by_all``.
     """
@@ -131,8 +132,9 @@ class ServiceStepMixin(WriteRoleRequiredMixin):
         return self.success_message
 
     def get_success_url(self, result):
-        """Where a done step goes: ``success_url``, or the object the step made."""
-        return self.success_url or result.get_absolute_url()
+        """Where a done step goes: ``success_url``, else the object the step acted on, else
+        the one it made."""
+        return self.success_url or (self.object or result).get_absolute_url()
 
     def get_context_data(self, **kwargs):
         if self.form_context_name not in kwargs:

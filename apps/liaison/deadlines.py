@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,9 +49,6 @@ class CaseDeadlines(deadlines.DeadlineKind):
 
     def title_of(self, case):
         return f"{case.get_category_display()} · {case.get_state_display()}"
-
-    def url_of(self, case):
-        return reverse("liaison:case-detail", args=[case.pk])
 
 
 class HouseholdDeadlines(deadlines.DeadlineKind):
@@ -103,9 +99,6 @@ class HouseholdDeadlines(deadlines.DeadlineKind):
 
     def title_of(self, contact):
         return contact.masked_name
-
-    def url_of(self, contact):
-        return reverse("liaison:contact-detail", args=[contact.pk])
 
 
 CASES = deadlines.register(CaseDeadlines())

@@ -141,7 +141,7 @@ class ContactCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
             contact.unit = contact.representative.unit
             contact.save()
             messages.success(request, _("Household added."))
-            return redirect("liaison:contact-detail", pk=contact.pk)
+            return redirect(contact)
         return render(request, self.template_name, {"form": form})
 
 
@@ -155,7 +155,7 @@ class ContactUpdateView(ScopedUpdateView):
 
     def get_success_url(self):
         messages.success(self.request, _("Household saved."))
-        return reverse("liaison:contact-detail", args=[self.object.pk])
+        return self.object.get_absolute_url()
 
 
 class CaseListView(ScopedListView):
@@ -210,9 +210,6 @@ class CaseDetailView(ServiceStepMixin, ScopedDetailView):
         if self.request.POST.get("action") == "close":
             return {"note": data["note"], "satisfaction": data["satisfaction"]}
         return {"note": data["note"]}
-
-    def get_success_url(self, result):
-        return reverse("liaison:case-detail", args=[self.object.pk])
 
 
 class RepresentativeListView(ScopedListView):
@@ -286,7 +283,7 @@ class RosterImportView(ServiceFormView):
         return {"upload": form.cleaned_data["file"]}
 
     def get_success_url(self, result):
-        return reverse("liaison:roster-import-detail", args=[result.pk])
+        return result.get_absolute_url()
 
 
 class RosterImportDetailView(ScopedDetailView):

@@ -85,9 +85,6 @@ class PlanCreateView(ServiceFormView):
     def get_service_data(self, form):
         return {**form.cleaned_data, "unit": self.request.user.primary_membership.unit}
 
-    def get_success_url(self, result):
-        return reverse("objectives:plan-detail", args=[result.pk])
-
 
 class PlanDetailView(ScopedDetailView):
     """The plan's tree as the user may see it, with roll-up, points and lights."""
@@ -168,7 +165,7 @@ class PlanActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
             run_step(request, lambda: services.score_plan(plan), success)
         else:
             run_step(request, lambda: step(request.user, plan), success)
-        return redirect("objectives:plan-detail", pk=plan.pk)
+        return redirect(plan)
 
 
 class ObjectiveCreateView(ServiceFormView):
@@ -200,8 +197,7 @@ class ObjectiveCreateView(ServiceFormView):
         return super().get_context_data(plan=self.object, parent=self.parent, **kwargs)
 
     def get_success_url(self, result):
-        target = self.parent or result
-        return reverse("objectives:objective-detail", args=[target.pk])
+        return (self.parent or result).get_absolute_url()
 
 
 class ObjectiveDetailView(ServiceStepMixin, ScopedDetailView):
@@ -285,9 +281,6 @@ class ObjectiveDetailView(ServiceStepMixin, ScopedDetailView):
             "files": data["files"],
         }
 
-    def get_success_url(self, result):
-        return reverse("objectives:objective-detail", args=[self.object.pk])
-
 
 class ObjectivePublishView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
     write_roles = STAFF
@@ -305,7 +298,7 @@ class ObjectivePublishView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
                 ),
             ),
         )
-        return redirect("objectives:objective-detail", pk=objective.pk)
+        return redirect(objective)
 
 
 class ObjectiveReviseView(ServiceFormView):
@@ -323,9 +316,6 @@ class ObjectiveReviseView(ServiceFormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(objective=self.object, **kwargs)
-
-    def get_success_url(self, result):
-        return reverse("objectives:objective-detail", args=[self.object.pk])
 
 
 class ReportListView(ScopedListView):
@@ -603,7 +593,7 @@ class InnovationReviewView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
                 raise ValidationError([m for errors in form.errors.values() for m in errors])
 
         run_step(request, review, _("Review saved."))
-        return redirect("objectives:innovation-list", plan_pk=item.plan_id)
+        return redirect(item)
 
 
 class RewardListView(ScopedListView):
@@ -719,7 +709,7 @@ class ObjectiveDecomposeView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
         except ValidationError as error:  # the objective as a whole, e.g. its plan is closed
             return self.render(request, table, formset, problems=error.messages)
         messages.success(request, _("The parts are saved."))
-        return redirect("objectives:objective-detail", pk=objective.pk)
+        return redirect(objective)
 
     def render(self, request, table, formset, upload=None, **context):
         return render(

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case as Conditional
 from django.db.models import IntegerField, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -173,7 +172,7 @@ def escalate_case(user, case, *, note=""):
         User.objects.working_in([target], role=handlers),
         f"case-escalated:{case.pk}:{target.pk}",
         _("A case has been escalated to %(unit)s") % {"unit": target.name},
-        url=reverse("liaison:case-detail", args=[case.pk]),
+        url=case.get_absolute_url(),
     )
     return case
 
