@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView, UpdateView
 from django_filters.views import FilterView
@@ -79,6 +80,93 @@ class ScopedDetailView(ScopedQuerysetMixin, DetailView):
 
 class ScopedUpdateView(ScopedQuerysetMixin, WriteRoleRequiredMixin, UpdateView):
     pass
+
+
+class ServiceStepMixin(WriteRoleRequiredMixin):
+    """A form whose POST runs one service step (NetBox's ObjectEditView shape): build the form,
+    validate it, call the service, show its refusal on the form or its success message, and
+    redirect. A page declares the rest:
+
+    - ``form_class`` (and ``get_form_kwargs()``), ``form_context_name`` for the template;
+    - ``service``: called as ``service(user, object, **data)``, or ``service(user, **data)``
+      when the step acts on no object, with ``data`` from ``get_service_data(form)`` (the
+      cleaned data); ``get_service()`` chooses one when the POST names it;
+    - ``get_step_object()``: the object the step acts on (a detail page's own object);
+    - ``success_message`` (or ``get_success_message(result, form)``) and ``success_url`` (or
+      ``get_success_url(result)``; by default the address of the step's object, or of what
+      the step made when it acts on none).
+
+    Permission is WriteRoleRequiredMixin's: ``write_roles`` and ``read_by_all``.
+    """
+
+    form_class = None
+    form_context_name = "form"
+    service = None
+    success_message = ""
+    success_url = None
+
+    def get_form_kwargs(self):
+        return {}
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(data, files, **self.get_form_kwargs())
+
+    def get_step_object(self):
+        """A detail page acts on its own object; a page that creates one acts on none."""
+        return self.get_object() if hasattr(self, "get_object") else None
+
+    def get_service(self):
+        # Read from the class: a function stored on it is not a method of the view.
+        return type(self).service
+
+    def get_service_data(self, form):
+        return form.cleaned_data
+
+    def run_service(self, service, form):
+        data = self.get_service_data(form)
+        if self.object is None:
+            return service(self.request.user, **data)
+        return service(self.request.user, self.object, **data)
+
+    def get_success_message(self, result, form):
+        return self.success_message
+
+    def get_success_url(self, result):
+        """Where a done step goes: ``success_url``, else the object the step acted on, else
+        the one it made."""
+        return self.success_url or (self.object or result).get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        if self.form_context_name not in kwargs:
+            kwargs[self.form_context_name] = self.get_form()
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_step_object()
+        form = self.get_form(request.POST, request.FILES)
+        service = self.get_service()
+        if form.is_valid() and service is not None:
+            try:
+                result = self.run_service(service, form)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                message = self.get_success_message(result, form)
+                if message:
+                    messages.success(request, message)
+                return redirect(self.get_success_url(result))
+        return self.form_invalid(form)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(**{self.form_context_name: form}))
+
+
+class ServiceFormView(LoginRequiredMixin, ServiceStepMixin, TemplateView):
+    """A page that exists to run one service step through a form (see ServiceStepMixin)."""
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_step_object()
+        return super().get(request, *args, **kwargs)
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,9 +50,6 @@ class CaseDeadlines(deadlines.DeadlineKind):
     def title_of(self, case):
         return f"{case.get_category_display()} · {case.get_state_display()}"
 
-    def url_of(self, case):
-        return reverse("liaison:case-detail", args=[case.pk])
-
 
 class HouseholdDeadlines(deadlines.DeadlineKind):
     """A household is due a visit every ``visit_days`` of its risk colour after the last visit
@@ -74,7 +70,7 @@ class HouseholdDeadlines(deadlines.DeadlineKind):
 
     def due_by_filter(self, day):
         """Households whose visit falls due before ``day``, as one WHERE clause."""
-        from apps.liaison.services.cases import visit_intervals
+        from apps.liaison.services.contacts import visit_intervals
 
         overdue = Q()
         for risk, days in visit_intervals().items():
@@ -90,7 +86,7 @@ class HouseholdDeadlines(deadlines.DeadlineKind):
             return contact.visit_due
         days = getattr(contact, "visit_days", None)
         if days is None:
-            from apps.liaison.services.cases import visit_intervals
+            from apps.liaison.services.contacts import visit_intervals
 
             days = visit_intervals()[contact.risk]
         base = contact.last_visited_on or timezone.localdate(contact.created_at)
@@ -103,9 +99,6 @@ class HouseholdDeadlines(deadlines.DeadlineKind):
 
     def title_of(self, contact):
         return contact.masked_name
-
-    def url_of(self, contact):
-        return reverse("liaison:contact-detail", args=[contact.pk])
 
 
 CASES = deadlines.register(CaseDeadlines())

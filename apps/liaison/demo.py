@@ -28,7 +28,7 @@ from apps.liaison.models import (
     Specialty,
     Visit,
 )
-from apps.liaison.services.cases import SENSITIVE_CATEGORIES, visit_intervals
+from apps.liaison.services import SENSITIVE_CATEGORIES, visit_intervals
 from apps.organizations.demo_county import PERSON_NAMES
 
 TOWNSHIPS_WITH_REPRESENTATIVES = 4

@@ -45,6 +45,17 @@ class VisitForm(forms.Form):
             self.add_error("need_description", _("Describe the need."))
         return cleaned
 
+    def service_fields(self):
+        """The cleaned values as log_visit takes them."""
+        data = self.cleaned_data
+        return {
+            "visited_on": data["visited_on"],
+            "mode": data["mode"],
+            "contacts": data["contacts"],
+            "summary": data["summary"],
+            "needs": self.needs(),
+        }
+
     def needs(self):
         """The need raised, as log_visit takes it: for the first household chosen."""
         data = self.cleaned_data

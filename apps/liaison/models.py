@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel, TimeStampedModel
@@ -193,6 +194,9 @@ class Contact(ScopedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("liaison:contact-detail", args=[self.pk])
+
     @property
     def masked_name(self):
         return self.name[:1] + "*" * max(len(self.name) - 1, 1)
@@ -339,6 +343,9 @@ class Case(ScopedModel):
     def __str__(self):
         return f"{self.get_category_display()} · {self.contact.masked_name}"
 
+    def get_absolute_url(self):
+        return reverse("liaison:case-detail", args=[self.pk])
+
     @property
     def is_open(self):
         return self.state not in {self.State.RESOLVED, self.State.CLOSED}
@@ -407,6 +414,9 @@ class RosterImport(ScopedModel):
 
     def __str__(self):
         return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("liaison:roster-import-detail", args=[self.pk])
 
     @property
     def percent(self):

@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -19,8 +19,9 @@ from apps.core.views import (
     ScopedDetailView,
     ScopedListView,
     ScopedUpdateView,
+    ServiceFormView,
+    ServiceStepMixin,
     WriteRoleRequiredMixin,
-    add_service_errors,
 )
 from apps.liaison import forms, services
 from apps.liaison.filters import CaseFilterSet, ContactFilterSet, RepresentativeFilterSet
@@ -68,44 +69,26 @@ class HomeView(LoginRequiredMixin, View):
         )
 
 
-class VisitCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+class VisitCreateView(ServiceFormView):
     template_name = "liaison/visit_form.html"
     write_roles = (Role.VILLAGE_REP,)
+    form_class = forms.VisitForm
+    service = services.log_visit
+    success_url = reverse_lazy("liaison:home")
 
-    def representative(self, request):
-        representative = services.representative_of(request.user)
+    def get_form_kwargs(self):
+        representative = services.representative_of(self.request.user)
         if representative is None:
             raise PermissionDenied
-        return representative
+        return {"representative": representative}
 
-    def get(self, request):
-        form = forms.VisitForm(representative=self.representative(request))
-        return render(request, self.template_name, {"form": form})
+    def get_service_data(self, form):
+        return form.service_fields()
 
-    def post(self, request):
-        form = forms.VisitForm(request.POST, representative=self.representative(request))
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.log_visit(
-                    request.user,
-                    visited_on=data["visited_on"],
-                    mode=data["mode"],
-                    contacts=data["contacts"],
-                    summary=data["summary"],
-                    needs=form.needs(),
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Visit logged; a case was opened for the need.")
-                    if form.needs()
-                    else _("Visit logged."),
-                )
-                return redirect("liaison:home")
-        return render(request, self.template_name, {"form": form})
+    def get_success_message(self, result, form):
+        if form.needs():
+            return _("Visit logged; a case was opened for the need.")
+        return _("Visit logged.")
 
 
 class ContactListView(ScopedListView):
@@ -159,7 +142,7 @@ class ContactCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
             contact.unit = contact.representative.unit
             contact.save()
             messages.success(request, _("Household added."))
-            return redirect("liaison:contact-detail", pk=contact.pk)
+            return redirect(contact)
         return render(request, self.template_name, {"form": form})
 
 
@@ -173,7 +156,7 @@ class ContactUpdateView(ScopedUpdateView):
 
     def get_success_url(self):
         messages.success(self.request, _("Household saved."))
-        return reverse("liaison:contact-detail", args=[self.object.pk])
+        return self.object.get_absolute_url()
 
 
 class CaseListView(ScopedListView):
@@ -185,17 +168,22 @@ class CaseListView(ScopedListView):
         return Case.objects.with_details().order_by("-opened_at", "-pk")
 
 
-class CaseDetailView(WriteRoleRequiredMixin, ScopedDetailView):
+class CaseDetailView(ServiceStepMixin, ScopedDetailView):
+    """The case with its follow-ups; its form moves the case by the action posted."""
+
     model = Case
     write_roles = (*STAFF, Role.VILLAGE_REP)
     read_by_all = True
     template_name = "liaison/case_detail.html"
+    form_class = forms.CaseActionForm
     actions = {
         "start": services.start_case,
         "escalate": services.escalate_case,
         "resolve": services.resolve_case,
+        "close": services.close_case,
         "follow-up": services.add_follow_up,
     }
+    success_message = gettext_lazy("Case updated.")
 
     def get_base_queryset(self):
         return Case.objects.with_details().prefetch_related(
@@ -210,31 +198,19 @@ class CaseDetailView(WriteRoleRequiredMixin, ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            form=kwargs.pop("form", forms.CaseActionForm()),
             helpers=services.suggest_helpers(self.object),
             can_handle=services.can_handle(self.request.user, self.object),
             **kwargs,
         )
 
-    def post(self, request, pk):
-        self.object = self.get_object()
-        form = forms.CaseActionForm(request.POST)
-        action = request.POST.get("action")
-        if form.is_valid() and (action in self.actions or action == "close"):
-            note = form.cleaned_data["note"]
-            try:
-                if action == "close":
-                    services.close_case(
-                        request.user, self.object, note, form.cleaned_data["satisfaction"]
-                    )
-                else:
-                    self.actions[action](request.user, self.object, note)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Case updated."))
-                return redirect("liaison:case-detail", pk=self.object.pk)
-        return self.render_to_response(self.get_context_data(form=form))
+    def get_service(self):
+        return self.actions.get(self.request.POST.get("action"))
+
+    def get_service_data(self, form):
+        data = form.cleaned_data
+        if self.request.POST.get("action") == "close":
+            return {"note": data["note"], "satisfaction": data["satisfaction"]}
+        return {"note": data["note"]}
 
 
 class RepresentativeListView(ScopedListView):
@@ -270,54 +246,45 @@ class RepresentativeUpdateView(ScopedUpdateView):
         return reverse("liaison:representative-list")
 
 
-class RepresentativeCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+class RepresentativeCreateView(ServiceFormView):
     write_roles = STAFF
     template_name = "liaison/representative_form.html"
+    form_class = forms.NewRepresentativeForm
+    service = services.add_representative
+    success_message = gettext_lazy("Representative saved.")
+    success_url = reverse_lazy("liaison:representative-list")
 
-    def get(self, request):
-        return render(
-            request, self.template_name, {"form": forms.NewRepresentativeForm(user=request.user)}
-        )
-
-    def post(self, request):
-        form = forms.NewRepresentativeForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                services.add_representative(request.user, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Representative saved."))
-                return redirect("liaison:representative-list")
-        return render(request, self.template_name, {"form": form})
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
 
 
-class RosterImportView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+class RosterImportView(ServiceFormView):
+    """Upload a roster for the user's own unit; the import runs in the background."""
+
     write_roles = STAFF
     template_name = "liaison/roster_import.html"
+    form_class = forms.RosterUploadForm
+    service = services.start_import
 
-    def context(self, request, form=None):
-        imports = RosterImport.objects.for_user(request.user).select_related("created_by")[:10]
-        return {"form": form or forms.RosterUploadForm(), "imports": imports}
+    def get_step_object(self):
+        return self.request.user.primary_membership.unit
 
-    def get(self, request):
+    def get(self, request, *args, **kwargs):
         if request.GET.get("template"):
             response = HttpResponse(services.template_workbook(), content_type=XLSX_CONTENT_TYPE)
             response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
             return response
-        return render(request, self.template_name, self.context(request))
+        return super().get(request, *args, **kwargs)
 
-    def post(self, request):
-        form = forms.RosterUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            unit = request.user.primary_membership.unit
-            try:
-                roster = services.start_import(request.user, unit, form.cleaned_data["file"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                return redirect("liaison:roster-import-detail", pk=roster.pk)
-        return render(request, self.template_name, self.context(request, form))
+    def get_context_data(self, **kwargs):
+        imports = RosterImport.objects.for_user(self.request.user).select_related("created_by")
+        return super().get_context_data(imports=imports[:10], **kwargs)
+
+    def get_service_data(self, form):
+        return {"upload": form.cleaned_data["file"]}
+
+    def get_success_url(self, result):
+        return result.get_absolute_url()
 
 
 class RosterImportDetailView(ScopedDetailView):

@@ -5,7 +5,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -89,9 +88,6 @@ class ObjectiveDeadlines(deadlines.DeadlineKind):
     def title_of(self, objective):
         return objective.title
 
-    def url_of(self, objective):
-        return reverse("objectives:objective-detail", args=[objective.pk])
-
 
 class ProgressReportDeadlines(deadlines.DeadlineKind):
     """A submitted report awaits a review; a returned one awaits refiling. Approved is done."""
@@ -123,9 +119,6 @@ class ProgressReportDeadlines(deadlines.DeadlineKind):
 
     def title_of(self, report):
         return str(report)
-
-    def url_of(self, report):
-        return reverse("objectives:report-detail", args=[report.pk])
 
 
 OBJECTIVES = deadlines.register(ObjectiveDeadlines())

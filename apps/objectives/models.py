@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,6 +107,9 @@ class ObjectivePlan(ScopedModel):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("objectives:plan-detail", args=[self.pk])
 
     @property
     def is_draft(self):
@@ -219,6 +223,9 @@ class Objective(ScopedModel):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("objectives:objective-detail", args=[self.pk])
 
     @property
     def is_published(self):
@@ -338,6 +345,9 @@ class ProgressReport(ScopedModel, Reviewed):
     def __str__(self):
         return f"{self.objective} · {self.cycle_end}"
 
+    def get_absolute_url(self):
+        return reverse("objectives:report-detail", args=[self.pk])
+
 
 class Evidence(ScopedModel):
     """A file backing a progress report or an innovation claim; stored privately and served
@@ -383,6 +393,10 @@ class Evidence(ScopedModel):
 
     def __str__(self):
         return self.original_name
+
+    def get_absolute_url(self):
+        """The download, for whoever may see the record it backs."""
+        return reverse("objectives:evidence", args=[self.pk])
 
 
 class InnovationItem(ScopedModel, Reviewed):
@@ -434,6 +448,10 @@ class InnovationItem(ScopedModel, Reviewed):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        """Items are read and reviewed on their plan's innovation list."""
+        return reverse("objectives:innovation-list", args=[self.plan_id])
 
 
 class UnitScore(ScopedModel):
@@ -497,6 +515,9 @@ class UnitScore(ScopedModel):
 
     def __str__(self):
         return f"{self.person or self.unit} · {self.score}"
+
+    def get_absolute_url(self):
+        return reverse("objectives:score-detail", args=[self.pk])
 
     def _per_hundred(self, points):
         return (
@@ -618,3 +639,7 @@ class Reward(ScopedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.person or self.unit}"
+
+    def get_absolute_url(self):
+        """Rewards are read and moved on their plan's reward list."""
+        return f"{reverse('objectives:reward-list')}?plan={self.plan_id}"

@@ -25,8 +25,9 @@ from apps.core.roles import Role
 from apps.core.views import (
     ScopedDetailView,
     ScopedListView,
+    ServiceFormView,
+    ServiceStepMixin,
     WriteRoleRequiredMixin,
-    add_service_errors,
     run_step,
 )
 from apps.objectives import forms, services
@@ -75,24 +76,14 @@ class PlanListView(ScopedListView):
         )
 
 
-class PlanCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+class PlanCreateView(ServiceFormView):
     write_roles = (Role.COUNTY_ADMIN,)
     template_name = "objectives/plan_form.html"
+    form_class = forms.ObjectivePlanForm
+    service = services.create_plan
 
-    def get(self, request):
-        return render(request, self.template_name, {"form": forms.ObjectivePlanForm()})
-
-    def post(self, request):
-        form = forms.ObjectivePlanForm(request.POST)
-        if form.is_valid():
-            unit = request.user.primary_membership.unit
-            try:
-                plan = services.create_plan(request.user, unit=unit, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                return redirect("objectives:plan-detail", pk=plan.pk)
-        return render(request, self.template_name, {"form": form})
+    def get_service_data(self, form):
+        return {**form.cleaned_data, "unit": self.request.user.primary_membership.unit}
 
 
 class PlanDetailView(ScopedDetailView):
@@ -174,52 +165,51 @@ class PlanActionView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
             run_step(request, lambda: services.score_plan(plan), success)
         else:
             run_step(request, lambda: step(request.user, plan), success)
-        return redirect("objectives:plan-detail", pk=plan.pk)
+        return redirect(plan)
 
 
-class ObjectiveCreateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+class ObjectiveCreateView(ServiceFormView):
     """Write a top-level objective, or (with ?parent=) split an objective into a part."""
 
     write_roles = STAFF
     template_name = "objectives/objective_form.html"
+    form_class = forms.ObjectiveForm
+    service = services.add_objective
+    success_message = gettext_lazy("Objective saved.")
 
-    def setup_objects(self, request, plan_pk):
-        plan = get_object_or_404(_plans(request.user), pk=plan_pk)
-        parent_pk = request.GET.get("parent") or request.POST.get("parent")
-        parent = (
-            get_object_or_404(_objectives(request.user), pk=parent_pk, plan=plan)
+    def get_step_object(self):
+        plan = get_object_or_404(_plans(self.request.user), pk=self.kwargs["plan_pk"])
+        parent_pk = self.request.GET.get("parent") or self.request.POST.get("parent")
+        self.parent = (
+            get_object_or_404(_objectives(self.request.user), pk=parent_pk, plan=plan)
             if parent_pk
             else None
         )
-        return plan, parent
+        return plan
 
-    def get(self, request, plan_pk):
-        plan, parent = self.setup_objects(request, plan_pk)
-        form = forms.ObjectiveForm(user=request.user, plan=plan, parent=parent)
-        return render(request, self.template_name, {"form": form, "plan": plan, "parent": parent})
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "plan": self.object, "parent": self.parent}
 
-    def post(self, request, plan_pk):
-        plan, parent = self.setup_objects(request, plan_pk)
-        form = forms.ObjectiveForm(request.POST, user=request.user, plan=plan, parent=parent)
-        if form.is_valid():
-            try:
-                objective = services.add_objective(
-                    request.user, plan, parent=parent, **form.service_fields()
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Objective saved."))
-                target = parent or objective
-                return redirect("objectives:objective-detail", pk=target.pk)
-        return render(request, self.template_name, {"form": form, "plan": plan, "parent": parent})
+    def get_service_data(self, form):
+        return {"parent": self.parent, **form.service_fields()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(plan=self.object, parent=self.parent, **kwargs)
+
+    def get_success_url(self, result):
+        return (self.parent or result).get_absolute_url()
 
 
-class ObjectiveDetailView(WriteRoleRequiredMixin, ScopedDetailView):
+class ObjectiveDetailView(ServiceStepMixin, ScopedDetailView):
+    """The objective, its parts and reports; whoever reports on it files her report here."""
+
     model = Objective
     write_roles = WORKERS
     read_by_all = True
     template_name = "objectives/objective_detail.html"
+    form_context_name = "report_form"
+    service = services.submit_report
+    success_message = gettext_lazy("Progress report submitted for review.")
 
     def get_base_queryset(self):
         return Objective.objects.with_details()
@@ -269,34 +259,27 @@ class ObjectiveDetailView(WriteRoleRequiredMixin, ScopedDetailView):
         )
         return [cycle for cycle in services.cycle_ends(objective) if cycle not in filed]
 
-    def post(self, request, pk):
-        """File a progress report from the objective's page."""
-        self.object = self.get_object()
-        objective = self.object
+    def get_step_object(self):
+        objective = self.get_object()
         # Only whoever is offered the form may post it; anyone else in scope is refused.
-        if not self.may_report(request.user, objective, not objective.children.exists()):
+        if not self.may_report(self.request.user, objective, not objective.children.exists()):
             raise PermissionDenied
-        form = forms.ProgressReportForm(
-            request.POST, request.FILES, objective=objective, cycles=self.open_cycles(objective)
+        return objective
+
+    def get_form(self, data=None, files=None):
+        return forms.ProgressReportForm(
+            data, files, objective=self.object, cycles=self.open_cycles(self.object)
         )
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.submit_report(
-                    request.user,
-                    objective,
-                    cycle_end=date.fromisoformat(data["cycle_end"]),
-                    narrative=data["narrative"],
-                    value=data.get("value"),
-                    rubric_level=data.get("rubric_level", ""),
-                    files=data["files"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Progress report submitted for review."))
-                return redirect("objectives:objective-detail", pk=objective.pk)
-        return self.render_to_response(self.get_context_data(report_form=form))
+
+    def get_service_data(self, form):
+        data = form.cleaned_data
+        return {
+            "cycle_end": date.fromisoformat(data["cycle_end"]),
+            "narrative": data["narrative"],
+            "value": data.get("value"),
+            "rubric_level": data.get("rubric_level", ""),
+            "files": data["files"],
+        }
 
 
 class ObjectivePublishView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
@@ -315,30 +298,24 @@ class ObjectivePublishView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
                 ),
             ),
         )
-        return redirect("objectives:objective-detail", pk=objective.pk)
+        return redirect(objective)
 
 
-class ObjectiveReviseView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+class ObjectiveReviseView(ServiceFormView):
     write_roles = STAFF
     template_name = "objectives/objective_revise.html"
+    form_class = forms.RevisionForm
+    service = services.revise_objective
+    success_message = gettext_lazy("The revision is recorded.")
 
-    def get(self, request, pk):
-        objective = get_object_or_404(_objectives(request.user), pk=pk)
-        form = forms.RevisionForm(initial={"weight": objective.weight, "target": objective.target})
-        return render(request, self.template_name, {"form": form, "objective": objective})
+    def get_step_object(self):
+        return get_object_or_404(_objectives(self.request.user), pk=self.kwargs["pk"])
 
-    def post(self, request, pk):
-        objective = get_object_or_404(_objectives(request.user), pk=pk)
-        form = forms.RevisionForm(request.POST)
-        if form.is_valid():
-            try:
-                services.revise_objective(request.user, objective, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The revision is recorded."))
-                return redirect("objectives:objective-detail", pk=objective.pk)
-        return render(request, self.template_name, {"form": form, "objective": objective})
+    def get_form_kwargs(self):
+        return {"initial": {"weight": self.object.weight, "target": self.object.target}}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(objective=self.object, **kwargs)
 
 
 class ReportListView(ScopedListView):
@@ -460,11 +437,19 @@ class ReportBatchApproveView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
         return redirect(safe_next(request) or reverse("objectives:report-list"))
 
 
-class ReportDetailView(WriteRoleRequiredMixin, ScopedDetailView):
+class ReportDetailView(ServiceStepMixin, ScopedDetailView):
+    """A report with its evidence; a reviewer approves or returns it here."""
+
     model = ProgressReport
     write_roles = STAFF
     read_by_all = True
     template_name = "objectives/report_detail.html"
+    form_class = forms.ReviewForm
+    form_context_name = "review_form"
+    decisions = {
+        "approve": (services.approve_report, gettext_lazy("Report approved.")),
+        "return": (services.return_report, gettext_lazy("Report returned.")),
+    }
 
     def get_base_queryset(self):
         return ProgressReport.objects.with_details().prefetch_related("evidence")
@@ -481,29 +466,20 @@ class ReportDetailView(WriteRoleRequiredMixin, ScopedDetailView):
         following = next_in_queue(self.request, report, back) if user.has_role(*STAFF) else None
         return super().get_context_data(
             can_review=can_review,
-            review_form=kwargs.pop("review_form", forms.ReviewForm()),
             back=back or reverse("objectives:report-list"),
             next_report=following,
             **kwargs,
         )
 
-    def post(self, request, pk):
-        self.object = self.get_object()
-        form = forms.ReviewForm(request.POST)
-        decision = request.POST.get("decision")
-        if form.is_valid() and decision in {"approve", "return"}:
-            step = services.approve_report if decision == "approve" else services.return_report
-            try:
-                step(request.user, self.object, form.cleaned_data["comment"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Report approved.") if decision == "approve" else _("Report returned."),
-                )
-                return redirect(safe_next(request) or reverse("objectives:report-list"))
-        return self.render_to_response(self.get_context_data(review_form=form))
+    def get_service(self):
+        step, _message = self.decisions.get(self.request.POST.get("decision"), (None, ""))
+        return step
+
+    def get_success_message(self, result, form):
+        return self.decisions[self.request.POST["decision"]][1]
+
+    def get_success_url(self, result):
+        return safe_next(self.request) or reverse("objectives:report-list")
 
 
 @extend_schema(exclude=True)
@@ -561,45 +537,42 @@ class ScoreDetailView(ScopedDetailView):
         return super().get_context_data(breakdown=breakdown(self.object), **kwargs)
 
 
-class InnovationListView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+class InnovationListView(ServiceFormView):
+    """A plan's innovation items; the people who work claim theirs here."""
+
     template_name = "objectives/innovation_list.html"
     write_roles = WORKERS
     read_by_all = True
+    form_class = forms.InnovationClaimForm
+    service = services.claim_innovation
+    success_message = gettext_lazy("Innovation item claimed; the county will review it.")
 
-    def context(self, request, plan, form=None):
+    def get_step_object(self):
+        return get_object_or_404(_plans(self.request.user), pk=self.kwargs["plan_pk"])
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        plan, user = self.object, self.request.user
         items = (
-            InnovationItem.objects.for_user(request.user)
+            InnovationItem.objects.for_user(user)
             .filter(plan=plan)
             .select_related("unit", "person", "claimed_by")
             .prefetch_related("evidence")
         )
-        return {
-            "plan": plan,
-            "items": items,
-            "form": form or forms.InnovationClaimForm(user=request.user),
-            "award_form": forms.AwardForm(),
-            "can_review": request.user.has_role(Role.COUNTY_ADMIN),
-            "can_claim": can_write(request.user, self.write_roles)
+        return super().get_context_data(
+            plan=plan,
+            items=items,
+            award_form=forms.AwardForm(),
+            can_review=user.has_role(Role.COUNTY_ADMIN),
+            can_claim=can_write(user, self.write_roles)
             and plan.status == ObjectivePlan.Status.PUBLISHED,
-        }
+            **kwargs,
+        )
 
-    def get(self, request, plan_pk):
-        plan = get_object_or_404(_plans(request.user), pk=plan_pk)
-        return render(request, self.template_name, self.context(request, plan))
-
-    def post(self, request, plan_pk):
-        plan = get_object_or_404(_plans(request.user), pk=plan_pk)
-        form = forms.InnovationClaimForm(request.POST, request.FILES, user=request.user)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                services.claim_innovation(request.user, plan, files=data.pop("files"), **data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Innovation item claimed; the county will review it."))
-                return redirect("objectives:innovation-list", plan_pk=plan.pk)
-        return render(request, self.template_name, self.context(request, plan, form))
+    def get_success_url(self, result):
+        return reverse("objectives:innovation-list", args=[self.object.pk])
 
 
 class InnovationReviewView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
@@ -620,7 +593,7 @@ class InnovationReviewView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
                 raise ValidationError([m for errors in form.errors.values() for m in errors])
 
         run_step(request, review, _("Review saved."))
-        return redirect("objectives:innovation-list", plan_pk=item.plan_id)
+        return redirect(item)
 
 
 class RewardListView(ScopedListView):
@@ -736,7 +709,7 @@ class ObjectiveDecomposeView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
         except ValidationError as error:  # the objective as a whole, e.g. its plan is closed
             return self.render(request, table, formset, problems=error.messages)
         messages.success(request, _("The parts are saved."))
-        return redirect("objectives:objective-detail", pk=objective.pk)
+        return redirect(objective)
 
     def render(self, request, table, formset, upload=None, **context):
         return render(

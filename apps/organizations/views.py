@@ -1,4 +1,3 @@
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.roles import Role
@@ -42,9 +41,6 @@ class OrgUnitUpdateView(ScopedUpdateView):
     form_class = OrgUnitForm
     template_name = "organizations/orgunit_form.html"
     write_roles = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
-
-    def get_success_url(self):
-        return reverse("organizations:orgunit-detail", args=[self.object.pk])
 
 
 class PeriodListView(ScopedListView):

@@ -96,13 +96,13 @@ class TestCaseStates:
         self, village_a1_rep, household_a1, township_a_staff, county
     ):
         _, case = log_need(village_a1_rep, household_a1)
-        case = services.start_case(village_a1_rep, case, "已联系当事人")
-        case = services.escalate_case(village_a1_rep, case, "需要乡镇协调")
+        case = services.start_case(village_a1_rep, case, note="已联系当事人")
+        case = services.escalate_case(village_a1_rep, case, note="需要乡镇协调")
         assert (case.state, case.escalated_to) == ("escalated", county.township_a)
-        case = services.resolve_case(township_a_staff, case, "已协调解决")
+        case = services.resolve_case(township_a_staff, case, note="已协调解决")
         with pytest.raises(ValidationError, match="满意度"):
-            services.close_case(village_a1_rep, case, "")
-        case = services.close_case(village_a1_rep, case, "回访满意", satisfaction="satisfied")
+            services.close_case(village_a1_rep, case, note="")
+        case = services.close_case(village_a1_rep, case, note="回访满意", satisfaction="satisfied")
         assert case.state == "closed" and case.closed_at and case.satisfaction == "satisfied"
         assert [f.state_to for f in case.follow_ups.order_by("pk")] == [
             "open",
@@ -120,7 +120,7 @@ class TestCaseStates:
 
     def test_closed_case_cannot_be_escalated(self, village_a1_rep, household_a1):
         _, case = log_need(village_a1_rep, household_a1)
-        services.resolve_case(village_a1_rep, case, "已解决")
+        services.resolve_case(village_a1_rep, case, note="已解决")
         with pytest.raises(ValidationError, match="不能转为"):
             services.escalate_case(village_a1_rep, case)
 
@@ -129,11 +129,11 @@ class TestCaseStates:
     ):
         _, case = log_need(village_a1_rep, household_a1)
         with pytest.raises(PermissionDenied):
-            services.resolve_case(village_b1_rep, case, "x")
+            services.resolve_case(village_b1_rep, case, note="x")
 
     def test_referral_hook_moves_the_case_to_referred(self, village_a1_rep, household_a1):
         _, case = log_need(village_a1_rep, household_a1)
-        case = services.mark_referred(village_a1_rep, case, "转介至县民政局")
+        case = services.mark_referred(village_a1_rep, case, note="转介至县民政局")
         assert case.state == "referred"
 
     def test_only_who_may_handle_the_case_refers_it(
@@ -142,7 +142,7 @@ class TestCaseStates:
         _, case = log_need(village_a1_rep, household_a1)
         for outsider in (village_b1_rep, leader):
             with pytest.raises(PermissionDenied):
-                services.mark_referred(outsider, case, "转介至县民政局")
+                services.mark_referred(outsider, case, note="转介至县民政局")
         case.refresh_from_db()
         assert case.state == "open"
         assert not case.follow_ups.filter(state_to="referred").exists()
@@ -153,7 +153,7 @@ def test_referral_runs_in_its_own_transaction(village_a1_rep, household_a1):
     """Called outside any transaction (as a Celery task or command would), the row lock must
     still be taken inside one: select_for_update outside a transaction is an error."""
     _, case = log_need(village_a1_rep, household_a1)
-    case = services.mark_referred(village_a1_rep, case, "转介至县民政局")
+    case = services.mark_referred(village_a1_rep, case, note="转介至县民政局")
     assert Case.objects.get(pk=case.pk).state == "referred"
 
 
@@ -178,14 +178,14 @@ class TestSensitiveCases:
         self, dv_case, township_a_staff, village_a1_rep
     ):
         assert not Case.objects.for_user(township_a_staff).filter(pk=dv_case.pk).exists()
-        services.escalate_case(village_a1_rep, dv_case, "紧急上报")
+        services.escalate_case(village_a1_rep, dv_case, note="紧急上报")
         assert Case.objects.for_user(township_a_staff).filter(pk=dv_case.pk).exists()
 
     def test_township_keeps_seeing_it_after_it_moves_to_the_county(
         self, dv_case, township_a_staff, village_a1_rep
     ):
         services.escalate_case(village_a1_rep, dv_case)
-        services.escalate_case(township_a_staff, dv_case, "上报县妇联")
+        services.escalate_case(township_a_staff, dv_case, note="上报县妇联")
         dv_case.refresh_from_db()
         assert dv_case.escalated_to.kind == "county"
         assert Case.objects.for_user(township_a_staff).filter(pk=dv_case.pk).exists()

@@ -207,7 +207,7 @@ def test_case_text_reaches_no_one_through_a_visit(role, as_role, casework, api_a
 def test_escalation_opens_the_case_its_household_and_its_visit_to_the_township(
     casework, township_a_staff, api_as, county
 ):
-    services.escalate_case(casework.owner, casework.own_dv_case, "需镇妇联介入")
+    services.escalate_case(casework.owner, casework.own_dv_case, note="需镇妇联介入")
     api = api_as(township_a_staff)
     pks = lambda *names: {getattr(casework, name).pk for name in names}  # noqa: E731
     assert _api_ids(api, "/api/v1/contacts/") == pks("own_green", "own_red", "neighbour_green")
@@ -220,7 +220,7 @@ def test_escalation_opens_the_case_its_household_and_its_visit_to_the_township(
     needs = api.get(f"/api/v1/visits/{casework.own_red_visit.pk}/").json()["needs"]
     assert needs == DV_TEXT
     # It keeps them after the case moves on to the county; the other township never sees them.
-    services.escalate_case(township_a_staff, casework.own_dv_case, "上报县妇联")
+    services.escalate_case(township_a_staff, casework.own_dv_case, note="上报县妇联")
     assert casework.own_red.pk in _api_ids(api, "/api/v1/contacts/")
     other = make_user("township_b_staff", Role.TOWNSHIP_STAFF, county.township_b)
     assert _api_ids(api_as(other), "/api/v1/cases/") == set()
@@ -362,8 +362,8 @@ def test_menu_leads_leaders_and_departments_to_counts_not_records(role, county, 
 def test_escalation_to_the_county_tells_its_staff_not_its_leaders(
     casework, township_a_staff, county_admin, leader
 ):
-    services.escalate_case(casework.owner, casework.own_dv_case, "需镇妇联介入")
-    services.escalate_case(township_a_staff, casework.own_dv_case, "上报县妇联")
+    services.escalate_case(casework.owner, casework.own_dv_case, note="需镇妇联介入")
+    services.escalate_case(township_a_staff, casework.own_dv_case, note="上报县妇联")
     assert Notification.objects.filter(recipient=county_admin).exists()
     assert not Notification.objects.filter(recipient=leader).exists()
 
@@ -373,8 +373,8 @@ def test_notifications_carry_no_case_text_or_red_household_name(casework, townsh
 
     from apps.liaison.services.reminders import send_township_reminders
 
-    services.escalate_case(casework.owner, casework.own_dv_case, "需镇妇联介入")
-    services.escalate_case(township_a_staff, casework.own_dv_case, "上报县妇联")
+    services.escalate_case(casework.owner, casework.own_dv_case, note="需镇妇联介入")
+    services.escalate_case(township_a_staff, casework.own_dv_case, note="上报县妇联")
     township = casework.own_red.unit.parent
     send_township_reminders(township, now=timezone.now() + timedelta(days=10))
     notifications = list(Notification.objects.all())

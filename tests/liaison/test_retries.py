@@ -22,8 +22,8 @@ def steps(case):
 
 class TestEscalation:
     def test_a_retried_escalation_stays_with_the_township(self, case, village_a1_rep, county):
-        first = services.escalate_case(village_a1_rep, case, "需要乡镇协调")
-        again = services.escalate_case(village_a1_rep, case, "需要乡镇协调")
+        first = services.escalate_case(village_a1_rep, case, note="需要乡镇协调")
+        again = services.escalate_case(village_a1_rep, case, note="需要乡镇协调")
 
         assert (again.state, again.escalated_to) == ("escalated", county.township_a)
         assert again.escalated_at == first.escalated_at
@@ -34,8 +34,8 @@ class TestEscalation:
         self, case, village_a1_rep, township_a_staff, county
     ):
         services.escalate_case(village_a1_rep, case)
-        services.escalate_case(township_a_staff, case, "上报县妇联")
-        again = services.escalate_case(township_a_staff, case, "上报县妇联")
+        services.escalate_case(township_a_staff, case, note="上报县妇联")
+        again = services.escalate_case(township_a_staff, case, note="上报县妇联")
 
         assert again.escalated_to == county.county
         assert again.escalation_units == [county.township_a.pk, county.county.pk]
@@ -74,11 +74,13 @@ class TestEscalation:
 class TestOtherSteps:
     def test_a_retried_start_resolve_and_close_change_nothing(self, case, village_a1_rep):
         for _attempt in range(2):
-            assert services.start_case(village_a1_rep, case, "已联系").state == "in_progress"
+            assert services.start_case(village_a1_rep, case, note="已联系").state == "in_progress"
         for _attempt in range(2):
-            assert services.resolve_case(village_a1_rep, case, "已解决").state == "resolved"
+            assert services.resolve_case(village_a1_rep, case, note="已解决").state == "resolved"
         for _attempt in range(2):
-            closed = services.close_case(village_a1_rep, case, "回访", satisfaction="satisfied")
+            closed = services.close_case(
+                village_a1_rep, case, note="回访", satisfaction="satisfied"
+            )
             assert closed.state == "closed"
         assert steps(case) == ["open", "in_progress", "resolved", "closed"]
 
@@ -86,6 +88,6 @@ class TestOtherSteps:
         self, case, village_a1_rep, township_a_staff
     ):
         services.escalate_case(village_a1_rep, case)
-        services.resolve_case(township_a_staff, case, "乡镇已协调解决")
+        services.resolve_case(township_a_staff, case, note="乡镇已协调解决")
         with pytest.raises(ValidationError):
-            services.resolve_case(village_a1_rep, case, "已解决")
+            services.resolve_case(village_a1_rep, case, note="已解决")

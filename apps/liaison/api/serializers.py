@@ -210,7 +210,12 @@ class CaseSerializer(DeadlineLightMixin, ScopedModelSerializer):
 
 
 class CaseActionSerializer(serializers.Serializer):
+    """The body of a case step: the keywords its service takes."""
+
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=SHORT_TEXT
     )
+
+
+class CaseCloseSerializer(CaseActionSerializer):
     satisfaction = serializers.ChoiceField(choices=Case.Satisfaction.choices, required=False)

@@ -81,44 +81,32 @@ class CaseViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
             record_access(request.user, case, request)
         return Response(self.get_serializer(case).data)
 
-    def _act(self, request, step):
-        data = validated(serializers.CaseActionSerializer, request)
-        case = step(request.user, self.get_object(), data)
+    def _act(self, request, service, serializer_class=serializers.CaseActionSerializer):
+        """Run a case step with the validated body as its keywords; answer with the case."""
+        case = self.get_object()
+        service(request.user, case, **validated(serializer_class, request))
         case.refresh_from_db()
         return Response(self.get_serializer(case).data)
 
     @extend_schema(request=serializers.CaseActionSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
-        return self._act(
-            request, lambda user, case, data: services.escalate_case(user, case, data["note"])
-        )
+        return self._act(request, services.escalate_case)
 
     @extend_schema(request=serializers.CaseActionSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        return self._act(
-            request, lambda user, case, data: services.resolve_case(user, case, data["note"])
-        )
+        return self._act(request, services.resolve_case)
 
-    @extend_schema(request=serializers.CaseActionSerializer)
+    @extend_schema(request=serializers.CaseCloseSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._act(
-            request,
-            lambda user, case, data: services.close_case(
-                user, case, data["note"], data.get("satisfaction", "")
-            ),
-        )
+        return self._act(request, services.close_case, serializers.CaseCloseSerializer)
 
     @extend_schema(request=serializers.CaseActionSerializer)
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request, pk=None):
-        def step(user, case, data):
-            services.add_follow_up(user, case, data["note"])
-            return case
-
-        return self._act(request, step)
+        return self._act(request, services.add_follow_up)
 
 
 class CoverageRowSerializer(drf_serializers.Serializer):
@@ -145,7 +133,7 @@ class CoverageView(APIView):
     )
     def get(self, request):
         level = request.query_params.get("level", "township")
-        if level not in services.cases.GROUP_KEYS:
+        if level not in services.GROUP_KEYS:
             raise drf_serializers.ValidationError(
                 {"level": [_("Choose township, village or representative.")]}
             )

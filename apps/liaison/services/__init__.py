@@ -1,21 +1,22 @@
-"""Representative liaison workflows; views, API, tasks and commands call only these."""
+"""Representative liaison workflows; views, API, tasks and commands call only these.
+
+One module a job: contacts (who represents whom, who is due a visit), visits, cases,
+coverage, representatives and the roster import, reminders."""
 
 from apps.liaison.services.cases import (
+    SENSITIVE_CATEGORIES,
     add_follow_up,
     can_handle,
     close_case,
-    contacts_due,
-    coverage,
     escalate_case,
-    log_visit,
     mark_referred,
     open_case,
-    representative_of,
     resolve_case,
     start_case,
     suggest_helpers,
-    visit_intervals,
 )
+from apps.liaison.services.contacts import contacts_due, representative_of, visit_intervals
+from apps.liaison.services.coverage import GROUP_KEYS, coverage
 from apps.liaison.services.representatives import add_representative
 from apps.liaison.services.roster import (
     ROSTER_COLUMNS,
@@ -25,8 +26,11 @@ from apps.liaison.services.roster import (
     start_import,
     template_workbook,
 )
+from apps.liaison.services.visits import log_visit
 
 __all__ = [
+    "GROUP_KEYS",
+    "SENSITIVE_CATEGORIES",
     "add_representative",
     "add_follow_up",
     "can_handle",

@@ -1,4 +1,4 @@
-"""Representative liaison workflows: visits, cases and their states, mutual help, coverage.
+"""Cases and their states (受理, 办理, 上报, 办结, 结案, 转介), follow-ups and mutual help.
 
 Views, the API, tasks and commands call these; nothing else writes liaison rows.
 """
@@ -6,29 +6,20 @@ Views, the API, tasks and commands call these; nothing else writes liaison rows.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case as Conditional
-from django.db.models import Count, F, IntegerField, Q, Value, When
-from django.db.models.functions import Greatest
-from django.urls import reverse
+from django.db.models import IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.roles import Role
-from apps.liaison.deadlines import CASES, HOUSEHOLDS
-from apps.liaison.models import (
-    DEFAULT_VISIT_DAYS,
-    Case,
-    Contact,
-    FollowUp,
-    Representative,
-    Risk,
-    Visit,
-    VisitInterval,
-)
+from apps.liaison.deadlines import CASES
+from apps.liaison.models import Case, FollowUp, Representative
+from apps.liaison.services.contacts import require_representative
 from apps.notifications.services import notify_many
 from apps.organizations.models import OrgUnit
 
 SENSITIVE_CATEGORIES = {Case.Category.VIOLENCE}
+
 
 # Which specialties help with which kind of case (优势互补).
 HELPFUL_SPECIALTIES = {
@@ -41,6 +32,7 @@ HELPFUL_SPECIALTIES = {
     Case.Category.CHILDREN: ["parenting", "counselling"],
     Case.Category.MENTAL: ["counselling", "health"],
 }
+
 
 # Which moves each state allows (转介 comes from the coordination module through mark_referred).
 TRANSITIONS = {
@@ -57,66 +49,10 @@ TRANSITIONS = {
 }
 
 
-def representative_of(user):
-    """The user's active representative record, or None."""
-    return (
-        Representative.objects.filter(user=user, is_active=True)
-        .select_related("unit__parent")
-        .first()
-    )
-
-
-def visit_intervals():
-    """Days between visits for each risk colour: as configured, else the defaults."""
-    return {**DEFAULT_VISIT_DAYS, **dict(VisitInterval.objects.values_list("risk", "days"))}
-
-
-def _require_representative(user):
-    representative = representative_of(user)
-    if representative is None:
-        raise PermissionDenied(_("Only an active representative can log visits and cases."))
-    return representative
-
-
-@transaction.atomic
-def log_visit(user, *, visited_on, mode, contacts, summary, needs=()):
-    """走访: record a visit in a few taps; each need raised opens a case.
-
-    ``needs`` are dicts with ``contact``, ``category`` and ``description``.
-    """
-    representative = _require_representative(user)
-    errors = {}
-    if visited_on > timezone.localdate():
-        errors["visited_on"] = _("A visit cannot be dated in the future.")
-    contacts = list(contacts)
-    if not contacts:
-        errors["contacts"] = _("Choose at least one household.")
-    elif any(contact.representative_id != representative.pk for contact in contacts):
-        errors["contacts"] = _("You can only log visits to your own households.")
-    if not summary or not summary.strip():
-        errors["summary"] = _("Write a few words about the visit.")
-    if errors:
-        raise ValidationError(errors)
-    visit = Visit.objects.create(
-        unit=representative.unit,
-        representative=representative,
-        visited_on=visited_on,
-        mode=mode,
-        summary=summary.strip(),
-    )
-    visit.contacts.set(contacts)
-    Contact.objects.filter(pk__in=[contact.pk for contact in contacts]).update(
-        last_visited_on=Greatest("last_visited_on", Value(visited_on))
-    )
-    for need in needs:
-        open_case(user, visit=visit, **need)
-    return visit
-
-
 @transaction.atomic
 def open_case(user, *, contact, category, description, visit=None):
     """受理: a representative takes up a need of one of her own households."""
-    representative = _require_representative(user)
+    representative = require_representative(user)
     if contact.representative_id != representative.pk:
         raise ValidationError({"contact": _("This household is not one of yours.")})
     if not description or not description.strip():
@@ -202,13 +138,13 @@ def _last_step_by(user, case, state):
 
 
 @transaction.atomic
-def start_case(user, case, note=""):
+def start_case(user, case, *, note=""):
     """办理中: someone is working on it."""
     return _move(user, _locked(case), "start", note)
 
 
 @transaction.atomic
-def escalate_case(user, case, note=""):
+def escalate_case(user, case, *, note=""):
     """上报: the case's representative hands it to her township; the township's staff hand it on
     to the county. Where it goes depends on who asks, not on where it is, so a retry cannot
     push a case one level too far: asking again for a case already with (or beyond) that level
@@ -236,7 +172,7 @@ def escalate_case(user, case, note=""):
         User.objects.working_in([target], role=handlers),
         f"case-escalated:{case.pk}:{target.pk}",
         _("A case has been escalated to %(unit)s") % {"unit": target.name},
-        url=reverse("liaison:case-detail", args=[case.pk]),
+        url=case.get_absolute_url(),
     )
     return case
 
@@ -254,14 +190,14 @@ def _escalation_target(user, case):
 
 
 @transaction.atomic
-def resolve_case(user, case, note=""):
+def resolve_case(user, case, *, note=""):
     if not note or not note.strip():
         raise ValidationError({"note": _("Say how the need was met.")})
     return _move(user, _locked(case), "resolve", note, resolved_at=timezone.now())
 
 
 @transaction.atomic
-def close_case(user, case, note="", satisfaction=""):
+def close_case(user, case, *, note="", satisfaction=""):
     """结案 with the woman's satisfaction."""
     if satisfaction not in Case.Satisfaction.values:
         raise ValidationError({"satisfaction": _("Record how satisfied she is.")})
@@ -271,7 +207,7 @@ def close_case(user, case, note="", satisfaction=""):
 
 
 @transaction.atomic
-def add_follow_up(user, case, note):
+def add_follow_up(user, case, *, note):
     if not can_handle(user, case):
         raise PermissionDenied(_("You are not handling this case."))
     if not note or not note.strip():
@@ -282,7 +218,7 @@ def add_follow_up(user, case, note):
 
 
 @transaction.atomic
-def mark_referred(user, case, note):
+def mark_referred(user, case, *, note):
     """转介: the coordination module calls this when it refers a case to a department.
     Only someone who may handle the case refers it; the row lock lasts to the commit."""
     case = _locked(case)
@@ -321,97 +257,3 @@ def suggest_helpers(case, limit=10):
         .select_related("unit__parent")
         .order_by("distance", "unit__path", "full_name")[:limit]
     )
-
-
-def contacts_due(today=None, queryset=None):
-    """Households overdue for a visit by their risk colour's interval (the engine's rule)."""
-    today = today or timezone.localdate()
-    queryset = queryset if queryset is not None else Contact.objects.all()
-    return queryset.filter(HOUSEHOLDS.due_by_filter(today))
-
-
-def coverage(representatives, contacts, visits, cases, *, start, end, group):
-    """广度: coverage figures for a period, grouped by ``group`` ("representative", "village" or
-    "township"), from querysets the caller has already scoped. A few aggregate queries in all.
-
-    Each row: linked households, households visited, visits made and due by risk colour, and
-    cases answered within their deadline.
-    """
-    end = min(end, timezone.localdate())
-    days = max((end - start).days + 1, 0)
-    keys = GROUP_KEYS[group]
-    intervals = visit_intervals()
-    rows = {}
-
-    for row in contacts.values(keys["contact"]).annotate(
-        linked=Count("pk"),
-        **{f"linked_{risk}": Count("pk", filter=Q(risk=risk)) for risk in Risk.values},
-    ):
-        figures = rows.setdefault(row[keys["contact"]], _empty_row())
-        figures["linked"] = row["linked"]
-        for risk in Risk.values:
-            # Each household of a colour is due a visit every interval of that colour.
-            figures["due"][risk] = row[f"linked_{risk}"] * -(
-                -days // intervals.get(risk, days or 1)
-            )
-
-    in_period = Visit.contacts.through.objects.filter(
-        visit__in=visits, visit__visited_on__range=(start, end)
-    )
-    for row in in_period.values(keys["pair"]).annotate(
-        visited=Count("contact", distinct=True),
-        **{f"made_{risk}": Count("pk", filter=Q(contact__risk=risk)) for risk in Risk.values},
-    ):
-        figures = rows.setdefault(row[keys["pair"]], _empty_row())
-        figures["visited"] = row["visited"]
-        for risk in Risk.values:
-            figures["made"][risk] = row[f"made_{risk}"]
-
-    for row in (
-        visits.filter(visited_on__range=(start, end))
-        .values(keys["visit"])
-        .annotate(count=Count("pk"))
-    ):
-        rows.setdefault(row[keys["visit"]], _empty_row())["visits"] = row["count"]
-
-    opened = cases.filter(opened_at__date__range=(start, end))
-    for row in opened.values(keys["case"]).annotate(
-        total=Count("pk"), on_time=Count("pk", filter=Q(first_response_at__lte=F("respond_by")))
-    ):
-        figures = rows.setdefault(row[keys["case"]], _empty_row())
-        figures["cases"], figures["cases_on_time"] = row["total"], row["on_time"]
-
-    for figures in rows.values():
-        figures["coverage"] = (
-            round(100 * figures["visited"] / figures["linked"]) if figures["linked"] else 0
-        )
-    return rows
-
-
-def _empty_row():
-    return {
-        "linked": 0,
-        "visited": 0,
-        "visits": 0,
-        "cases": 0,
-        "cases_on_time": 0,
-        "due": dict.fromkeys(Risk.values, 0),
-        "made": dict.fromkeys(Risk.values, 0),
-    }
-
-
-GROUP_KEYS = {
-    "representative": {
-        "contact": "representative",
-        "pair": "visit__representative",
-        "visit": "representative",
-        "case": "representative",
-    },
-    "village": {"contact": "unit", "pair": "visit__unit", "visit": "unit", "case": "unit"},
-    "township": {
-        "contact": "unit__parent",
-        "pair": "visit__unit__parent",
-        "visit": "unit__parent",
-        "case": "unit__parent",
-    },
-}

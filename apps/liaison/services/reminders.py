@@ -6,13 +6,14 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.db.models import Count, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.roles import Role
 from apps.liaison.models import Case, Contact, Representative
-from apps.liaison.services.cases import contacts_due
+from apps.liaison.services.contacts import contacts_due
 from apps.notifications.services import daily_key, notify_batch
 from apps.organizations.models import OrgUnit
 
@@ -58,7 +59,7 @@ def _overdue_visits(representatives, today):
             daily_key("visits-overdue", rep.pk, day=today),
             _("%(count)s households are due a visit") % {"count": counts[rep.pk]},
             "",
-            "/liaison/",
+            reverse("liaison:home"),
         )
         for rep in representatives
         if counts.get(rep.pk)
@@ -78,7 +79,7 @@ def _idle(representatives, staff, today):
             daily_key("rep-idle", rep.pk, day=today),
             _("No visit logged in 30 days"),
             _("Please visit your households and log it."),
-            "/liaison/",
+            reverse("liaison:home"),
         )
         for rep in idle
     ]
@@ -93,7 +94,7 @@ def _idle(representatives, staff, today):
                 daily_key("reps-idle", user.pk, day=today),
                 title,
                 names,
-                "/liaison/coverage/?level=representative",
+                f"{reverse('liaison:coverage')}?level=representative",
             )
             for user in staff
         ]
@@ -110,7 +111,7 @@ def _stuck_cases(township, staff, now, today):
     for case in stuck:
         title = _("Case past its deadline: %(case)s") % {"case": case.get_category_display()}
         key = daily_key("case-overdue", case.pk, day=today)
-        url = f"/liaison/cases/{case.pk}/"
+        url = case.get_absolute_url()
         messages.append((case.representative.user, key, title, "", url))
         if case.escalated_to_id == township.pk:
             messages += [(user, key, title, "", url) for user in staff]

@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Membership, User
+from apps.accounts.models import User
+from apps.accounts.services import create_member
 from apps.core.querysets import covers
 from apps.core.roles import Role
 from apps.liaison.models import Representative
@@ -33,12 +34,12 @@ def add_representative(user, *, unit, number, full_name, **fields):
         )
     representative = Representative(unit=unit, number=number, full_name=full_name, **fields)
     representative.full_clean(exclude=["user"])
-    account = User(
-        username=username_for(number), full_name=full_name, phone=fields.get("phone", "")
+    representative.user = create_member(
+        username=username_for(number),
+        full_name=full_name,
+        phone=fields.get("phone", ""),
+        unit=unit,
+        role=Role.VILLAGE_REP,
     )
-    account.set_unusable_password()
-    account.save()
-    Membership.objects.create(user=account, unit=unit, role=Role.VILLAGE_REP)
-    representative.user = account
     representative.save()
     return representative

@@ -24,7 +24,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Membership, User
+from apps.accounts.models import User
+from apps.accounts.services import create_members
 from apps.core.exports import XLSX_CONTENT_TYPE
 from apps.core.permissions import is_staff_over
 from apps.core.queueing import queue_on_commit
@@ -428,20 +429,16 @@ def _check_cell(column, value, parse):
 
 
 def _create_representatives(records):
-    users = []
-    for record in records:
-        user = User(username=username_for(record.number), full_name=record.full_name)
-        user.phone = record.phone
-        user.set_unusable_password()
-        users.append(user)
-    users = User.objects.bulk_create(users, batch_size=1000)
-    Membership.objects.bulk_create(
-        [
-            Membership(user=user, unit=record.village, role=Role.VILLAGE_REP)
-            for user, record in zip(users, records, strict=True)
-        ],
-        batch_size=1000,
-    )
+    people = [
+        {
+            "username": username_for(record.number),
+            "full_name": record.full_name,
+            "phone": record.phone,
+            "unit": record.village,
+        }
+        for record in records
+    ]
+    users = create_members(people, role=Role.VILLAGE_REP)
     Representative.objects.bulk_create(
         [_representative(user, record) for user, record in zip(users, records, strict=True)],
         batch_size=1000,

@@ -184,7 +184,7 @@ class EvidenceSerializer(ScopedModelSerializer):
         fields = ["id", "original_name", "content_type", "size", "download_url"]
 
     def get_download_url(self, evidence) -> str:
-        return f"/objectives/evidence/{evidence.pk}/"
+        return evidence.get_absolute_url()
 
 
 class ProgressReportSerializer(DeadlineLightMixin, ScopedModelSerializer):

@@ -9,7 +9,6 @@ import openpyxl
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -312,7 +311,7 @@ def _notify_assignees(plan, objectives, key):
         key,
         _("New objectives in %(plan)s") % {"plan": plan.title},
         body=_("Objectives have been assigned to you or your unit. Please plan your work."),
-        url=reverse("objectives:plan-detail", args=[plan.pk]),
+        url=plan.get_absolute_url(),
     )
     return [notification.recipient for notification in sent]
 

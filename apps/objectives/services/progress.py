@@ -137,7 +137,7 @@ def return_report(user, report, comment):
         f"report-returned:{report.pk}:{report.reviewed_at:%Y%m%d%H%M%S}",
         _("Progress report returned: %(objective)s") % {"objective": report.objective},
         body=report.review_comment,
-        url=f"/objectives/{report.objective_id}/",
+        url=report.objective.get_absolute_url(),
     )
     return report
 

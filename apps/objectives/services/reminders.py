@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,7 +60,8 @@ def _report_reminders(plan, today):
         ) % {"count": len(items)}
         kind = "reports-overdue" if overdue else "reports-due"
         body = "\n".join(items[:10]) + ("\n…" if len(items) > 10 else "")
-        messages.append((user, daily_key(kind, user.pk, day=today), title, body, "/objectives/"))
+        url = reverse("objectives:plan-list")
+        messages.append((user, daily_key(kind, user.pk, day=today), title, body, url))
     return messages
 
 
@@ -93,7 +95,7 @@ def _returned_reminders(plan, today):
             _("Returned report not yet refiled: %(objective)s")
             % {"objective": report.objective.title},
             report.review_comment,
-            f"/objectives/reports/{report.pk}/",
+            report.get_absolute_url(),
         )
         for report in returned
     ]
@@ -109,7 +111,8 @@ def _innovation_reminders(plan, today):
     title = _("%(count)s innovation items await review") % {"count": waiting}
     key = daily_key("innovation-pending", plan.pk, day=today)
     return [
-        (user, key, title, "", f"/objectives/plans/{plan.pk}/innovation/") for user in reviewers
+        (user, key, title, "", reverse("objectives:innovation-list", args=[plan.pk]))
+        for user in reviewers
     ]
 
 

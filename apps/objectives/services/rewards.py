@@ -106,7 +106,7 @@ def _review(item, user, status, points, comment):
         f"innovation-reviewed:{item.pk}",
         _("Innovation item reviewed: %(title)s") % {"title": item.title},
         body=item.review_comment,
-        url=f"/objectives/plans/{item.plan_id}/innovation/",
+        url=item.get_absolute_url(),
     )
 
 
@@ -176,7 +176,7 @@ def _announce_close(plan):
             "grade": score.get_grade_display(),
             "rank": score.rank,
         }
-        url = reverse("objectives:score-detail", args=[score.pk])
+        url = score.get_absolute_url()
         messages += [
             (person, f"score-final:{score.pk}", title, "", url)
             for person in {user.pk: user for user in recipients}.values()
@@ -334,7 +334,7 @@ def _tell(users, reward, step, title, body):
         f"reward-{step}:{reward.pk}:{round_}",
         title % {"reward": reward},
         body=body,
-        url=f"{reverse('objectives:reward-list')}?plan={reward.plan_id}",
+        url=reward.get_absolute_url(),
     )
     return [notification.recipient for notification in sent]
 

@@ -1,0 +1,95 @@
+"""广度: coverage figures (households linked and visited, visits due and made, cases answered on
+time) for a period, from querysets the caller has scoped."""
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from apps.liaison.models import Risk, Visit
+from apps.liaison.services.contacts import visit_intervals
+
+
+def coverage(representatives, contacts, visits, cases, *, start, end, group):
+    """广度: coverage figures for a period, grouped by ``group`` ("representative", "village" or
+    "township"), from querysets the caller has already scoped. A few aggregate queries in all.
+
+    Each row: linked households, households visited, visits made and due by risk colour, and
+    cases answered within their deadline.
+    """
+    end = min(end, timezone.localdate())
+    days = max((end - start).days + 1, 0)
+    keys = GROUP_KEYS[group]
+    intervals = visit_intervals()
+    rows = {}
+
+    for row in contacts.values(keys["contact"]).annotate(
+        linked=Count("pk"),
+        **{f"linked_{risk}": Count("pk", filter=Q(risk=risk)) for risk in Risk.values},
+    ):
+        figures = rows.setdefault(row[keys["contact"]], _empty_row())
+        figures["linked"] = row["linked"]
+        for risk in Risk.values:
+            # Each household of a colour is due a visit every interval of that colour.
+            figures["due"][risk] = row[f"linked_{risk}"] * -(
+                -days // intervals.get(risk, days or 1)
+            )
+
+    in_period = Visit.contacts.through.objects.filter(
+        visit__in=visits, visit__visited_on__range=(start, end)
+    )
+    for row in in_period.values(keys["pair"]).annotate(
+        visited=Count("contact", distinct=True),
+        **{f"made_{risk}": Count("pk", filter=Q(contact__risk=risk)) for risk in Risk.values},
+    ):
+        figures = rows.setdefault(row[keys["pair"]], _empty_row())
+        figures["visited"] = row["visited"]
+        for risk in Risk.values:
+            figures["made"][risk] = row[f"made_{risk}"]
+
+    for row in (
+        visits.filter(visited_on__range=(start, end))
+        .values(keys["visit"])
+        .annotate(count=Count("pk"))
+    ):
+        rows.setdefault(row[keys["visit"]], _empty_row())["visits"] = row["count"]
+
+    opened = cases.filter(opened_at__date__range=(start, end))
+    for row in opened.values(keys["case"]).annotate(
+        total=Count("pk"), on_time=Count("pk", filter=Q(first_response_at__lte=F("respond_by")))
+    ):
+        figures = rows.setdefault(row[keys["case"]], _empty_row())
+        figures["cases"], figures["cases_on_time"] = row["total"], row["on_time"]
+
+    for figures in rows.values():
+        figures["coverage"] = (
+            round(100 * figures["visited"] / figures["linked"]) if figures["linked"] else 0
+        )
+    return rows
+
+
+def _empty_row():
+    return {
+        "linked": 0,
+        "visited": 0,
+        "visits": 0,
+        "cases": 0,
+        "cases_on_time": 0,
+        "due": dict.fromkeys(Risk.values, 0),
+        "made": dict.fromkeys(Risk.values, 0),
+    }
+
+
+GROUP_KEYS = {
+    "representative": {
+        "contact": "representative",
+        "pair": "visit__representative",
+        "visit": "representative",
+        "case": "representative",
+    },
+    "village": {"contact": "unit", "pair": "visit__unit", "visit": "unit", "case": "unit"},
+    "township": {
+        "contact": "unit__parent",
+        "pair": "visit__unit__parent",
+        "visit": "unit__parent",
+        "case": "unit__parent",
+    },
+}
