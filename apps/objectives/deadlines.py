@@ -150,9 +150,6 @@ class InnovationDeadlines(deadlines.DeadlineKind):
     def title_of(self, item):
         return f"{item.unit} · {item.title}"
 
-    def url_of(self, item):
-        return reverse("objectives:innovation-list", kwargs={"plan_pk": item.plan_id})
-
 
 class RewardDeadlines(deadlines.DeadlineKind):
     """A proposed reward awaits a county admin's confirmation, a confirmed one a leader's
@@ -184,7 +181,8 @@ class RewardDeadlines(deadlines.DeadlineKind):
         return str(reward)
 
     def url_of(self, reward):
-        return reverse("objectives:reward-list") + f"?status={reward.status}"
+        # The plan's reward list, showing only the rewards at this step.
+        return f"{reward.get_absolute_url()}&status={reward.status}"
 
 
 INNOVATION_ITEMS = deadlines.register(InnovationDeadlines())

@@ -174,7 +174,7 @@ def test_rewards_wait_for_the_county_to_confirm_and_the_leader_to_approve(db, re
     proposed, confirmed = rewards
     confirm = [item for item in todo_of(api_as, "admin") if item["kind"] == "reward-confirm"]
     assert [item["id"] for item in confirm] == [proposed.pk]
-    assert confirm[0]["url"] == "/objectives/rewards/?status=proposed"
+    assert confirm[0]["url"] == f"/objectives/rewards/?plan={proposed.plan_id}&status=proposed"
     leader = todo_of(api_as, "leader")
     assert [(item["kind"], item["id"]) for item in leader] == [("reward-approve", confirmed.pk)]
 
