@@ -190,6 +190,25 @@ def test_last_years_rewards_await_the_county_and_the_leader(db, demo_today, api_
     assert {item["id"] for item in to_confirm} == set(proposed.values_list("pk", flat=True))
 
 
+def test_the_pages_open_on_this_years_plan(db, demo_today, client_as):
+    this_year = ObjectivePlan.objects.get(period=Period.objects.current_year())
+    last = ObjectivePlan.objects.get(period=last_year())
+    client = client_as(User.objects.get(username="admin"))
+    plans = client.get("/objectives/").context["object_list"]
+    assert [plan.pk for plan in plans] == [this_year.pk, last.pk]
+    # The rankings open on this year's plan, not two years' first places side by side…
+    scores = client.get("/objectives/scores/").context["paginator"].object_list
+    assert set(scores.values_list("plan", flat=True)) == {this_year.pk}
+    # …last year's on asking, and every plan on choosing "all".
+    scores = client.get("/objectives/scores/", {"plan": last.pk}).context["object_list"]
+    assert {score.plan_id for score in scores} == {last.pk}
+    scores = client.get("/objectives/scores/", {"plan": ""}).context["paginator"].object_list
+    assert set(scores.values_list("plan", flat=True)) == {this_year.pk, last.pk}
+    # The rewards are last year's: this year's are proposed when it closes.
+    rewards = client.get("/objectives/rewards/").context["object_list"]
+    assert {reward.plan_id for reward in rewards} == {last.pk}
+
+
 def demo_counts():
     return {
         "periods": Period.objects.count(),
