@@ -10,9 +10,10 @@ class ObjectivesConfig(AppConfig):
         from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
         from apps.objectives import deadlines, todo  # noqa: F401 (register their kinds)
-        from apps.objectives.demo import seed_objectives
+        from apps.objectives.demo import seed_last_year, seed_objectives
 
         demo.register(30, seed_objectives, activity=True)
+        demo.register(31, seed_last_year, activity=True)
 
         schedules.register(
             schedules.DefaultSchedule(

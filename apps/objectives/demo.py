@@ -1,6 +1,9 @@
 """Demo objective plan: the county's 40 indicators decomposed to every township and village,
 progress reports for every cycle due before today (with late, missing, returned and pending
-ones), innovation items, and scores computed by the real engine.
+ones), innovation items, and scores computed by the real engine. Beside it, last year's
+assessment, closed by the real services: a compact plan for the townships, every cycle
+reported and approved, scores frozen and ranked, rewards proposed and some confirmed, so the
+leader has rewards to approve and the county staff proposals to confirm.
 
 Built once: when the plan already has objectives nothing is rebuilt, so seed_demo stays
 idempotent. Random choices use a fixed seed, so every demo county looks the same.
@@ -13,10 +16,23 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.utils import timezone
 
-from apps.objectives.demo_indicators import INDICATORS, INNOVATION_ITEMS
-from apps.objectives.models import InnovationItem, Objective, ObjectivePlan, ProgressReport
+from apps.objectives.demo_indicators import CATEGORIES, INDICATORS, INNOVATION_ITEMS
+from apps.objectives.models import (
+    InnovationItem,
+    Objective,
+    ObjectivePlan,
+    ProgressReport,
+    Reward,
+)
 from apps.objectives.services.progress import cycle_ends, report_due
+from apps.objectives.services.rewards import (
+    award_innovation,
+    claim_innovation,
+    close_period,
+    confirm_reward,
+)
 from apps.objectives.services.scoring import score_plan
+from apps.organizations.models import Period
 
 CENT = Decimal("0.01")
 
@@ -284,3 +300,159 @@ def _build_innovation(plan, context):
         )
     InnovationItem.objects.bulk_create(items)
     return len(items)
+
+
+# Last year's plan: the first two indicators of each category that count upwards, handed to
+# every township (not to the villages, to keep it small); five advanced collectives.
+LAST_YEAR_PER_CATEGORY = 2
+LAST_YEAR_COLLECTIVE_AWARDS = 5
+# Of the proposals made at the close, the county staff have confirmed this many, so they await
+# the leader's approval; the rest still await the county staff.
+LAST_YEAR_CONFIRMED = 3
+LAST_YEAR_INNOVATION = (
+    "“巾帼调解室”进村入户",
+    "在乡镇综治中心设立巾帼调解室，由妇联执委和法律明白人轮值，全年调处婚姻家庭纠纷。",
+    Decimal(3),
+)
+
+
+def last_year_indicators():
+    chosen = []
+    for category in CATEGORIES:
+        upwards = [
+            indicator
+            for indicator in INDICATORS
+            if indicator["category"] == category and indicator.get("direction") != "lower"
+        ]
+        chosen += upwards[:LAST_YEAR_PER_CATEGORY]
+    return chosen
+
+
+def seed_last_year(context, log=print):
+    """Last year's assessment, closed: built through the real services once, then left as it
+    is (a closed period is never rebuilt)."""
+    year = context["year_period"].start_date.year - 1
+    period, _created = Period.objects.get_or_create(
+        name=f"{year}年度",
+        defaults={
+            "kind": Period.Kind.YEAR,
+            "start_date": date(year, 1, 1),
+            "end_date": date(year, 12, 31),
+        },
+    )
+    context["last_year_period"] = period
+    if period.is_closed:
+        log(f"Last year's assessment: {period} already closed.")
+        return
+    county, admin = context["county"], context["users"]["admin"]
+    plan, created = ObjectivePlan.objects.get_or_create(
+        period=period,
+        unit=county,
+        defaults={
+            "title": f"{period.name}县妇联目标管理责任书",
+            "status": ObjectivePlan.Status.PUBLISHED,
+            "published_at": timezone.make_aware(datetime.combine(period.start_date, time(9))),
+            "collective_awards": LAST_YEAR_COLLECTIVE_AWARDS,
+        },
+    )
+    context["last_year_plan"] = plan
+    if not created:
+        # E.g. the demo built a year ago, whose plan was then this year's: it is not rebuilt.
+        log(f"Last year's assessment: {plan} already exists; left as it is.")
+        return
+    leaves = _build_last_year_tree(plan, county, context["townships"], context["villages"])
+    reports = _build_last_year_reports(plan, leaves, context["chairs"])
+    _award_last_year_innovation(plan, context)
+    close_period(admin, period)
+    # The county staff have confirmed the innovation award and the best collectives (proposed
+    # in rank order); the other collectives still await them.
+    proposed = list(plan.rewards.filter(status=Reward.Status.PROPOSED).order_by("pk"))
+    proposed.sort(key=lambda reward: reward.kind != Reward.Kind.INNOVATION)
+    for reward in proposed[:LAST_YEAR_CONFIRMED]:
+        confirm_reward(admin, reward)
+    log(
+        f"Last year's assessment: {period} closed, {len(leaves)} township objectives, "
+        f"{reports} reports, {plan.scores.count()} frozen scores, "
+        f"{plan.rewards.filter(status=Reward.Status.CONFIRMED).count()} rewards awaiting "
+        f"approval, {plan.rewards.filter(status=Reward.Status.PROPOSED).count()} to confirm."
+    )
+
+
+def _build_last_year_tree(plan, county, townships, villages):
+    """County → township for the chosen indicators, in two bulk inserts; weights on 100."""
+    indicators = last_year_indicators()
+    root_weights = split_weight(100, [indicator["weight"] for indicator in indicators])
+    roots = Objective.objects.bulk_create(
+        [
+            _objective(
+                plan,
+                indicator,
+                parent=None,
+                unit=county,
+                weight=weight,
+                target=_target(indicator),
+                depth=0,
+            )
+            for indicator, weight in zip(indicators, root_weights, strict=True)
+        ]
+    )
+    village_count = defaultdict(int)
+    for village in villages:
+        village_count[village.parent_id] += 1
+    sizes = [village_count[township.pk] for township in townships]
+    parts = []
+    for indicator, root in zip(indicators, roots, strict=True):
+        weights = split_weight(root.weight, sizes)
+        targets = (
+            split_target(indicator, root.target, sizes) if root.target else [None] * len(sizes)
+        )
+        parts += [
+            _objective(
+                plan, indicator, parent=root, unit=township, weight=weight, target=target, depth=1
+            )
+            for township, weight, target in zip(townships, weights, targets, strict=True)
+        ]
+    return Objective.objects.bulk_create(parts)
+
+
+def _build_last_year_reports(plan, leaves, chairs):
+    """Every cycle of last year reported and approved by the county, a few of them late; each
+    township ended the year at its own pace, most of them on target or beyond."""
+    rng = random.Random(plan.period.start_date.year)
+    today = timezone.localdate()
+    townships = sorted({leaf.assignee_unit_id for leaf in leaves})
+    pace = {unit_id: rng.uniform(0.85, 1.1) for unit_id in townships}
+    reports = []
+    for leaf in leaves:
+        cycles = cycle_ends(leaf)
+        for number, cycle in enumerate(cycles, start=1):
+            share = Decimal(str(pace[leaf.assignee_unit_id] * number / len(cycles)))
+            reports.append(
+                _report(
+                    leaf,
+                    cycle,
+                    share,
+                    chairs[leaf.assignee_unit_id],
+                    chairs[plan.unit_id],
+                    rng,
+                    status=ProgressReport.Status.APPROVED,
+                    today=today,
+                )
+            )
+    ProgressReport.objects.bulk_create(reports, batch_size=2000)
+    return len(reports)
+
+
+def _award_last_year_innovation(plan, context):
+    """One township claimed an innovative practice and the county awarded it in full."""
+    township = context["townships"][2]
+    title, description, points = LAST_YEAR_INNOVATION
+    item = claim_innovation(
+        context["chairs"][township.pk],
+        plan,
+        unit=township,
+        title=title,
+        description=description,
+        claimed_points=points,
+    )
+    award_innovation(context["users"]["admin"], item, points=points)

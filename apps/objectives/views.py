@@ -525,6 +525,23 @@ class ScoreListView(ScopedListView):
     def get_base_queryset(self):
         return UnitScore.objects.with_details().order_by("level", "rank", "pk")
 
+    def get_filterset_kwargs(self, filterset_class):
+        """Without a chosen plan the rankings open on the latest plan she has scores of: two
+        years' first places side by side would tell nobody anything. "All" (an empty ``plan``)
+        still lists every plan."""
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        if "plan" not in self.request.GET:
+            latest = (
+                UnitScore.objects.for_user(self.request.user)
+                .order_by("-plan__period__start_date", "plan__unit__path", "plan")
+                .values_list("plan", flat=True)
+                .first()
+            )
+            if latest is not None:
+                kwargs["data"] = self.request.GET.copy()
+                kwargs["data"]["plan"] = latest
+        return kwargs
+
 
 class ScoreDetailView(ScopedDetailView):
     model = UnitScore

@@ -50,7 +50,7 @@ def test_demo_liaison_work_keeps_the_rules_shows_coverage_and_is_seeded_once(db,
     assert not Case.objects.filter(state=Case.State.CLOSED, satisfaction="").exists()
     assert not Case.objects.filter(first_response_at__lt=F("opened_at")).exists()
 
-    period = Period.objects.get(kind=Period.Kind.YEAR)
+    period = Period.objects.current_year()
     rows = services.coverage(
         Representative.objects.all(),
         Contact.objects.all(),
