@@ -8,8 +8,11 @@ class CoordinationConfig(AppConfig):
 
     def ready(self):
         from apps.coordination import deadlines, todo  # noqa: F401 (register their kinds)
-        from apps.core import navigation
+        from apps.coordination.demo import seed_coordination
+        from apps.core import demo, navigation
         from apps.core.roles import Role
+
+        demo.register(45, seed_coordination, activity=True)
 
         section = _("Social coordination")
         navigation.register(

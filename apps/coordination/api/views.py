@@ -42,6 +42,7 @@ class ReferralViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
         if self.action == "create":
             return REFERRERS
         return (Role.DEPT_LIAISON,)
+
     ordering_fields = ["id", "sent_at", "state", "accept_due", "complete_due"]
 
     def _act(self, request, service, body=None):
