@@ -14,7 +14,7 @@ class ServiceForm(forms.Form):
     description = forms.CharField(label=_("description and eligibility"), widget=forms.Textarea)
     how_to_apply = forms.CharField(label=_("how to apply"), required=False, widget=forms.Textarea)
     contact = forms.CharField(label=_("contact"), max_length=100, required=False)
-    hours = forms.CharField(label=_("hours"), max_length=100, required=False)
+    hours = forms.CharField(label=_("opening hours"), max_length=100, required=False)
     case_categories = forms.MultipleChoiceField(
         label=_("case categories"),
         choices=CaseCategory.choices,

@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.coordination.querysets import ReferralQuerySet, ServiceQuerySet
 from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel
@@ -22,8 +23,8 @@ class Service(ScopedModel):
         LEGAL = "legal", _("Legal")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        PAUSED = "paused", _("Paused")
+        ACTIVE = "active", pgettext_lazy("service", "Active")
+        PAUSED = "paused", pgettext_lazy("service", "Paused")
 
     # Reference data: the directory is open to everyone in the deployment.
     scope_field = None
@@ -40,7 +41,7 @@ class Service(ScopedModel):
     description = models.TextField(_("description and eligibility"), max_length=LONG_TEXT)
     how_to_apply = models.TextField(_("how to apply"), max_length=SHORT_TEXT, blank=True)
     contact = models.CharField(_("contact"), max_length=100, blank=True)
-    hours = models.CharField(_("hours"), max_length=100, blank=True)
+    hours = models.CharField(_("opening hours"), max_length=100, blank=True)
     case_categories = ArrayField(
         models.CharField(max_length=12, choices=CaseCategory.choices),
         size=20,
@@ -87,11 +88,11 @@ class Referral(ScopedModel):
     need when she consented, and the contact details she agreed to share."""
 
     class State(models.TextChoices):
-        SENT = "sent", _("Sent")
-        ACCEPTED = "accepted", _("Accepted")
-        IN_PROGRESS = "in_progress", _("In progress")
-        COMPLETED = "completed", _("Completed")
-        DECLINED = "declined", _("Declined")
+        SENT = "sent", pgettext_lazy("referral", "Sent")
+        ACCEPTED = "accepted", pgettext_lazy("referral", "Accepted")
+        IN_PROGRESS = "in_progress", pgettext_lazy("referral", "In progress")
+        COMPLETED = "completed", pgettext_lazy("referral", "Completed")
+        DECLINED = "declined", pgettext_lazy("referral", "Declined")
 
     class ConsentMethod(models.TextChoices):
         VERBAL = "verbal", _("Verbal")
