@@ -188,3 +188,21 @@ def test_the_department_has_its_referrals_on_its_to_do_list(
     assert kinds.count("referral") == 2
     html = client_as(dept_liaison).get("/").content.decode()
     assert referrals["a1"].get_absolute_url() in html
+
+
+def test_the_admin_shows_referrals_to_county_staff_only(
+    referrals, client_as, county_admin, dept_liaison
+):
+    from django.contrib.auth.models import Permission
+
+    from apps.core.models import AccessLog
+
+    rights = Permission.objects.filter(content_type__app_label="coordination")
+    for user in (county_admin, dept_liaison):
+        user.is_staff = True
+        user.save()
+        user.user_permissions.set(rights)
+    url = f"/admin/coordination/referral/{referrals['sensitive'].pk}/change/"
+    assert client_as(dept_liaison).get(url).status_code in {302, 403, 404}
+    assert client_as(county_admin).get(url).status_code == 200
+    assert AccessLog.objects.filter(user=county_admin, record_id=referrals["sensitive"].pk)
