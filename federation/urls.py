@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/", include("apps.notifications.urls")),
     path("objectives/", include("apps.objectives.urls")),
     path("liaison/", include("apps.liaison.urls")),
+    path("coordination/", include("apps.coordination.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

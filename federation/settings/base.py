@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.objectives",
     "apps.liaison",
+    "apps.coordination",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStateEnum": "apps.liaison.models.Case.State",
         "CaseCategoryEnum": "apps.liaison.models.Case.Category",
         "ObjectiveCategoryEnum": "apps.objectives.models.Objective.Category",
+        "ReferralStateEnum": "apps.coordination.models.Referral.State",
+        "ServiceStatusEnum": "apps.coordination.models.Service.Status",
     },
 }
 
@@ -252,6 +255,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "妇联工作管理平台 <noreply@localhost>")
 
 # --- Demo data ---------------------------------------------------------------------------------
+# Department codes that may receive referrals of sensitive (domestic-violence) cases besides the
+# services flagged for them (apps.coordination.services.takes_sensitive); comma-separated.
+REFERRAL_SENSITIVE_DEPARTMENTS = [
+    code for code in env_str("REFERRAL_SENSITIVE_DEPARTMENTS", "").split(",") if code.strip()
+]
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo12345")
 
 LOGGING = {

@@ -33,6 +33,8 @@ from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework import serializers as drf
 
+from apps.coordination import services as coordination
+from apps.coordination.models import Service
 from apps.core.api.serializers import ScopedPrimaryKeyRelatedField
 from apps.core.views import WriteRoleRequiredMixin
 from apps.liaison import services as liaison
@@ -53,6 +55,10 @@ EVERYONE = WORKERS | LEADER
 # Households and cases: staff in their area, a representative her own (the world's household
 # and case are the village A1 representative's own); leaders and liaisons never.
 HOUSEHOLDS = STAFF | REP
+# The service directory: a department's liaison keeps its entries, county staff any; only the
+# department's liaison answers a referral.
+KEEPERS = ADMIN | {"dept_liaison"}
+LIAISON = frozenset({"dept_liaison"})
 
 REFUSED = {403, 404, 405}
 
@@ -142,6 +148,26 @@ def _report_body(world):
     }
 
 
+def _service_body(world):
+    return {
+        "department": world.county.department.pk,
+        "name": "就业指导",
+        "kind": "people",
+        "description": "就业指导",
+        "case_categories": ["employment"],
+        "status": "active",
+    }
+
+
+def _referral_body(world):
+    return {
+        "case": world.case.pk,
+        "service": world.service.pk,
+        "consent": True,
+        "consent_method": "verbal",
+    }
+
+
 # API routes: "<prefix> <action>" as the router names them.
 API_DOORS = {
     "org-units update": Door(STAFF, "township_a", lambda w: {"name": "甲镇", "code": "100101"}),
@@ -221,6 +247,14 @@ API_DOORS = {
     "cases resolve": Door(HOUSEHOLDS, "case", lambda w: {"note": "已解决"}),
     "cases close": Door(HOUSEHOLDS, "case", lambda w: {"satisfaction": "satisfied"}),
     "cases follow_up": Door(HOUSEHOLDS, "case", lambda w: {"note": "回访"}),
+    "services create": Door(KEEPERS, body=lambda w: _service_body(w)),
+    "services update": Door(KEEPERS, "service", lambda w: _service_body(w)),
+    "services partial_update": Door(KEEPERS, "service", lambda w: {"hours": "周一至周五"}),
+    "referrals create": Door(HOUSEHOLDS, body=_referral_body),
+    "referrals accept": Door(LIAISON, "referral"),
+    "referrals start": Door(LIAISON, "referral"),
+    "referrals decline": Door(LIAISON, "referral", lambda w: {"reason": "不符合条件"}),
+    "referrals complete": Door(LIAISON, "referral", lambda w: {"outcome": "已办结"}),
 }
 
 # Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.
@@ -286,6 +320,12 @@ HTML_DOORS = {
     ),
     "liaison:representative-edit": Door(STAFF, "rep_a1", _representative_body),
     "liaison:roster-import": Door(STAFF),
+    "coordination:service-create": Door(KEEPERS, body=lambda w: _service_body(w)),
+    "coordination:service-edit": Door(KEEPERS, "service", lambda w: _service_body(w)),
+    "coordination:referral-create": Door(
+        HOUSEHOLDS, body=lambda w: {**_referral_body(w), "consent": "on"}
+    ),
+    "coordination:referral-detail": Door(LIAISON, "referral", lambda w: {"action": "accept"}),
 }
 
 # Doors that take a POST but write nobody's work: signing in and out (and asking for an API
@@ -471,6 +511,19 @@ def build_world(county, users):
     rep_a1 = make_representative(rep, county.village_a1, "A1-01")
     household_a1 = liaison_household(county, rep_a1)
     case = liaison.open_case(rep, contact=household_a1, category="employment", description="d")
+    service = Service.objects.create(
+        department=county.department,
+        name="学业资助",
+        kind="funds",
+        description="d",
+        case_categories=["employment", "children"],
+    )
+    referred_case = liaison.open_case(
+        rep, contact=household_a1, category="children", description="d"
+    )
+    referral = coordination.refer_case(
+        rep, referred_case, service=service, consent=True, consent_method="verbal"
+    )
     notifications = {
         role: notify(user, f"matrix:{role}", "测试通知", email=False)
         for role, user in users.items()
@@ -493,6 +546,8 @@ def build_world(county, users):
         rep_a1=rep_a1,
         household_a1=household_a1,
         case=case,
+        service=service,
+        referral=referral,
         notifications=notifications,
     )
 

@@ -19,6 +19,8 @@ from apps.notifications.services import notify_many
 from apps.organizations.models import OrgUnit
 
 SENSITIVE_CATEGORIES = {Case.Category.VIOLENCE}
+# The case categories, for modules that classify by them (coordination's services).
+CaseCategory = Case.Category
 
 
 # Which specialties help with which kind of case (优势互补).
@@ -77,6 +79,11 @@ def open_case(user, *, contact, category, description, visit=None):
         case=case, author=user, note=_("Case accepted."), state_to=Case.State.OPEN
     )
     return case
+
+
+def cases_for(user):
+    """The cases ``user`` may open (for modules that scope their rows by a case's rule)."""
+    return Case.objects.for_user(user)
 
 
 def can_handle(user, case):
@@ -233,6 +240,26 @@ def mark_referred(user, case, *, note):
     FollowUp.objects.create(
         case=case, author=user, note=note, state_from=old_state, state_to=case.state
     )
+    return case
+
+
+@transaction.atomic
+def referral_returned(user, case, *, note):
+    """A referral came back (completed with an outcome, or declined with a reason): the case
+    leaves 转介 for 办理中 and the note becomes a follow-up. Called by the coordination module
+    only, after its own checks that ``user`` is the department's liaison answering the
+    referral (she may not open the case itself, so can_handle does not apply here). A case
+    no longer in 转介 (another referral already brought it back, or its handler moved it on)
+    keeps its state and only gains the follow-up."""
+    case = _locked(case)
+    old_state = case.state
+    changes = {}
+    if case.state == Case.State.REFERRED:
+        case.state = Case.State.IN_PROGRESS
+        case.state_deadline = CASES.deadline_for(Case.State.IN_PROGRESS, timezone.now())
+        case.save(update_fields=["state", "state_deadline", "updated_at"])
+        changes = {"state_from": old_state, "state_to": case.state}
+    FollowUp.objects.create(case=case, author=user, note=note, **changes)
     return case
 
 

@@ -1,0 +1,72 @@
+"""Coordination API: the directory (read by all, kept by departments) and referrals, scoped by
+ReferralQuerySet.for_user; every change goes through a service; steps are POST actions."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.coordination import services
+from apps.coordination.api import serializers
+from apps.coordination.filters import ReferralFilterSet, ServiceFilterSet
+from apps.coordination.models import Referral, Service
+from apps.core.api.serializers import validated
+from apps.core.api.viewsets import ScopedQuerysetMixin
+from apps.core.roles import Role
+
+REFERRERS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP)
+
+
+class ServiceViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    queryset = Service.objects.with_details()
+    serializer_class = serializers.ServiceSerializer
+    filterset_class = ServiceFilterSet
+    write_roles = (Role.COUNTY_ADMIN, Role.DEPT_LIAISON)
+    ordering_fields = ["id", "name", "kind", "status", "verified_at"]
+
+
+class ReferralViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Referral.objects.with_details()
+    serializer_class = serializers.ReferralSerializer
+    filterset_class = ReferralFilterSet
+
+    @property
+    def write_roles(self):
+        """The case side refers; only department liaisons answer (the services check that
+        it is her department, and that the referrer handles the case)."""
+        if self.action == "create":
+            return REFERRERS
+        return (Role.DEPT_LIAISON,)
+
+    ordering_fields = ["id", "sent_at", "state", "accept_due", "complete_due"]
+
+    def _act(self, request, service, body=None):
+        referral = self.get_object()
+        kwargs = validated(body, request) if body else {}
+        referral = service(request.user, referral, **kwargs)
+        return Response(self.get_serializer(referral).data)
+
+    @extend_schema(request=serializers.ReferralStepSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._act(request, services.accept_referral)
+
+    @extend_schema(request=serializers.ReferralReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._act(request, services.decline_referral, serializers.ReferralReasonSerializer)
+
+    @extend_schema(request=serializers.ReferralStepSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._act(request, services.start_referral)
+
+    @extend_schema(request=serializers.ReferralOutcomeSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._act(request, services.complete_referral, serializers.ReferralOutcomeSerializer)

@@ -1,0 +1,192 @@
+"""社会协调机制: the departments' service directory and the referrals of cases to them."""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from apps.coordination.querysets import ReferralQuerySet, ServiceQuerySet
+from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel
+from apps.liaison.services import CaseCategory
+from apps.organizations.models import OrgUnit
+
+
+class Service(ScopedModel):
+    """One service a functional department offers (人力 / 财力物力 / 法律). Reference data: every
+    signed-in user reads the directory; the department's liaison keeps its entries."""
+
+    class Kind(models.TextChoices):
+        PEOPLE = "people", _("People")
+        FUNDS = "funds", _("Funds and materials")
+        LEGAL = "legal", _("Legal")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", pgettext_lazy("service", "Active")
+        PAUSED = "paused", pgettext_lazy("service", "Paused")
+
+    # Reference data: the directory is open to everyone in the deployment.
+    scope_field = None
+
+    department = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="services",
+        limit_choices_to={"kind": OrgUnit.Kind.DEPARTMENT},
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("class"), max_length=10, choices=Kind.choices)
+    description = models.TextField(_("description and eligibility"), max_length=LONG_TEXT)
+    how_to_apply = models.TextField(_("how to apply"), max_length=SHORT_TEXT, blank=True)
+    contact = models.CharField(_("contact"), max_length=100, blank=True)
+    hours = models.CharField(_("opening hours"), max_length=100, blank=True)
+    case_categories = ArrayField(
+        models.CharField(max_length=12, choices=CaseCategory.choices),
+        size=20,
+        verbose_name=_("case categories"),
+        default=list,
+        blank=True,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    accepts_sensitive = models.BooleanField(
+        _("takes sensitive cases"),
+        default=False,
+        help_text=_("Domestic-violence and other sensitive cases may be referred here."),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["department__path", "name", "pk"]
+        indexes = [models.Index(fields=["status", "kind"], name="service_status_kind")]
+
+    def __str__(self):
+        return f"{self.department.name} · {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("coordination:service-edit", args=[self.pk])
+
+
+class Referral(ScopedModel):
+    """转介: a case sent to a department's service with the woman's recorded consent (or a
+    logged override). The department sees only what the referral carries: the category, the
+    need when she consented, and the contact details she agreed to share."""
+
+    class State(models.TextChoices):
+        SENT = "sent", pgettext_lazy("referral", "Sent")
+        ACCEPTED = "accepted", pgettext_lazy("referral", "Accepted")
+        IN_PROGRESS = "in_progress", pgettext_lazy("referral", "In progress")
+        COMPLETED = "completed", pgettext_lazy("referral", "Completed")
+        DECLINED = "declined", pgettext_lazy("referral", "Declined")
+
+    class ConsentMethod(models.TextChoices):
+        VERBAL = "verbal", _("Verbal")
+        WRITTEN = "written", _("Written")
+
+    # Scoped by the case's village for the referring side; the department side is added in
+    # ReferralQuerySet.for_user.
+    scope_field = "unit"
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        "liaison.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    department = models.ForeignKey(
+        OrgUnit, verbose_name=_("department"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    # Copied from the case when sent, so the department never reads the case itself.
+    category = models.CharField(_("category"), max_length=12, choices=CaseCategory.choices)
+    need = models.TextField(_("need"), max_length=LONG_TEXT, blank=True)
+    shared_contact = models.CharField(_("contact details shared"), max_length=200, blank=True)
+    is_sensitive = models.BooleanField(_("sensitive"), default=False)
+    consent = models.BooleanField(_("consent"), default=False)
+    consent_method = models.CharField(
+        _("consent given"), max_length=10, choices=ConsentMethod.choices, blank=True
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    consent_recorded_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
+    override_reason = models.TextField(_("override reason"), max_length=SHORT_TEXT, blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("overridden by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), max_length=SHORT_TEXT, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("referred by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.SENT)
+    sent_at = models.DateTimeField(_("sent at"))
+    accept_due = models.DateTimeField(_("accept by"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    complete_due = models.DateTimeField(_("complete by"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), max_length=SHORT_TEXT, blank=True)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+    reason = models.TextField(_("reason for declining"), max_length=SHORT_TEXT, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [
+            models.Index(fields=["department", "state"], name="referral_dept_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.department.name} · {self.get_state_display()}"
+
+    def get_absolute_url(self):
+        return reverse("coordination:referral-detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.state in {self.State.SENT, self.State.ACCEPTED, self.State.IN_PROGRESS}
+
+    @property
+    def current_due(self):
+        return self.accept_due if self.state == self.State.SENT else self.complete_due

@@ -1,0 +1,77 @@
+"""Who may open which coordination record (DESIGN, "Who may see what").
+
+- The service directory is reference data: every signed-in user reads it (``scope_field`` None).
+- Referrals: county federation staff see every referral in their area (from a case there or
+  to a department there); a village representative and township staff those of the cases they
+  may open (``Case.objects.for_user``, so sensitive cases stay as hidden as the case itself);
+  a department liaison those addressed to her department, and nothing of the case beyond what
+  the referral carries; leaders none (they work from counts, ``in_area``).
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from apps.core.querysets import ScopedQuerySet
+from apps.core.roles import Role
+
+
+class ServiceQuerySet(ScopedQuerySet):
+    def with_details(self):
+        return self.select_related("department", "verified_by")
+
+    def active(self):
+        return self.filter(status="active")
+
+    def kept_by(self, user):
+        """The entries ``user`` may change: her own department's for a department liaison,
+        every department's in her area for county federation staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        allowed = [
+            Q(department__path__startswith=m.unit.path)
+            for m in user.active_memberships
+            if m.role in (Role.COUNTY_ADMIN, Role.DEPT_LIAISON)
+        ]
+        return self.filter(reduce(or_, allowed)) if allowed else self.none()
+
+
+class ReferralQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        allowed = []
+        case_side = False
+        for membership in user.active_memberships:
+            path = membership.unit.path
+            if membership.role == Role.COUNTY_ADMIN:
+                allowed.append(
+                    Q(unit__path__startswith=path) | Q(department__path__startswith=path)
+                )
+            elif membership.role == Role.DEPT_LIAISON:
+                allowed.append(Q(department__path__startswith=path))
+            elif membership.role in (Role.VILLAGE_REP, Role.TOWNSHIP_STAFF):
+                case_side = True
+        if case_side:
+            from apps.liaison.services import cases_for
+
+            allowed.append(Q(case__in=cases_for(user).values("pk")))
+        if not allowed:
+            return self.none()
+        return self.filter(reduce(or_, allowed))
+
+    def with_details(self):
+        return self.select_related("service", "department", "unit")
+
+    def open(self):
+        return self.filter(state__in=["sent", "accepted", "in_progress"])
+
+    def addressed_to(self, user):
+        """Referrals to the departments where ``user`` is the liaison."""
+        units = [m.unit_id for m in user.active_memberships if m.role == Role.DEPT_LIAISON]
+        return self.filter(department__in=units)

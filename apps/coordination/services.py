@@ -1,0 +1,291 @@
+"""Coordination workflows: keeping the service directory, referring a case (转介) with the
+woman's consent, and the department's steps (签收, 办理, 办结, 退回). Views, the API, tasks and
+commands call only these; liaison is reached only through its services."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.coordination.deadlines import REFERRALS
+from apps.coordination.models import Referral, Service
+from apps.core.roles import Role
+from apps.liaison import services as liaison
+from apps.notifications.services import notify_many
+
+SERVICE_FIELDS = (
+    "department",
+    "name",
+    "kind",
+    "description",
+    "how_to_apply",
+    "contact",
+    "hours",
+    "case_categories",
+    "status",
+    "accepts_sensitive",
+)
+
+
+# --- the directory ------------------------------------------------------------------------
+
+
+def may_keep(user, department):
+    """A department's liaison keeps its entries; county federation staff any in their area."""
+    if user.is_superuser:
+        return True
+    return any(
+        (m.role == Role.DEPT_LIAISON and m.unit_id == department.pk)
+        or (m.role == Role.COUNTY_ADMIN and department.path.startswith(m.unit.path))
+        for m in user.active_memberships
+    )
+
+
+@transaction.atomic
+def save_service(user, service=None, **values):
+    """Add a service to the directory, or change one; whoever saves it verifies it now."""
+    service = service or Service()
+    if service.pk and not may_keep(user, service.department):
+        raise PermissionDenied(_("This service belongs to another department."))
+    for name, value in values.items():
+        if name not in SERVICE_FIELDS:
+            raise TypeError(name)
+        setattr(service, name, value)
+    department = service.department if service.department_id else None
+    if department is None or department.kind != "department":
+        raise ValidationError({"department": _("Choose a functional department.")})
+    if not may_keep(user, department):
+        raise ValidationError(
+            {"department": _("You may keep only your own department's services.")}
+        )
+    service.verified_by = user
+    service.verified_at = timezone.now()
+    service.full_clean()
+    service.save()
+    return service
+
+
+def services_for(case):
+    """Active services that take the case's category (sensitive ones only where allowed)."""
+    services = (
+        Service.objects.active().with_details().filter(case_categories__contains=[case.category])
+    )
+    if case.is_sensitive:
+        services = [s for s in services if takes_sensitive(s)]
+    return services
+
+
+def takes_sensitive(service):
+    """A sensitive case goes only to a service flagged for it, or to a department whose code is
+    in the REFERRAL_SENSITIVE_DEPARTMENTS setting (公安, 司法, 民政 … as the county decides)."""
+    allowed = getattr(settings, "REFERRAL_SENSITIVE_DEPARTMENTS", ())
+    return service.accepts_sensitive or service.department.code in allowed
+
+
+# --- referring ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def refer_case(user, case, *, service, consent, consent_method="", override_reason="", note=""):
+    """转介: send a case to a department's service. The woman's consent is recorded (how, by
+    whom, when), or county federation staff override it with a reason, which is logged in the
+    case's follow-ups. The department receives only the category, the need (with consent) and
+    the contact details she agreed to share. Asking again for the same case and service while
+    the first referral is open answers with that referral."""
+    if not liaison.can_handle(user, case):
+        raise PermissionDenied(_("You are not handling this case."))
+    existing = Referral.objects.open().filter(case=case, service=service).first()
+    if existing is not None:
+        return existing
+    _check_service(case, service)
+    override_reason = (override_reason or "").strip()
+    note = (note or "").strip()
+    if consent:
+        if consent_method not in Referral.ConsentMethod.values:
+            raise ValidationError({"consent_method": _("Say how she gave her consent.")})
+        override_reason = ""
+    elif not override_reason or not user.has_role(Role.COUNTY_ADMIN):
+        if override_reason:
+            raise ValidationError(
+                {"override_reason": _("Only county federation staff may refer without consent.")}
+            )
+        raise ValidationError(
+            {"consent": _("Record the woman's consent before referring her case.")}
+        )
+    now = timezone.now()
+    contact = case.contact
+    referral = Referral.objects.create(
+        unit=case.unit,
+        case=case,
+        service=service,
+        department=service.department,
+        category=case.category,
+        need=case.description if consent else "",
+        shared_contact=f"{contact.name} {contact.phone}".strip() if consent else "",
+        is_sensitive=case.is_sensitive,
+        consent=bool(consent),
+        consent_method=consent_method if consent else "",
+        consent_recorded_by=user if consent else None,
+        consent_recorded_at=now if consent else None,
+        override_reason=override_reason,
+        overridden_by=None if consent else user,
+        note=note,
+        referred_by=user,
+        sent_at=now,
+        accept_due=REFERRALS.deadline_after(now, "accept"),
+    )
+    liaison.mark_referred(user, case, note=_referral_note(referral))
+    notify_many(
+        User.objects.working_in([service.department], role=Role.DEPT_LIAISON),
+        f"referral-sent:{referral.pk}",
+        _("New referral: %(service)s") % {"service": service.name},
+        url=referral.get_absolute_url(),
+    )
+    return referral
+
+
+def _check_service(case, service):
+    if service.status != Service.Status.ACTIVE:
+        raise ValidationError({"service": _("This service is paused.")})
+    if case.category not in service.case_categories:
+        raise ValidationError({"service": _("This service does not take cases of this category.")})
+    if case.is_sensitive and not takes_sensitive(service):
+        raise ValidationError(
+            {"service": _("A sensitive case cannot be referred to this department.")}
+        )
+
+
+def _referral_note(referral):
+    text = _("Referred to %(department)s · %(service)s.") % {
+        "department": referral.department.name,
+        "service": referral.service.name,
+    }
+    if referral.consent:
+        text += " " + _("Consent: %(method)s.") % {"method": referral.get_consent_method_display()}
+    else:
+        text += " " + _("Referred without consent: %(reason)s") % {
+            "reason": referral.override_reason
+        }
+    if referral.note:
+        text += " " + referral.note
+    return text
+
+
+# --- the department's steps --------------------------------------------------------------------
+
+# step: (states it may start from, state it leads to)
+STEPS = {
+    "accept": ({Referral.State.SENT}, Referral.State.ACCEPTED),
+    "start": ({Referral.State.ACCEPTED}, Referral.State.IN_PROGRESS),
+    "complete": (
+        {Referral.State.ACCEPTED, Referral.State.IN_PROGRESS},
+        Referral.State.COMPLETED,
+    ),
+    "decline": ({Referral.State.SENT, Referral.State.ACCEPTED}, Referral.State.DECLINED),
+}
+
+
+def is_liaison_of(user, department_id):
+    return any(
+        m.role == Role.DEPT_LIAISON and m.unit_id == department_id for m in user.active_memberships
+    )
+
+
+def _step(user, referral, step, **changes):
+    """Move a referral one step for its department. A retry of a step already taken answers
+    with the referral as it is and writes nothing (no second follow-up or notification)."""
+    referral = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("service", "department", "case")
+        .get(pk=referral.pk)
+    )
+    if not is_liaison_of(user, referral.department_id):
+        raise PermissionDenied(_("Only the department's liaison answers this referral."))
+    allowed_from, new_state = STEPS[step]
+    if referral.state == new_state:
+        return referral, False
+    if referral.state not in allowed_from:
+        raise ValidationError(
+            _("A referral that is %(state)s cannot be %(step)s.")
+            % {"state": referral.get_state_display(), "step": Referral.State(new_state).label}
+        )
+    referral.state = new_state
+    referral.handled_by = user
+    for field, value in changes.items():
+        setattr(referral, field, value)
+    referral.save()
+    _tell_referring_side(referral, step)
+    return referral, True
+
+
+def _tell_referring_side(referral, step):
+    """The case's representative and whoever referred it hear of each step."""
+    recipients = User.objects.filter(
+        is_active=True,
+        pk__in={referral.referred_by_id, referral.case.representative.user_id},
+    )
+    notify_many(
+        recipients,
+        f"referral-{step}:{referral.pk}",
+        _("Referral to %(department)s: %(state)s")
+        % {"department": referral.department.name, "state": referral.get_state_display()},
+        url=referral.get_absolute_url(),
+    )
+
+
+@transaction.atomic
+def accept_referral(user, referral):
+    """签收: the department takes the referral; its completion clock starts."""
+    now = timezone.now()
+    referral, _moved = _step(
+        user,
+        referral,
+        "accept",
+        accepted_at=now,
+        complete_due=REFERRALS.deadline_after(now, "complete"),
+    )
+    return referral
+
+
+@transaction.atomic
+def start_referral(user, referral):
+    referral, _moved = _step(user, referral, "start", started_at=timezone.now())
+    return referral
+
+
+@transaction.atomic
+def complete_referral(user, referral, *, outcome):
+    """已办结 with the department's outcome, which returns to the case as a follow-up."""
+    outcome = (outcome or "").strip()
+    if not outcome and referral.state != Referral.State.COMPLETED:
+        raise ValidationError({"outcome": _("Say what the department did.")})
+    referral, moved = _step(
+        user, referral, "complete", completed_at=timezone.now(), outcome=outcome
+    )
+    if moved:
+        liaison.referral_returned(
+            user,
+            referral.case,
+            note=_("Referral completed by %(department)s: %(outcome)s")
+            % {"department": referral.department.name, "outcome": outcome},
+        )
+    return referral
+
+
+@transaction.atomic
+def decline_referral(user, referral, *, reason):
+    """退回 with a reason; the case goes back to its handlers."""
+    reason = (reason or "").strip()
+    if not reason and referral.state != Referral.State.DECLINED:
+        raise ValidationError({"reason": _("Say why the referral is declined.")})
+    referral, moved = _step(user, referral, "decline", declined_at=timezone.now(), reason=reason)
+    if moved:
+        liaison.referral_returned(
+            user,
+            referral.case,
+            note=_("Referral declined by %(department)s: %(reason)s")
+            % {"department": referral.department.name, "reason": reason},
+        )
+    return referral

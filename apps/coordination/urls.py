@@ -1,0 +1,14 @@
+from django.urls import path
+
+from apps.coordination import views
+
+app_name = "coordination"
+
+urlpatterns = [
+    path("services/", views.ServiceListView.as_view(), name="service-list"),
+    path("services/new/", views.ServiceCreateView.as_view(), name="service-create"),
+    path("services/<int:pk>/edit/", views.ServiceUpdateView.as_view(), name="service-edit"),
+    path("referrals/", views.ReferralListView.as_view(), name="referral-list"),
+    path("referrals/new/", views.ReferralCreateView.as_view(), name="referral-create"),
+    path("referrals/<int:pk>/", views.ReferralDetailView.as_view(), name="referral-detail"),
+]

@@ -1,0 +1,19 @@
+"""The demo gives every department services and 县教育局's liaison referrals to answer."""
+
+from apps.accounts.models import User
+from apps.coordination.models import Referral, Service
+from apps.core import todo
+from apps.organizations.models import OrgUnit
+
+
+def test_demo_departments_have_services_and_dept_has_referrals(db, seed_demo):
+    seed_demo(activity=True)
+    departments = OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT)
+    assert all(2 <= Service.objects.filter(department=d).count() <= 3 for d in departments)
+    dept = User.objects.get(username="dept")
+    states = set(Referral.objects.for_user(dept).values_list("state", flat=True))
+    assert {"sent", "accepted", "completed"} <= states
+    assert any(item.kind == "referral" for item in todo.todo_for(dept))
+    counts = (Service.objects.count(), Referral.objects.count())
+    seed_demo(activity=True)
+    assert (Service.objects.count(), Referral.objects.count()) == counts
