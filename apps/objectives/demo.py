@@ -133,19 +133,7 @@ def _build_tree(plan, county, townships, villages_of):
         ]
     )
     sizes = [len(villages_of[township.pk]) for township in townships]
-    township_parts = []
-    for indicator, root in zip(INDICATORS, roots, strict=True):
-        weights = split_weight(root.weight, sizes)
-        targets = (
-            split_target(indicator, root.target, sizes) if root.target else [None] * len(sizes)
-        )
-        township_parts += [
-            _objective(
-                plan, indicator, parent=root, unit=township, weight=weight, target=target, depth=1
-            )
-            for township, weight, target in zip(townships, weights, targets, strict=True)
-        ]
-    township_parts = Objective.objects.bulk_create(township_parts)
+    township_parts = _township_parts(plan, INDICATORS, roots, townships, sizes)
     village_parts = []
     by_title = {indicator["title"]: indicator for indicator in INDICATORS}
     for part in township_parts:
@@ -400,6 +388,12 @@ def _build_last_year_tree(plan, county, townships, villages):
     for village in villages:
         village_count[village.parent_id] += 1
     sizes = [village_count[township.pk] for township in townships]
+    return _township_parts(plan, indicators, roots, townships, sizes)
+
+
+def _township_parts(plan, indicators, roots, townships, sizes):
+    """Each root objective shared among the townships in proportion to ``sizes`` (their
+    village counts), saved in one insert."""
     parts = []
     for indicator, root in zip(indicators, roots, strict=True):
         weights = split_weight(root.weight, sizes)
