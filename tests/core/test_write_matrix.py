@@ -43,7 +43,7 @@ from apps.objectives import services as objectives
 from apps.objectives.models import ObjectivePlan, Reward
 from apps.organizations.models import Period
 from federation.api_router import router
-from tests.liaison.conftest import make_representative
+from tests.liaison.conftest import make_household, make_representative
 from tests.objectives.conftest import quantitative
 
 ADMIN = frozenset({"county_admin"})
@@ -509,7 +509,7 @@ def build_world(county, users):
         **quantitative(assignee_unit=county.village_a1, due_date=date(2027, 12, 31)),
     )
     rep_a1 = make_representative(rep, county.village_a1, "A1-01")
-    household_a1 = liaison_household(county, rep_a1)
+    household_a1 = make_household(rep_a1)
     case = liaison.open_case(rep, contact=household_a1, category="employment", description="d")
     service = Service.objects.create(
         department=county.department,
@@ -549,19 +549,6 @@ def build_world(county, users):
         service=service,
         referral=referral,
         notifications=notifications,
-    )
-
-
-def liaison_household(county, representative):
-    from apps.liaison.models import Contact
-
-    return Contact.objects.create(
-        unit=county.village_a1,
-        representative=representative,
-        name="张桂芳",
-        phone="13812345678",
-        address="甲一村三组12号",
-        risk="green",
     )
 
 

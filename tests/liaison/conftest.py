@@ -30,16 +30,21 @@ def rep_b1(village_b1_rep, county):
     return make_representative(village_b1_rep, county.village_b1, "B1-01", ["mediation"])
 
 
-@pytest.fixture
-def household_a1(rep_a1, county):
+def make_household(representative):
+    """A green household of ``representative``'s village."""
     return Contact.objects.create(
-        unit=county.village_a1,
-        representative=rep_a1,
+        unit=representative.unit,
+        representative=representative,
         name="张桂芳",
         phone="13812345678",
         address="甲一村三组12号",
         risk="green",
     )
+
+
+@pytest.fixture
+def household_a1(rep_a1):
+    return make_household(rep_a1)
 
 
 @pytest.fixture
