@@ -1,11 +1,11 @@
 """Minimum necessary personal data (PIPL): who sees other people's full contact details.
 
-The rule: a person's full mobile number is shown to the person herself and to the federation
-staff who manage her: county staff for everyone in their county, township staff for people
-whose membership or representative unit lies in their township. Everyone else (village
-representatives for other people, leaders, department liaisons) sees it masked. The rule has a
-Python form for one person in hand (``may_see_contact_details``) and a query form for
-searching (``managed_q``); both start from ``managed_paths``.
+The rule: a person's full mobile number and e-mail address are shown to the person herself and
+to the federation staff who manage her: county staff for everyone in their county, township staff
+for people whose membership or representative unit lies in their township. Everyone else
+(village representatives for other people, leaders, department liaisons) sees them masked.
+The rule has a Python form for one person in hand (``may_see_contact_details``) and a query form
+for searching (``managed_q``); both start from ``managed_paths``.
 
 A *person* is anything with ``phone``, ``person_user_id`` (the account she signs in with) and
 ``person_units`` (the org units she belongs to): ``User`` and ``Representative``.
@@ -58,6 +58,19 @@ def may_see_phone(viewer, person):
 def phone_for(viewer, person):
     """The number as ``viewer`` may read it: in full or masked."""
     return person.phone if may_see_phone(viewer, person) else mask_phone(person.phone)
+
+
+def mask_email(email):
+    """z***@example.cn: the domain tells colleagues apart, the mailbox stays private."""
+    if not email:
+        return ""
+    mailbox, _at, domain = email.rpartition("@")
+    return f"{mailbox[:1]}***@{domain}" if mailbox else "***"
+
+
+def email_for(viewer, person):
+    """The address as ``viewer`` may read it, by the same rule as the phone number."""
+    return person.email if may_see_phone(viewer, person) else mask_email(person.email)
 
 
 def managed_q(viewer, unit_field):

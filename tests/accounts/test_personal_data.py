@@ -1,15 +1,18 @@
-"""/api/v1/users/: full numbers for the staff who manage a person, masked for everyone else,
-and searching by phone matches only numbers the caller may read."""
+"""/api/v1/users/: full numbers and e-mail addresses for the staff who manage a person, masked
+for everyone else, and searching by phone matches only numbers the caller may read."""
 
 import pytest
 
 PHONE = "13812345678"
 MASKED = "138****5678"
+EMAIL = "li.hua@qingxi.example"
+MASKED_EMAIL = "l***@qingxi.example"
 
 
 @pytest.fixture
 def rep_with_phone(village_a1_rep):
     village_a1_rep.phone = PHONE
+    village_a1_rep.email = EMAIL
     village_a1_rep.save()
     return village_a1_rep
 
@@ -56,3 +59,22 @@ def test_phone_search_matches_only_readable_numbers(request, api_as, rep_with_ph
     client = api_as(request.getfixturevalue(viewer))
     ids = [row["id"] for row in client.get("/api/v1/users/", {"q": "12345678"}).json()["results"]]
     assert (rep_with_phone.pk in ids) is found
+
+
+@pytest.mark.parametrize(
+    ("viewer", "expected"),
+    [("county_admin", EMAIL), ("township_a_staff", EMAIL), ("leader", MASKED_EMAIL)],
+)
+def test_email_follows_the_phone_rule(request, api_as, rep_with_phone, viewer, expected):
+    client = api_as(request.getfixturevalue(viewer))
+    assert client.get(f"/api/v1/users/{rep_with_phone.pk}/").json()["email"] == expected
+    assert api_as(rep_with_phone).get("/api/v1/users/me/").json()["email"] == EMAIL
+
+
+def test_a_colleague_sees_the_email_masked(api_as, county, rep_with_phone):
+    from apps.core.roles import Role
+    from tests.conftest import make_user
+
+    colleague = make_user("colleague_a1", Role.VILLAGE_REP, county.village_a1)
+    rows = api_as(colleague).get("/api/v1/users/", {"page_size": 500}).json()["results"]
+    assert {row["id"]: row["email"] for row in rows}[rep_with_phone.pk] == MASKED_EMAIL

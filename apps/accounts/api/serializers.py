@@ -3,7 +3,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.accounts.models import Membership, User
-from apps.core.api.serializers import MaskedPhoneField, ScopedModelSerializer
+from apps.core.api.serializers import (
+    MaskedEmailField,
+    MaskedPhoneField,
+    ScopedModelSerializer,
+)
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -39,6 +43,7 @@ class MembershipSerializer(ScopedModelSerializer):
 class UserSerializer(ScopedModelSerializer):
     memberships = MembershipSerializer(many=True, read_only=True)
     phone = MaskedPhoneField(label=_("mobile phone"))
+    email = MaskedEmailField(label=_("email address"))
 
     class Meta:
         model = User

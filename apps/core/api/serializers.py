@@ -2,7 +2,7 @@ from copy import copy
 
 from rest_framework import serializers
 
-from apps.core.personal_data import phone_for
+from apps.core.personal_data import email_for, phone_for
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -66,6 +66,21 @@ class MaskedPhoneField(serializers.CharField):
 
     def to_representation(self, person):
         return phone_for(self.context["request"].user, person)
+
+
+class MaskedEmailField(serializers.EmailField):
+    """A person's e-mail address, read-only, in full or masked by the same rule as her phone
+    number."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, person):
+        return email_for(self.context["request"].user, person)
 
 
 class DeadlineLightMixin(serializers.Serializer):
