@@ -45,6 +45,8 @@ class Reason(models.TextChoices):
     DUE_SOON = "due_soon", _("Due soon")  # 临期
     ON_TRACK = "on_track", _("On track")  # 正常
     DONE = "done", _("Done")
+    # The period is closed: its result is final and nothing is left to chase.
+    CLOSED = "closed", _("Period closed")
 
 
 @dataclass(frozen=True)

@@ -62,16 +62,20 @@ class ObjectiveDeadlines(deadlines.DeadlineKind):
     label = _("Objective")
 
     def open_items(self, user):
-        """Published, unfinished objectives of published plans in the user's area."""
+        """Published, unfinished objectives of published plans of open periods in the user's
+        area."""
         return (
             Objective.objects.for_user(user)
             .filter(published_at__isnull=False, plan__status=ObjectivePlan.Status.PUBLISHED)
+            .filter(plan__period__is_closed=False)
             .filter(Q(completion__isnull=True) | Q(completion__lt=1))
             .with_details()
             .order_by("due_date", "pk")
         )
 
     def status_of(self, objective, now=None):
+        if objective.plan.period.is_closed:
+            return Status(Light.GREEN, Reason.CLOSED, objective.due_date)
         today = timezone.localdate(now) if hasattr(now, "tzinfo") else now
         today = today or timezone.localdate()
         start = objective.plan.period.start_date

@@ -146,6 +146,19 @@ def test_a_closed_period_takes_no_reports_nor_objectives(
         services.add_objective(county_admin, closed, **quantitative(assignee_unit=county.county))
 
 
+def test_a_closed_period_shows_its_objectives_as_final_not_overdue(
+    closed, county, village_a1_rep, client_as, api_as
+):
+    """Below target or not, nothing of a closed year is left to chase: no red, no to-do."""
+    village_part = Objective.objects.get(assignee_unit=county.village_a1)
+    body = api_as(village_a1_rep).get(f"/api/v1/objectives/{village_part.pk}/").json()
+    assert (body["light"], body["light_reason"]) == ("green", "closed")
+    page = client_as(village_a1_rep).get(village_part.get_absolute_url()).content.decode()
+    assert 'data-light-reason="closed"' in page and 'data-light="red"' not in page
+    todo = api_as(village_a1_rep).get("/api/v1/todo/").json()
+    assert not [item for item in todo if item["kind"] == "objective"]
+
+
 def test_a_draft_plan_holds_the_period_open(running_plan, county, county_admin):
     draft = services.create_plan(
         county_admin, period=running_plan.period, unit=county.township_a, title="乡镇草稿"
