@@ -44,6 +44,20 @@ def approve_first_waiting(page, live_server):
     expect(page.get_by_text("报告已审核通过。")).to_be_visible()
 
 
+def review_queue_fits_a_phone(page, live_server):
+    """On a phone the queue's rows stack into labelled cards: nothing scrolls sideways."""
+    desktop = page.viewport_size
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/objectives/reports/?status=submitted")
+    table = page.get_by_test_id("report-table")
+    expect(table.locator("thead")).to_be_hidden()
+    expect(table.locator("td[data-label='责任单位']").first).to_be_visible()
+    sideways = table.evaluate("t => t.parentElement.scrollWidth - t.parentElement.clientWidth")
+    page_sideways = page.evaluate("() => document.body.scrollWidth - window.innerWidth")
+    assert sideways <= 0 and page_sideways <= 0
+    page.set_viewport_size(desktop)
+
+
 def test_set_decompose_report_review_score_and_rank(page, live_server, demo_county, sign_in):
     year = Period.objects.get(kind="year")
     township = OrgUnit.objects.get(memberships__user__username="township")
@@ -97,6 +111,7 @@ def test_set_decompose_report_review_score_and_rank(page, live_server, demo_coun
 
     # Each report is approved by the unit that handed the objective down.
     sign_in("township")
+    review_queue_fits_a_phone(page, live_server)
     approve_first_waiting(page, live_server)
     sign_out(page)
     sign_in("admin")
