@@ -8,11 +8,12 @@ class CoordinationConfig(AppConfig):
 
     def ready(self):
         from apps.coordination import deadlines, todo  # noqa: F401 (register their kinds)
-        from apps.coordination.demo import seed_coordination
-        from apps.core import demo, navigation
+        from apps.coordination.demo import seed_coordination, seed_referral_year
+        from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
 
         demo.register(45, seed_coordination, activity=True)
+        demo.register(46, seed_referral_year, activity=True)
 
         section = _("Social coordination")
         navigation.register(
@@ -33,4 +34,20 @@ class CoordinationConfig(AppConfig):
                 order=31,
                 section=section,
             ),
+            navigation.NavItem(
+                _("Department responsiveness"),
+                "coordination:responsiveness",
+                "speedometer2",
+                roles=frozenset({Role.COUNTY_ADMIN, Role.DEPT_LIAISON, Role.LEADER}),
+                order=32,
+                section=section,
+            ),
+        )
+        schedules.register(
+            schedules.DefaultSchedule(
+                name="coordination.send_reminders",
+                task="apps.coordination.tasks.send_reminders",
+                description=_("Remind departments and their supervisors of late referrals"),
+                every_minutes=60,
+            )
         )

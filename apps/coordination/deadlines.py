@@ -1,6 +1,9 @@
 """Coordination's kind of the deadline engine: a referral must be accepted, then completed,
 within its rule (working days, as the departments count them)."""
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.coordination.models import Referral
@@ -33,6 +36,18 @@ class ReferralDeadlines(deadlines.DeadlineKind):
 
     def title_of(self, referral):
         return f"{referral.get_category_display()} · {referral.service.name}"
+
+    def complete_due(self, accepted_at, service):
+        """When a referral accepted at ``accepted_at`` must be completed: the service's own
+        time when it sets one (working or calendar days; a calendar deadline that lands on a
+        holiday moves to the next working day), else the ``complete`` rule."""
+        if not service.complete_days:
+            return self.deadline_after(accepted_at, "complete")
+        day = timezone.localtime(accepted_at).date()
+        due_day = deadlines.due_after(
+            day, service.complete_days, working=service.complete_in_working_days
+        )
+        return accepted_at + timedelta(days=(due_day - day).days)
 
 
 REFERRALS = deadlines.register(ReferralDeadlines())

@@ -3,8 +3,15 @@ few referrals of the demo representative's cases to 县教育局 (the demo ``dep
 different states, all made through the services. Built once: when services exist nothing is
 added, so seed_demo stays idempotent."""
 
+import random
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
 from apps.coordination import services
-from apps.coordination.models import Service
+from apps.coordination.deadlines import REFERRALS
+from apps.coordination.models import Referral, Service
+from apps.core.roles import Role
 from apps.liaison import services as liaison
 
 P, F, L = Service.Kind.PEOPLE, Service.Kind.FUNDS, Service.Kind.LEGAL
@@ -124,3 +131,217 @@ def _refer_demo_cases(rep, dept):
         ),
     ]
     return [step(referral) for step, referral in zip(steps, referrals, strict=False)]
+
+
+# --- a year of referrals to every department ------------------------------------------------------
+
+# How each demo department answers: (share declined, share accepted late, share completed late).
+# A few are quick, a few slow, so the responsiveness page has something to tell.
+CHARACTERS = {
+    "县教育局": (0.08, 0.10, 0.15),
+    "县卫生健康局": (0.05, 0.05, 0.10),
+    "县民政局": (0.10, 0.20, 0.25),
+    "县司法局": (0.05, 0.10, 0.10),
+    "县公安局": (0.03, 0.05, 0.08),
+    "县人力资源和社会保障局": (0.12, 0.25, 0.30),
+    "县农业农村局": (0.15, 0.35, 0.40),
+    "共青团县委": (0.10, 0.15, 0.20),
+    "县总工会": (0.10, 0.20, 0.20),
+    "县法院": (0.05, 0.10, 0.15),
+    "县检察院": (0.05, 0.10, 0.10),
+    "县财政局": (0.20, 0.40, 0.45),
+}
+DECLINE_REASONS = [
+    "不符合本服务的申请条件。",
+    "当事人户籍不在本县，请转户籍地办理。",
+    "已在其他部门获得救助，避免重复。",
+    "材料不全，请补充收入证明后重新转介。",
+    "超出本部门职责范围，建议转县民政局。",
+    "多次联系当事人未果，暂无法受理。",
+]
+OUTCOMES = {
+    Service.Kind.FUNDS: [
+        "已审核通过，发放救助金。",
+        "已纳入资助名单，按学期发放。",
+        "已落实物资帮扶。",
+    ],
+    Service.Kind.PEOPLE: [
+        "已安排专人跟进服务。",
+        "已完成三次辅导，情况明显好转。",
+        "已安排参加培训。",
+    ],
+    Service.Kind.LEGAL: [
+        "已指派律师提供法律援助。",
+        "已调解成功，双方签订协议。",
+        "已出具法律意见，指导其依法维权。",
+    ],
+}
+# Share of closed cases that went through a referral during the year, and open cases referred now.
+HISTORY_SHARE = 0.3
+OPEN_REFERRALS = 10
+
+
+def seed_referral_year(context, log=print):
+    """A year of referrals of the demo county's cases to every department: most answered in
+    time, some accepted or completed late, some declined with a reason, most completed ones
+    rated by the representative; and a few open now, some past their deadline, made through
+    the services. Past referrals are written in one bulk insert with their times as they
+    happened (the services stamp "now"). Built once."""
+    from apps.accounts.models import Membership, User
+    from apps.organizations.demo_county import PERSON_NAMES
+
+    dept_unit = context["users"]["dept"].primary_membership.unit
+    before_today = timezone.now() - timedelta(days=1)
+    if Referral.objects.filter(sent_at__lt=before_today).exclude(department=dept_unit).exists():
+        log("Coordination: the year of referrals is already seeded.")
+        return
+    liaisons = _department_liaisons(context, dept_unit, User, Membership, PERSON_NAMES)
+    rng = random.Random(2026)
+    offered = list(Service.objects.active().with_details())
+    admin = context["users"]["admin"]
+    start = timezone.make_aware(datetime.combine(context["year_period"].start_date, time(9)))
+    cases = (
+        liaison.cases_for(admin)
+        .filter(state="closed", opened_at__gte=start)
+        .select_related("contact", "representative")
+        .order_by("pk")
+    )
+    past = []
+    for case in cases:
+        choices = [s for s in offered if _takes(s, case)]
+        if choices and rng.random() < HISTORY_SHARE:
+            referral = _past_referral(case, rng.choice(choices), liaisons, rng)
+            if referral is not None:
+                past.append(referral)
+    Referral.objects.bulk_create(past, batch_size=1000)
+    current = _open_referrals(admin, offered, liaisons, rng)
+    log(
+        f"Coordination: {len(past)} referrals over the year to "
+        f"{len({r.department_id for r in past})} departments, {len(current)} open now."
+    )
+
+
+def _department_liaisons(context, dept_unit, User, Membership, names):
+    """A liaison for every demo department (the ``dept`` account is 县教育局's); they cannot
+    sign in, like the demo's township and village chairs."""
+    people = {
+        department.pk: f"d{department.code}"
+        for department in context["departments"]
+        if department.pk != dept_unit.pk
+    }
+    User.objects.bulk_create(
+        [
+            User(username=username, full_name=names[(index + 7) % len(names)], password="!")
+            for index, username in enumerate(people.values())
+        ],
+        ignore_conflicts=True,
+    )
+    users = User.objects.in_bulk(list(people.values()), field_name="username")
+    Membership.objects.bulk_create(
+        [
+            Membership(user=users[username], role=Role.DEPT_LIAISON, unit_id=unit_id)
+            for unit_id, username in people.items()
+        ],
+        ignore_conflicts=True,
+    )
+    return {unit_id: users[username] for unit_id, username in people.items()} | {
+        dept_unit.pk: context["users"]["dept"]
+    }
+
+
+def _takes(service, case):
+    if case.category not in service.case_categories:
+        return False
+    return not case.is_sensitive or services.takes_sensitive(service)
+
+
+def _past_referral(case, service, liaisons, rng):
+    """One referral of ``case`` as it went, or None if it would not be over by now."""
+    now = timezone.now()
+    declines, late_accept, late_complete = CHARACTERS.get(service.department.name, (0.1, 0.2, 0.2))
+    sent_at = case.opened_at + timedelta(hours=rng.uniform(4, 72))
+    accept_due = REFERRALS.deadline_after(sent_at, "accept")
+    rep_user = case.representative.user_id
+    referral = Referral(
+        unit_id=case.unit_id,
+        case=case,
+        service=service,
+        department_id=service.department_id,
+        category=case.category,
+        need=case.description,
+        shared_contact=f"{case.contact.name} {case.contact.phone}".strip(),
+        is_sensitive=case.is_sensitive,
+        consent=True,
+        consent_method=rng.choice(["verbal", "verbal", "written"]),
+        consent_recorded_by_id=rep_user,
+        consent_recorded_at=sent_at,
+        referred_by_id=rep_user,
+        sent_at=sent_at,
+        accept_due=accept_due,
+        handled_by=liaisons[service.department_id],
+    )
+    if rng.random() < declines:
+        referral.state = Referral.State.DECLINED
+        referral.declined_at = sent_at + (accept_due - sent_at) * rng.uniform(0.1, 1.5)
+        referral.reason = rng.choice(DECLINE_REASONS)
+        return referral if referral.declined_at < now else None
+    if rng.random() < late_accept:
+        accepted_at = accept_due + timedelta(hours=rng.uniform(6, 150))
+    else:
+        accepted_at = sent_at + (accept_due - sent_at) * rng.uniform(0.05, 0.95)
+    complete_due = REFERRALS.complete_due(accepted_at, service)
+    if rng.random() < late_complete:
+        completed_at = complete_due + timedelta(hours=rng.uniform(12, 480))
+    else:
+        completed_at = accepted_at + (complete_due - accepted_at) * rng.uniform(0.15, 0.95)
+    if completed_at >= now:
+        return None
+    late = completed_at > complete_due or accepted_at > accept_due
+    referral.state = Referral.State.COMPLETED
+    referral.accepted_at = accepted_at
+    referral.started_at = accepted_at + (completed_at - accepted_at) * 0.2
+    referral.complete_due = complete_due
+    referral.completed_at = completed_at
+    referral.outcome = rng.choice(OUTCOMES[service.kind])
+    rated_at = completed_at + timedelta(days=rng.uniform(1, 6))
+    if rng.random() < 0.8 and rated_at < now:
+        weights = [45, 35, 20] if late else [80, 17, 3]
+        referral.satisfaction = rng.choices(Referral.Satisfaction.values, weights=weights)[0]
+        referral.rated_by_id = rep_user
+        referral.rated_at = rated_at
+    return referral
+
+
+def _open_referrals(admin, offered, liaisons, rng):
+    """Open cases referred through the services, then dated back: some waiting to be accepted
+    (a few past the deadline), some accepted and past the time to complete them."""
+    now = timezone.now()
+    cases = list(
+        liaison.cases_for(admin)
+        .filter(state__in=["open", "in_progress"], is_sensitive=False)
+        .select_related("contact", "representative__user")
+        .order_by("pk")
+    )
+    rng.shuffle(cases)
+    made = []
+    for case in cases:
+        choices = [s for s in offered if _takes(s, case)]
+        if not choices or len(made) >= OPEN_REFERRALS:
+            continue
+        service = rng.choice(choices)
+        referral = services.refer_case(
+            case.representative.user, case, service=service, consent=True, consent_method="verbal"
+        )
+        accepted = len(made) % 2 == 1
+        sent_at = now - timedelta(days=rng.uniform(25, 40) if accepted else rng.uniform(0.5, 8))
+        changes = {"sent_at": sent_at, "accept_due": REFERRALS.deadline_after(sent_at, "accept")}
+        if accepted:
+            services.accept_referral(liaisons[service.department_id], referral)
+            accepted_at = sent_at + timedelta(days=1)
+            changes |= {
+                "accepted_at": accepted_at,
+                "complete_due": REFERRALS.complete_due(accepted_at, service),
+            }
+        Referral.objects.filter(pk=referral.pk).update(**changes)
+        made.append(referral)
+    return made

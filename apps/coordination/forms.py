@@ -23,6 +23,16 @@ class ServiceForm(forms.Form):
     )
     status = forms.ChoiceField(label=_("status"), choices=Service.Status.choices)
     accepts_sensitive = forms.BooleanField(label=_("takes sensitive cases"), required=False)
+    complete_days = forms.IntegerField(
+        label=_("days to complete"),
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text=_("Leave empty for the county's rule for completing a referral."),
+    )
+    complete_in_working_days = forms.BooleanField(
+        label=_("counted in working days"), required=False, initial=True
+    )
 
     def __init__(self, *args, departments, instance=None, **kwargs):
         if instance is not None:
@@ -68,3 +78,19 @@ class ReferralStepForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     reason = forms.CharField(label=_("reason for declining"), required=False, max_length=SHORT_TEXT)
+
+
+class ReferralRateForm(forms.Form):
+    satisfaction = forms.ChoiceField(
+        label=_("her satisfaction"), choices=[("", "—"), *Referral.Satisfaction.choices]
+    )
+
+
+class ResponsivenessForm(forms.Form):
+    period = forms.ModelChoiceField(label=_("period"), queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from apps.organizations.models import Period
+
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.all()

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,15 @@ class Service(ScopedModel):
         related_name="+",
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # Empty: the ``referral`` deadline rule for completing applies (15 working days by default).
+    complete_days = models.PositiveSmallIntegerField(
+        _("days to complete"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("Leave empty for the county's rule for completing a referral."),
+    )
+    complete_in_working_days = models.BooleanField(_("counted in working days"), default=True)
 
     objects = ServiceQuerySet.as_manager()
 
@@ -79,7 +89,22 @@ class Service(ScopedModel):
         return f"{self.department.name} · {self.name}"
 
     def get_absolute_url(self):
-        return reverse("coordination:service-edit", args=[self.pk])
+        return reverse("coordination:service-detail", args=[self.pk])
+
+    @property
+    def case_category_labels(self):
+        labels = dict(CaseCategory.choices)
+        return [labels.get(code, code) for code in self.case_categories]
+
+    @property
+    def completion_time(self):
+        """How long the service takes to complete a referral, as people read it; empty when
+        the county's rule applies."""
+        if not self.complete_days:
+            return ""
+        if self.complete_in_working_days:
+            return _("%(days)s working days") % {"days": self.complete_days}
+        return _("%(days)s calendar days") % {"days": self.complete_days}
 
 
 class Referral(ScopedModel):
@@ -97,6 +122,12 @@ class Referral(ScopedModel):
     class ConsentMethod(models.TextChoices):
         VERBAL = "verbal", _("Verbal")
         WRITTEN = "written", _("Written")
+
+    class Satisfaction(models.TextChoices):
+        # The same codes as a case's satisfaction when it is closed.
+        SATISFIED = "satisfied", _("Satisfied")
+        PARTLY = "partly", _("Partly satisfied")
+        DISSATISFIED = "dissatisfied", _("Dissatisfied")
 
     # Scoped by the case's village for the referring side; the department side is added in
     # ReferralQuerySet.for_user.
@@ -166,6 +197,20 @@ class Referral(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The woman's satisfaction with what the department did, recorded by the referring side
+    # once the referral is completed; it feeds the department's responsiveness.
+    satisfaction = models.CharField(
+        _("her satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
+    )
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("satisfaction recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rated_at = models.DateTimeField(_("satisfaction recorded at"), null=True, blank=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -175,6 +220,8 @@ class Referral(ScopedModel):
         ordering = ["-sent_at", "-pk"]
         indexes = [
             models.Index(fields=["department", "state"], name="referral_dept_state"),
+            # Responsiveness counts a department's referrals by the day they were sent.
+            models.Index(fields=["department", "sent_at"], name="referral_dept_sent"),
         ]
 
     def __str__(self):

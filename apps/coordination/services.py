@@ -26,6 +26,8 @@ SERVICE_FIELDS = (
     "case_categories",
     "status",
     "accepts_sensitive",
+    "complete_days",
+    "complete_in_working_days",
 )
 
 
@@ -244,7 +246,7 @@ def accept_referral(user, referral):
         referral,
         "accept",
         accepted_at=now,
-        complete_due=REFERRALS.deadline_after(now, "complete"),
+        complete_due=REFERRALS.complete_due(now, referral.service),
     )
     return referral
 
@@ -289,3 +291,50 @@ def decline_referral(user, referral, *, reason):
             % {"department": referral.department.name, "reason": reason},
         )
     return referral
+
+
+# --- her satisfaction -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rate_referral(user, referral, *, satisfaction):
+    """The referring side (the case's representative, or staff handling the case) records how
+    satisfied the woman is with what the department did, once it is completed. It is recorded
+    once: a retry with the same answer changes nothing, another answer is refused (county staff
+    correct a mistake in the admin site)."""
+    referral = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case__representative")
+        .get(pk=referral.pk)
+    )
+    if not liaison.can_handle(user, referral.case):
+        raise PermissionDenied(_("Only the side that referred the case records her satisfaction."))
+    if satisfaction not in Referral.Satisfaction.values:
+        raise ValidationError({"satisfaction": _("Choose how satisfied she is.")})
+    if referral.state != Referral.State.COMPLETED:
+        raise ValidationError(
+            {"satisfaction": _("Her satisfaction is recorded once the referral is completed.")}
+        )
+    if referral.satisfaction:
+        if referral.satisfaction == satisfaction:
+            return referral
+        raise ValidationError({"satisfaction": _("Her satisfaction is already recorded.")})
+    referral.satisfaction = satisfaction
+    referral.rated_by = user
+    referral.rated_at = timezone.now()
+    referral.save(update_fields=["satisfaction", "rated_by", "rated_at", "updated_at"])
+    return referral
+
+
+# --- department responsiveness and reminders (their own modules) ------------------------------
+# Callers reach them here, like every other coordination rule.
+
+from apps.coordination.reminders import (  # noqa: E402, F401
+    departments_to_remind,
+    send_department_reminders,
+)
+from apps.coordination.responsiveness import (  # noqa: E402, F401
+    responsive_departments,
+    responsiveness,
+    shows_reasons,
+)

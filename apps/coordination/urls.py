@@ -12,3 +12,9 @@ urlpatterns = [
     path("referrals/new/", views.ReferralCreateView.as_view(), name="referral-create"),
     path("referrals/<int:pk>/", views.ReferralDetailView.as_view(), name="referral-detail"),
 ]
+
+urlpatterns += [
+    path("services/<int:pk>/", views.ServiceDetailView.as_view(), name="service-detail"),
+    path("referrals/<int:pk>/rate/", views.ReferralRateView.as_view(), name="referral-rate"),
+    path("responsiveness/", views.ResponsivenessView.as_view(), name="responsiveness"),
+]

@@ -1,18 +1,27 @@
 """Coordination pages: the directory, referring a case, and the department's referral desk."""
 
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy
+from django.views import View
 
 from apps.coordination import forms, services
 from apps.coordination.filters import ReferralFilterSet, ServiceFilterSet
 from apps.coordination.models import Referral, Service
 from apps.core.roles import Role
-from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView, ServiceStepMixin
+from apps.core.views import (
+    ScopedDetailView,
+    ScopedListView,
+    ServiceFormView,
+    ServiceStepMixin,
+    WriteRoleRequiredMixin,
+    run_step,
+)
 from apps.liaison import services as liaison
-from apps.organizations.models import OrgUnit
+from apps.organizations.models import OrgUnit, Period
 
 KEEPERS = (Role.COUNTY_ADMIN, Role.DEPT_LIAISON)
 REFERRERS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP)
@@ -27,7 +36,11 @@ class ServiceListView(ScopedListView):
         return Service.objects.with_details()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(may_keep=self.request.user.has_role(*KEEPERS), **kwargs)
+        context = super().get_context_data(may_keep=self.request.user.has_role(*KEEPERS), **kwargs)
+        for service in context["object_list"]:
+            # Her memberships are loaded already: no query per row.
+            service.may_edit = services.may_keep(self.request.user, service.department)
+        return context
 
 
 class ServiceCreateView(ServiceFormView):
@@ -50,7 +63,7 @@ class ServiceCreateView(ServiceFormView):
         return {"departments": departments, "instance": self.object}
 
     def get_success_url(self, result):
-        return reverse("coordination:service-list")
+        return result.get_absolute_url()
 
 
 class ServiceUpdateView(ServiceCreateView):
@@ -87,8 +100,16 @@ class ReferralDetailView(ServiceStepMixin, ScopedDetailView):
         return Referral.objects.with_details()
 
     def get_context_data(self, **kwargs):
+        user, referral = self.request.user, self.object
+        rates = (
+            referral.state == Referral.State.COMPLETED
+            and not referral.satisfaction
+            and user.has_role(*REFERRERS)
+            and liaison.can_handle(user, referral.case)
+        )
         return super().get_context_data(
-            answers=services.is_liaison_of(self.request.user, self.object.department_id),
+            answers=services.is_liaison_of(user, referral.department_id),
+            rate_form=forms.ReferralRateForm() if rates else None,
             **kwargs,
         )
 
@@ -132,3 +153,58 @@ class ReferralCreateView(ServiceFormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(case=self.object, **kwargs)
+
+
+class ServiceDetailView(ScopedDetailView):
+    """A service as everyone signed in reads it; its keepers get the edit button."""
+
+    model = Service
+    template_name = "coordination/service_detail.html"
+
+    def get_base_queryset(self):
+        return Service.objects.with_details()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            may_keep=services.may_keep(self.request.user, self.object.department), **kwargs
+        )
+
+
+class ReferralRateView(LoginRequiredMixin, WriteRoleRequiredMixin, View):
+    """The referring side records her satisfaction with a completed referral."""
+
+    write_roles = REFERRERS
+
+    def post(self, request, pk):
+        referral = get_object_or_404(Referral.objects.for_user(request.user), pk=pk)
+        form = forms.ReferralRateForm(request.POST)
+        satisfaction = form.cleaned_data["satisfaction"] if form.is_valid() else ""
+        run_step(
+            request,
+            lambda: services.rate_referral(request.user, referral, satisfaction=satisfaction),
+            gettext_lazy("Her satisfaction is recorded."),
+        )
+        return redirect(referral)
+
+
+class ResponsivenessView(LoginRequiredMixin, View):
+    """部门响应: county staff and leaders see every department in their area, a department
+    liaison her own; township staff and village representatives none (403)."""
+
+    def get(self, request):
+        departments = services.responsive_departments(request.user)
+        if departments is None:
+            raise PermissionDenied
+        form = forms.ResponsivenessForm(request.GET or None)
+        chosen = form.cleaned_data["period"] if form.is_valid() else None
+        period = chosen or Period.objects.current_year()
+        rows = []
+        if period:
+            rows = services.responsiveness(
+                period, departments, with_reasons=services.shows_reasons(request.user)
+            )
+        return render(
+            request,
+            "coordination/responsiveness.html",
+            {"form": form, "rows": rows, "period": period},
+        )

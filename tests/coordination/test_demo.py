@@ -14,6 +14,34 @@ def test_demo_departments_have_services_and_dept_has_referrals(db, seed_demo):
     states = set(Referral.objects.for_user(dept).values_list("state", flat=True))
     assert {"sent", "accepted", "completed"} <= states
     assert any(item.kind == "referral" for item in todo.todo_for(dept))
+    _a_year_of_referrals_to_show()
     counts = (Service.objects.count(), Referral.objects.count())
     seed_demo(activity=True)
     assert (Service.objects.count(), Referral.objects.count()) == counts
+
+
+def _a_year_of_referrals_to_show():
+    """Every department received referrals over the year: most in time, some late, some
+    declined with a reason, most completed ones rated; a few are open and past a deadline."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from apps.coordination import services
+    from apps.organizations.models import Period
+
+    rows = services.responsiveness(Period.objects.current_year())
+    # The demo year runs from 1 January to today: in its first months there is less to show.
+    months = timezone.localdate().month
+    assert len(rows) == 12 and all(row["received"] for row in rows) or months < 6
+    assert sum(row["received"] for row in rows) >= 15 * months
+    assert sum(row["declined"] for row in rows) and all(
+        len(row["decline_reasons"]) == row["declined"] for row in rows
+    )
+    assert sum(row["rated"] for row in rows) >= 5 * months
+    assert any(row["satisfaction_rate"] < 100 for row in rows if row["rated"])
+    assert Referral.objects.filter(accepted_at__gt=F("accept_due")).exists()
+    assert Referral.objects.filter(completed_at__gt=F("complete_due")).exists()
+    assert len(set(Referral.objects.values_list("sent_at__month", flat=True))) >= min(months, 6)
+    assert services.departments_to_remind().exists()
+    assert not Referral.objects.filter(sent_at__gt=timezone.now()).exists()
+    assert not Referral.objects.filter(completed_at__gt=timezone.now()).exists()

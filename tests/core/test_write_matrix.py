@@ -255,6 +255,7 @@ API_DOORS = {
     "referrals start": Door(LIAISON, "referral"),
     "referrals decline": Door(LIAISON, "referral", lambda w: {"reason": "不符合条件"}),
     "referrals complete": Door(LIAISON, "referral", lambda w: {"outcome": "已办结"}),
+    "referrals rate": Door(HOUSEHOLDS, "referral", lambda w: {"satisfaction": "satisfied"}),
 }
 
 # Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.
@@ -326,6 +327,9 @@ HTML_DOORS = {
         HOUSEHOLDS, body=lambda w: {**_referral_body(w), "consent": "on"}
     ),
     "coordination:referral-detail": Door(LIAISON, "referral", lambda w: {"action": "accept"}),
+    "coordination:referral-rate": Door(
+        HOUSEHOLDS, "referral", lambda w: {"satisfaction": "satisfied"}
+    ),
 }
 
 # Doors that take a POST but write nobody's work: signing in and out (and asking for an API

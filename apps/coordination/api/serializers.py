@@ -34,6 +34,8 @@ class ServiceSerializer(ScopedModelSerializer):
             "accepts_sensitive",
             "verified_by",
             "verified_at",
+            "complete_days",
+            "complete_in_working_days",
         ]
         read_only_fields = ["verified_by", "verified_at"]
 
@@ -86,6 +88,8 @@ class ReferralSerializer(DeadlineLightMixin, ScopedModelSerializer):
             "outcome",
             "declined_at",
             "reason",
+            "satisfaction",
+            "rated_at",
         ]
         read_only_fields = [
             "department",
@@ -104,6 +108,8 @@ class ReferralSerializer(DeadlineLightMixin, ScopedModelSerializer):
             "outcome",
             "declined_at",
             "reason",
+            "satisfaction",
+            "rated_at",
         ]
         extra_kwargs = {"consent": {"required": True}}
 
@@ -123,3 +129,34 @@ class ReferralReasonSerializer(serializers.Serializer):
 
 class ReferralStepSerializer(serializers.Serializer):
     pass
+
+
+class ReferralRateSerializer(serializers.Serializer):
+    satisfaction = serializers.ChoiceField(choices=Referral.Satisfaction.choices)
+
+
+class ResponsivenessRowSerializer(serializers.Serializer):
+    """One department's responsiveness in a period (services.responsiveness)."""
+
+    department = serializers.IntegerField()
+    department_name = serializers.CharField()
+    received = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    accepted_on_time = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    completed_on_time = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text=_("Open referrals past their deadline now."))
+    median_days_to_accept = serializers.FloatField(allow_null=True)
+    median_days_to_complete = serializers.FloatField(allow_null=True)
+    satisfied = serializers.IntegerField()
+    partly = serializers.IntegerField()
+    dissatisfied = serializers.IntegerField()
+    rated = serializers.IntegerField()
+    satisfaction_rate = serializers.IntegerField(
+        allow_null=True, help_text=_("Satisfied or partly satisfied, per cent of those rated.")
+    )
+    decline_reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("Latest first; empty for leaders, who read counts only."),
+    )

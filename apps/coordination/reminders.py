@@ -1,0 +1,78 @@
+"""Hourly reminders for referrals past a deadline (to accept, or to complete), worked out one
+department at a time and sent at most once per event per day: to the department's liaisons one
+per referral, to its supervisors (the county federation staff of the federation the department
+hangs under) one summary. Titles carry the category and the service, never the woman."""
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.coordination.deadlines import REFERRALS
+from apps.coordination.models import Referral
+from apps.core.roles import Role
+from apps.notifications.services import daily_key, notify_batch
+
+# At most this many referrals are named in a supervisor's summary.
+SUMMARY_LINES = 20
+
+
+def past_deadline(now):
+    """Open referrals past the deadline of the step they wait for."""
+    return Q(state=Referral.State.SENT, accept_due__lt=now) | Q(
+        state__in=[Referral.State.ACCEPTED, Referral.State.IN_PROGRESS], complete_due__lt=now
+    )
+
+
+def departments_to_remind(now=None):
+    """Departments with a referral past its deadline: the unit of work of one reminder task."""
+    now = now or timezone.now()
+    return (
+        Referral.objects.filter(past_deadline(now))
+        .order_by()
+        .values_list("department", flat=True)
+        .distinct()
+    )
+
+
+def supervisors_of(department):
+    """County federation staff of the federation the department hangs under: who answers for
+    the departments' responsiveness at that level (not every level above it, so a province's
+    staff are not told of each county's referrals)."""
+    return User.objects.working_in([department.parent_id], role=Role.COUNTY_ADMIN)
+
+
+def send_department_reminders(department, now=None):
+    """Every referral reminder for one department; returns how many notifications were new."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    late = list(
+        Referral.objects.filter(past_deadline(now), department=department)
+        .select_related("service")
+        .order_by("accept_due", "pk")
+    )
+    if not late:
+        return 0
+    liaisons = list(User.objects.working_in([department], role=Role.DEPT_LIAISON))
+    messages = []
+    for referral in late:
+        waiting_to_accept = referral.state == Referral.State.SENT
+        title = (
+            _("Referral not accepted in time: %(referral)s")
+            if waiting_to_accept
+            else _("Referral not completed in time: %(referral)s")
+        ) % {"referral": REFERRALS.title_of(referral)}
+        stage = "accept" if waiting_to_accept else "complete"
+        key = daily_key("referral-overdue", referral.pk, stage, day=today)
+        url = referral.get_absolute_url()
+        messages += [(user, key, title, "", url) for user in liaisons]
+    title = _("%(department)s has %(count)s referrals past their deadline") % {
+        "department": department.name,
+        "count": len(late),
+    }
+    body = "\n".join(REFERRALS.title_of(referral) for referral in late[:SUMMARY_LINES])
+    key = daily_key("referrals-overdue", department.pk, day=today)
+    url = reverse("coordination:responsiveness")
+    messages += [(user, key, title, body, url) for user in supervisors_of(department)]
+    return len(notify_batch(messages))
