@@ -12,3 +12,7 @@ urlpatterns = [
     path("referrals/new/", views.ReferralCreateView.as_view(), name="referral-create"),
     path("referrals/<int:pk>/", views.ReferralDetailView.as_view(), name="referral-detail"),
 ]
+
+urlpatterns += [
+    path("cases/<int:case>/pathway/", views.PathwayView.as_view(), name="pathway"),
+]
