@@ -227,7 +227,7 @@ class PathwayView(LoginRequiredMixin, WriteRoleRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.case = self.get_case()
-        return super().get(request, *args, **kwargs)
+        return self.render_to_response(self.get_context_data())
 
     def post(self, request, *args, **kwargs):
         self.case = self.get_case()

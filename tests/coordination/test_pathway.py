@@ -144,9 +144,7 @@ def test_the_court_has_72_hours_or_24_when_urgent(village_a1_rep, violence_a1):
     assert normal.outcome == "pending"
 
 
-def test_the_decision_is_recorded_once_and_not_before_the_application(
-    village_a1_rep, violence_a1
-):
+def test_the_decision_is_recorded_once_and_not_before_the_application(village_a1_rep, violence_a1):
     made = order(village_a1_rep, violence_a1, hours_ago=5)
     now = timezone.now()
 
@@ -255,9 +253,11 @@ def test_the_township_writes_once_the_case_is_escalated_to_it(
     note = Notification.objects.get(recipient=village_a1_rep, key__startswith="follow-up-visit")
     assert "张桂芳" not in note.title + note.body and "丈夫" not in note.title + note.body
     assert note.url == made.get_absolute_url()
-    assert not Notification.objects.filter(recipient=township_a_staff).exclude(
-        key__startswith="case-escalated"
-    ).exists()
+    assert (
+        not Notification.objects.filter(recipient=township_a_staff)
+        .exclude(key__startswith="case-escalated")
+        .exists()
+    )
 
 
 # --- shelter -----------------------------------------------------------------------------------
@@ -314,9 +314,7 @@ def test_the_representatives_to_do_carries_the_follow_up_visit_and_the_report(
 
 def test_a_late_follow_up_visit_is_red(village_a1_rep, violence_a1):
     made = letter(village_a1_rep, violence_a1)
-    FollowUpVisit.objects.filter(pk=made.follow_up_visit.pk).update(
-        due=TODAY() - timedelta(days=1)
-    )
+    FollowUpVisit.objects.filter(pk=made.follow_up_visit.pk).update(due=TODAY() - timedelta(days=1))
     assert titles(village_a1_rep)["follow-up-visit"].light == "red"
 
 
@@ -343,6 +341,4 @@ def test_nobody_else_has_the_pathways_to_do_items(
     order(village_a1_rep, violence_a1, hours_ago=80)
     services.flag_mandatory_report(village_a1_rep, violence_a1, reason="minor")
     for user in (village_a1_rep2, village_b1_rep, leader, dept_liaison):
-        assert not {"follow-up-visit", "protection-order", "mandatory-report"} & set(
-            titles(user)
-        )
+        assert not {"follow-up-visit", "protection-order", "mandatory-report"} & set(titles(user))
