@@ -76,12 +76,28 @@ def test_a_warning_letter_asks_the_village_for_a_follow_up_visit(village_a1_rep,
 
 
 def test_the_follow_up_visit_rule_is_editable(village_a1_rep, violence_a1):
+    from importlib import import_module
+
+    from apps.coordination.deadlines import FOLLOW_UP_VISIT_RULES, PROTECTION_ORDER_RULES
     from apps.core.models import DeadlineRule
 
-    DeadlineRule.objects.filter(kind="follow-up-visit", state="visit").update(days=3)
+    # The data migration stores the same defaults the code falls back on.
+    migration = import_module("apps.coordination.migrations.0003_domestic_violence_pathway")
+    stored = {(kind, state): (days, hours) for kind, state, days, hours, _w in migration.RULES}
+    defaults = {
+        ("follow-up-visit", state): (rule.days, rule.hours)
+        for state, rule in FOLLOW_UP_VISIT_RULES.items()
+    } | {
+        ("protection-order", state): (rule.days, rule.hours)
+        for state, rule in PROTECTION_ORDER_RULES.items()
+    }
+    assert stored == defaults
+    DeadlineRule.objects.update_or_create(
+        kind="follow-up-visit", state="visit", defaults={"days": 1, "working_days": False}
+    )
     visit = letter(village_a1_rep, violence_a1).follow_up_visit
-    assert visit.due <= TODAY() + timedelta(days=10)
-    assert DeadlineRule.objects.filter(kind="protection-order").count() == 2
+    # One calendar day, moved off a weekend or holiday.
+    assert TODAY() + timedelta(days=1) <= visit.due <= TODAY() + timedelta(days=8)
 
 
 def test_two_letters_mark_the_family_for_closer_follow_up(
