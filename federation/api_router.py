@@ -3,7 +3,14 @@
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import UserViewSet
-from apps.coordination.api.views import ReferralViewSet, ServiceViewSet
+from apps.coordination.api.views import (
+    FollowUpVisitViewSet,
+    MandatoryReportViewSet,
+    ProtectionOrderViewSet,
+    ReferralViewSet,
+    ServiceViewSet,
+    WarningLetterViewSet,
+)
 from apps.core.api.todo import TodoViewSet
 from apps.liaison.api.views import CaseViewSet, ContactViewSet, RepresentativeViewSet, VisitViewSet
 from apps.notifications.api.views import NotificationViewSet
@@ -34,4 +41,8 @@ router.register("visits", VisitViewSet)
 router.register("cases", CaseViewSet)
 router.register("services", ServiceViewSet)
 router.register("referrals", ReferralViewSet)
+router.register("warning-letters", WarningLetterViewSet)
+router.register("follow-up-visits", FollowUpVisitViewSet)
+router.register("protection-orders", ProtectionOrderViewSet)
+router.register("mandatory-reports", MandatoryReportViewSet)
 router.register("todo", TodoViewSet, basename="todo")

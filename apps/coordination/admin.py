@@ -1,13 +1,28 @@
 from django.contrib import admin
 
-from apps.coordination.models import Referral, Service
+from apps.coordination.models import (
+    FollowUpVisit,
+    MandatoryReport,
+    ProtectionOrder,
+    Referral,
+    Service,
+    WarningLetter,
+)
 from apps.core.admin import CountyAdminOnly, LoggedReadAdmin
 
 
 @admin.register(Service)
 class ServiceAdmin(CountyAdminOnly, admin.ModelAdmin):
-    list_display = ["name", "department", "kind", "status", "accepts_sensitive", "verified_at"]
-    list_filter = ["kind", "status", "accepts_sensitive"]
+    list_display = [
+        "name",
+        "department",
+        "kind",
+        "status",
+        "accepts_sensitive",
+        "provides_shelter",
+        "verified_at",
+    ]
+    list_filter = ["kind", "status", "accepts_sensitive", "provides_shelter"]
     search_fields = ["name", "department__name"]
     list_select_related = ["department"]
     raw_id_fields = ["department", "verified_by"]
@@ -33,3 +48,50 @@ class ReferralAdmin(LoggedReadAdmin, CountyAdminOnly, admin.ModelAdmin):
 
     def is_logged_read(self, referral):
         return referral.is_sensitive
+
+
+class PathwayRecordAdmin(LoggedReadAdmin, CountyAdminOnly, admin.ModelAdmin):
+    """County staff only, and every opening logged: these are a sensitive case's records. Lists
+    show no text of hers (no notes), only dates, kinds and places."""
+
+    list_select_related = ["unit"]
+    raw_id_fields = ["unit", "case", "recorded_by"]
+
+    def is_logged_read(self, record):
+        return True
+
+    # Read-only here: every record is written through the pathway's services (their checks,
+    # the 查访 task and the closer follow-up), on the pathway page or the API.
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WarningLetter)
+class WarningLetterAdmin(PathwayRecordAdmin):
+    list_display = ["issued_on", "issued_by", "unit", "created_at"]
+    date_hierarchy = "issued_on"
+
+
+@admin.register(FollowUpVisit)
+class FollowUpVisitAdmin(PathwayRecordAdmin):
+    list_display = ["due", "unit", "done_at"]
+    raw_id_fields = [*PathwayRecordAdmin.raw_id_fields, "warning_letter", "done_by", "visit"]
+
+
+@admin.register(ProtectionOrder)
+class ProtectionOrderAdmin(PathwayRecordAdmin):
+    list_display = ["applied_at", "court", "urgent", "decide_due", "outcome", "unit"]
+    list_filter = ["outcome", "urgent"]
+
+
+@admin.register(MandatoryReport)
+class MandatoryReportAdmin(PathwayRecordAdmin):
+    list_display = ["reason", "unit", "created_at", "reported_at"]
+    list_filter = ["reason"]
+    raw_id_fields = [*PathwayRecordAdmin.raw_id_fields, "reported_by"]

@@ -8,12 +8,13 @@ class CoordinationConfig(AppConfig):
 
     def ready(self):
         from apps.coordination import deadlines, todo  # noqa: F401 (register their kinds)
-        from apps.coordination.demo import seed_coordination, seed_referral_year
+        from apps.coordination.demo import seed_coordination, seed_pathway, seed_referral_year
         from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
 
         demo.register(45, seed_coordination, activity=True)
         demo.register(46, seed_referral_year, activity=True)
+        demo.register(47, seed_pathway, activity=True)
 
         section = _("Social coordination")
         navigation.register(

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.coordination.models import Referral
+from apps.coordination.models import FollowUpVisit, ProtectionOrder, Referral
 from apps.core import deadlines
 from apps.core.deadlines import Light, Reason, Rule, Status
 
@@ -51,3 +51,66 @@ class ReferralDeadlines(deadlines.DeadlineKind):
 
 
 REFERRALS = deadlines.register(ReferralDeadlines())
+
+
+# --- the domestic-violence pathway -------------------------------------------------------------
+
+# 查访 within 7 calendar days of the warning letter being recorded; the court decides on a
+# protection order within 72 hours, 24 when urgent, night and weekend included.
+FOLLOW_UP_VISIT_RULES = {"visit": Rule(days=7)}
+PROTECTION_ORDER_RULES = {"decide": Rule(hours=72), "decide-urgent": Rule(hours=24)}
+FOLLOW_UP_VISIT_WARN_DAYS = 2
+# The court's clock turns yellow in its last 6 hours.
+PROTECTION_ORDER_WARN_DAYS = 0.25
+
+
+class FollowUpVisitDeadlines(deadlines.DeadlineKind):
+    """A 查访 is due by ``due``; a recorded one is done."""
+
+    name = "follow-up-visit"
+    label = _("Follow-up visit")
+    default_rules = FOLLOW_UP_VISIT_RULES
+
+    def open_items(self, user):
+        return FollowUpVisit.objects.for_user(user).filter(done_at__isnull=True).order_by("due")
+
+    def status_of(self, visit, now=None):
+        if now is not None and hasattr(now, "date"):
+            now = timezone.localdate(now)
+        if not visit.is_open:
+            return Status(Light.GREEN, Reason.DONE, visit.due)
+        return deadlines.assess(visit.due, now, warn_days=FOLLOW_UP_VISIT_WARN_DAYS)
+
+    def title_of(self, visit):
+        # Never the woman's name or words: the kind and the village only.
+        return _("Follow-up visit after a warning letter · %(village)s") % {
+            "village": visit.unit.name
+        }
+
+
+class ProtectionOrderDeadlines(deadlines.DeadlineKind):
+    """The court's clock on a pending protection order application."""
+
+    name = "protection-order"
+    label = _("Protection order")
+    default_rules = PROTECTION_ORDER_RULES
+
+    def decide_due(self, applied_at, urgent):
+        return self.deadline_after(applied_at, "decide-urgent" if urgent else "decide")
+
+    def open_items(self, user):
+        return (
+            ProtectionOrder.objects.for_user(user).filter(outcome="pending").order_by("decide_due")
+        )
+
+    def status_of(self, order, now=None):
+        if not order.is_pending:
+            return Status(Light.GREEN, Reason.DONE, order.decide_due)
+        return deadlines.assess(order.decide_due, now, warn_days=PROTECTION_ORDER_WARN_DAYS)
+
+    def title_of(self, order):
+        return _("Court to decide on a protection order · %(court)s") % {"court": order.court}
+
+
+FOLLOW_UP_VISITS = deadlines.register(FollowUpVisitDeadlines())
+PROTECTION_ORDERS = deadlines.register(ProtectionOrderDeadlines())

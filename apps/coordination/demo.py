@@ -345,3 +345,52 @@ def _open_referrals(admin, offered, liaisons, rng):
         Referral.objects.filter(pk=referral.pk).update(**changes)
         made.append(referral)
     return made
+
+
+def seed_pathway(context, log=print):
+    """The domestic-violence pathway on two demo sensitive cases: the demo representative's own
+    (two warning letters, so the family is marked for closer follow-up, one 查访 done and one
+    open, an urgent protection order awaiting the court) and another in the county, kept by
+    the county staff (one letter, its 查访 done, a mandatory report flagged and made). Built
+    once: when a warning letter exists nothing is added."""
+    from apps.coordination.models import WarningLetter
+
+    if WarningLetter.objects.exists():
+        log("Coordination: the domestic-violence pathway is already seeded.")
+        return
+    admin, rep = context["users"]["admin"], context["users"]["village"]
+    own = liaison.cases_for(rep).filter(is_sensitive=True).order_by("opened_at").first()
+    other = (
+        liaison.cases_for(admin).filter(is_sensitive=True).exclude(representative__user=rep)
+    ).first()
+    if own is None or other is None:
+        log("Coordination: no demo sensitive cases for the pathway.")
+        return
+    for shelter in Service.objects.filter(name="反家暴庇护站", provides_shelter=False):
+        services.save_service(admin, shelter, provides_shelter=True)
+    today, now = timezone.localdate(), timezone.now()
+    first = services.record_warning_letter(
+        rep, own, issued_on=today - timedelta(days=25), issued_by="县公安局城关派出所"
+    )
+    services.record_follow_up_visit(rep, first.follow_up_visit, note="已入户查访，未再发生家暴。")
+    services.record_warning_letter(
+        rep,
+        own,
+        issued_on=today - timedelta(days=2),
+        issued_by="县公安局城关派出所",
+        number="城公(家)告字〔2026〕17号",
+    )
+    services.apply_protection_order(
+        rep, own, applied_at=now - timedelta(hours=20), court="县人民法院", urgent=True
+    )
+    letter = services.record_warning_letter(
+        admin, other, issued_on=today - timedelta(days=40), issued_by="县公安局"
+    )
+    services.record_follow_up_visit(
+        admin, letter.follow_up_visit, note="乡镇妇联与村执委共同查访。"
+    )
+    report = services.flag_mandatory_report(admin, other, reason="minor")
+    services.record_mandatory_report(
+        admin, report, reported_to="县公安局", reported_at=now - timedelta(hours=3)
+    )
+    log("Coordination: the domestic-violence pathway on 2 sensitive cases.")

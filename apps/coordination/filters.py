@@ -2,8 +2,15 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.coordination.models import Referral, Service
-from apps.core.filters import choice_filter, id_filter, model_choice_filter
+from apps.coordination.models import (
+    FollowUpVisit,
+    MandatoryReport,
+    ProtectionOrder,
+    Referral,
+    Service,
+    WarningLetter,
+)
+from apps.core.filters import boolean_filter, choice_filter, id_filter, model_choice_filter
 from apps.liaison.services import CaseCategory
 from apps.organizations.models import OrgUnit
 
@@ -45,3 +52,40 @@ class ReferralFilterSet(django_filters.FilterSet):
     class Meta:
         model = Referral
         fields = ["state", "category", "case", "service"]
+
+
+# --- the domestic-violence pathway (rows already scoped by PathwayQuerySet.for_user) ----------
+
+
+class PathwayFilterSet(django_filters.FilterSet):
+    case = id_filter("case")
+
+    class Meta:
+        model = WarningLetter
+        fields = ["case"]
+
+
+class FollowUpVisitFilterSet(PathwayFilterSet):
+    done = boolean_filter(_("done"), field_name="done_at", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = FollowUpVisit
+        fields = ["case", "done"]
+
+
+class ProtectionOrderFilterSet(PathwayFilterSet):
+    outcome = choice_filter(_("outcome"), ProtectionOrder.Outcome.choices)
+
+    class Meta:
+        model = ProtectionOrder
+        fields = ["case", "outcome"]
+
+
+class MandatoryReportFilterSet(PathwayFilterSet):
+    reported = boolean_filter(
+        _("reported"), field_name="reported_at", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = MandatoryReport
+        fields = ["case", "reported"]

@@ -1,7 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.coordination.models import Referral, Service
+from apps.coordination.models import (
+    FollowUpVisit,
+    MandatoryReport,
+    ProtectionOrder,
+    Referral,
+    Service,
+)
 from apps.core.models import SHORT_TEXT
 from apps.liaison.services import CaseCategory
 from apps.organizations.models import OrgUnit
@@ -33,6 +39,7 @@ class ServiceForm(forms.Form):
     complete_in_working_days = forms.BooleanField(
         label=_("counted in working days"), required=False, initial=True
     )
+    provides_shelter = forms.BooleanField(label=_("provides shelter"), required=False)
 
     def __init__(self, *args, departments, instance=None, **kwargs):
         if instance is not None:
@@ -94,3 +101,88 @@ class ResponsivenessForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["period"].queryset = Period.objects.all()
+
+
+# --- the domestic-violence pathway -------------------------------------------------------------
+
+DATE = forms.DateInput(attrs={"type": "date"})
+MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+NOTE = forms.Textarea(attrs={"rows": 2})
+
+
+class WarningLetterForm(forms.Form):
+    issued_on = forms.DateField(label=_("date issued"), widget=DATE)
+    issued_by = forms.CharField(label=_("issuing police department or station"), max_length=100)
+    number = forms.CharField(label=_("letter number"), max_length=50, required=False)
+    note = forms.CharField(label=_("note"), max_length=SHORT_TEXT, required=False, widget=NOTE)
+
+
+class FollowUpVisitForm(forms.Form):
+    """查访 done, on one of the case's open follow-up visits."""
+
+    item = forms.ModelChoiceField(
+        label=_("follow-up visit"), queryset=FollowUpVisit.objects.none(), widget=forms.HiddenInput
+    )
+    note = forms.CharField(label=_("what the visit found"), max_length=SHORT_TEXT, widget=NOTE)
+    visit = forms.TypedChoiceField(
+        label=_("visit logged"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, items, visits, **kwargs):
+        """``visits``: a callable giving the user's visits (a queryset) and ``choices``:
+        (id, label) pairs read once for every form on the page."""
+        self.visits, choices = visits
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["visit"].choices = [("", "—"), *choices]
+
+    def clean_visit(self):
+        visit = self.cleaned_data["visit"]
+        return None if visit is None else self.visits().filter(pk=visit).first()
+
+
+class ProtectionOrderForm(forms.Form):
+    applied_at = forms.DateTimeField(label=_("applied at"), widget=MOMENT)
+    court = forms.CharField(label=_("court"), max_length=100)
+    urgent = forms.BooleanField(label=_("urgent"), required=False)
+    note = forms.CharField(label=_("note"), max_length=SHORT_TEXT, required=False, widget=NOTE)
+
+
+class ProtectionOrderDecisionForm(forms.Form):
+    item = forms.ModelChoiceField(
+        label=_("protection order"),
+        queryset=ProtectionOrder.objects.none(),
+        widget=forms.HiddenInput,
+    )
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[("", "—"), *ProtectionOrder.Outcome.choices[1:]],
+        required=False,
+    )
+    decided_at = forms.DateTimeField(label=_("decided at"), widget=MOMENT)
+    note = forms.CharField(label=_("note"), max_length=SHORT_TEXT, required=False, widget=NOTE)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+
+
+class MandatoryReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("reason"), choices=[("", "—"), *MandatoryReport.Reason.choices], required=False
+    )
+    note = forms.CharField(label=_("note"), max_length=SHORT_TEXT, required=False, widget=NOTE)
+
+
+class MandatoryReportSentForm(forms.Form):
+    item = forms.ModelChoiceField(
+        label=_("mandatory report"),
+        queryset=MandatoryReport.objects.none(),
+        widget=forms.HiddenInput,
+    )
+    reported_to = forms.CharField(label=_("reported to"), max_length=100, required=False)
+    reported_at = forms.DateTimeField(label=_("reported at"), widget=MOMENT)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items

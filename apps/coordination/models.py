@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.coordination.querysets import ReferralQuerySet, ServiceQuerySet
+from apps.coordination.querysets import PathwayQuerySet, ReferralQuerySet, ServiceQuerySet
 from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel
 from apps.liaison.services import CaseCategory
 from apps.organizations.models import OrgUnit
@@ -57,6 +57,11 @@ class Service(ScopedModel):
         _("takes sensitive cases"),
         default=False,
         help_text=_("Domestic-violence and other sensitive cases may be referred here."),
+    )
+    provides_shelter = models.BooleanField(
+        _("provides shelter"),
+        default=False,
+        help_text=_("Offered as shelter on the domestic-violence pathway."),
     )
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -237,3 +242,169 @@ class Referral(ScopedModel):
     @property
     def current_due(self):
         return self.accept_due if self.state == self.State.SENT else self.complete_due
+
+
+# --- the domestic-violence pathway (反家庭暴力法, 多部门联动) ----------------------------------
+#
+# Every record below belongs to one sensitive case and carries the most sensitive data held:
+# it is read and written only by those who may open the case itself (PathwayQuerySet).
+
+
+class PathwayRecord(ScopedModel):
+    """What the pathway's records share: the case, its village (copied for counts by area) and
+    who recorded it."""
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        "liaison.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = PathwayQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self):
+        return reverse("coordination:pathway", args=[self.case_id])
+
+
+class WarningLetter(PathwayRecord):
+    """告诫书: a written warning the police (公安) issued to the abuser. Each one asks the village
+    for a 查访 (FollowUpVisit); two or more mark the family for closer follow-up."""
+
+    issued_on = models.DateField(_("date issued"))
+    issued_by = models.CharField(_("issuing police department or station"), max_length=100)
+    number = models.CharField(_("letter number"), max_length=50, blank=True)
+    note = models.TextField(_("note"), max_length=SHORT_TEXT, blank=True)
+
+    class Meta:
+        verbose_name = _("warning letter")
+        verbose_name_plural = _("warning letters")
+        ordering = ["case", "issued_on", "pk"]
+
+    def __str__(self):
+        return f"{self.issued_on} · {self.issued_by}"
+
+
+class FollowUpVisit(PathwayRecord):
+    """查访: the visit the village must make after a warning letter, by ``due``; done when the
+    representative (or the staff handling the case) records it, optionally with her visit."""
+
+    warning_letter = models.OneToOneField(
+        WarningLetter,
+        verbose_name=_("warning letter"),
+        on_delete=models.PROTECT,
+        related_name="follow_up_visit",
+    )
+    due = models.DateField(_("visit by"))
+    done_at = models.DateTimeField(_("visited at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("visited by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), max_length=SHORT_TEXT, blank=True)
+    visit = models.ForeignKey(
+        "liaison.Visit",
+        verbose_name=_("visit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("follow-up visit")
+        verbose_name_plural = _("follow-up visits")
+        ordering = ["due", "pk"]
+        indexes = [models.Index(fields=["done_at", "due"], name="followupvisit_open_due")]
+
+    def __str__(self):
+        return f"{_('follow-up visit')} · {self.due}"
+
+    @property
+    def is_open(self):
+        return self.done_at is None
+
+
+class ProtectionOrder(PathwayRecord):
+    """人身安全保护令: an application to the court, which must decide within 72 hours, or 24
+    when urgent (反家庭暴力法 第28条); the federation follows the court's clock."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Awaiting the court")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    applied_at = models.DateTimeField(_("applied at"))
+    court = models.CharField(_("court"), max_length=100)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    decide_due = models.DateTimeField(_("court to decide by"))
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.TextField(_("note"), max_length=SHORT_TEXT, blank=True)
+
+    class Meta:
+        verbose_name = _("protection order")
+        verbose_name_plural = _("protection orders")
+        ordering = ["case", "applied_at", "pk"]
+        indexes = [models.Index(fields=["outcome", "decide_due"], name="protorder_outcome_due")]
+
+    def __str__(self):
+        return f"{self.court} · {self.get_outcome_display()}"
+
+    @property
+    def is_pending(self):
+        return self.outcome == self.Outcome.PENDING
+
+
+class MandatoryReport(PathwayRecord):
+    """强制报告: the case's victim is a minor or cannot act for herself, so it must be reported
+    to the police (反家庭暴力法 第14条). Flagged once per case; red on the handling side's to-do
+    list until the report is recorded."""
+
+    class Reason(models.TextChoices):
+        MINOR = "minor", _("Minor")
+        NO_CAPACITY = "no_capacity", _("No capacity for civil conduct")
+        LIMITED_CAPACITY = "limited_capacity", _("Limited capacity for civil conduct")
+
+    case = models.OneToOneField(
+        "liaison.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    note = models.TextField(_("note"), max_length=SHORT_TEXT, blank=True)
+    reported_to = models.CharField(_("reported to"), max_length=100, blank=True)
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("mandatory report")
+        verbose_name_plural = _("mandatory reports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{_('mandatory report')} · {self.get_reason_display()}"
+
+    @property
+    def is_reported(self):
+        return self.reported_at is not None

@@ -75,3 +75,31 @@ class ReferralQuerySet(ScopedQuerySet):
         """Referrals to the departments where ``user`` is the liaison."""
         units = [m.unit_id for m in user.active_memberships if m.role == Role.DEPT_LIAISON]
         return self.filter(department__in=units)
+
+
+class PathwayQuerySet(ScopedQuerySet):
+    """The domestic-violence pathway's records (告诫书, 查访, 保护令, 强制报告): open to exactly
+    those who may open their sensitive case under liaison's rule (``cases_for``): her
+    representative, the staff it was escalated to, county federation staff. Never leaders,
+    department liaisons or another representative of the same village."""
+
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        from apps.liaison.services import cases_for
+
+        return self.filter(case__in=cases_for(user).values("pk"))
+
+    def handled_by(self, user):
+        """Records of the cases ``user`` handles now: her own as their representative, or
+        those escalated to one of her units as staff (what her to-do list carries)."""
+        staff_units = [
+            m.unit_id
+            for m in user.active_memberships
+            if m.role in (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+        ]
+        return self.for_user(user).filter(
+            Q(case__representative__user=user) | Q(case__escalated_to__in=staff_units)
+        )

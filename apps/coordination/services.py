@@ -9,8 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.coordination.deadlines import REFERRALS
-from apps.coordination.models import Referral, Service
+from apps.coordination.deadlines import FOLLOW_UP_VISITS, PROTECTION_ORDERS, REFERRALS
+from apps.coordination.models import (
+    FollowUpVisit,
+    MandatoryReport,
+    ProtectionOrder,
+    Referral,
+    Service,
+    WarningLetter,
+)
 from apps.core.roles import Role
 from apps.liaison import services as liaison
 from apps.notifications.services import notify_many
@@ -28,6 +35,7 @@ SERVICE_FIELDS = (
     "accepts_sensitive",
     "complete_days",
     "complete_in_working_days",
+    "provides_shelter",
 )
 
 
@@ -338,3 +346,198 @@ from apps.coordination.responsiveness import (  # noqa: E402, F401
     responsiveness,
     shows_reasons,
 )
+
+# --- the domestic-violence pathway -------------------------------------------------------------
+#
+# Each step is open only to someone handling the sensitive case (liaison's can_handle: her
+# representative, the staff it was escalated to, county federation staff). Notifications and
+# to-do titles name the kind of work and the village, never the woman or her words.
+
+# How many warning letters mark a family for closer follow-up.
+CLOSER_FOLLOW_UP_LETTERS = 2
+
+
+def _pathway_case(user, case):
+    """The case, locked, when ``user`` handles it and it is sensitive."""
+    if not liaison.can_handle(user, case):
+        raise PermissionDenied(_("You are not handling this case."))
+    case = liaison.cases_for(user).select_for_update(of=("self",)).get(pk=case.pk)
+    if not case.is_sensitive:
+        raise ValidationError(
+            {"case": _("The domestic-violence pathway is kept only on sensitive cases.")}
+        )
+    return case
+
+
+def _handled_record(user, model, record):
+    """A pathway record, locked, when ``user`` handles its case."""
+    record = model.objects.select_for_update(of=("self",)).select_related("case").get(pk=record.pk)
+    if not liaison.can_handle(user, record.case):
+        raise PermissionDenied(_("You are not handling this case."))
+    return record
+
+
+def _required_text(value, field, message):
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _not_future(moment, field, message):
+    now = timezone.now() if hasattr(moment, "tzinfo") else timezone.localdate()
+    if moment is None:
+        raise ValidationError({field: _("Give the date.")})
+    if moment > now:
+        raise ValidationError({field: message})
+    return moment
+
+
+def shelter_services_for(case):
+    """Active services that give shelter (庇护, 民政's) and may take this case."""
+    return [service for service in services_for(case) if service.provides_shelter]
+
+
+@transaction.atomic
+def record_warning_letter(user, case, *, issued_on, issued_by, number="", note=""):
+    """告诫书 issued by the police: recorded with its 查访 task for the village, due by the
+    rule (7 calendar days from today by default). The second letter on a case marks the family
+    for closer follow-up (liaison turns her household red, visited every red interval)."""
+    case = _pathway_case(user, case)
+    issued_by = _required_text(
+        issued_by, "issued_by", _("Name the police department or station that issued it.")
+    )
+    _not_future(issued_on, "issued_on", _("A warning letter cannot be dated in the future."))
+    letter = WarningLetter.objects.create(
+        unit_id=case.unit_id,
+        case=case,
+        recorded_by=user,
+        issued_on=issued_on,
+        issued_by=issued_by,
+        number=(number or "").strip(),
+        note=(note or "").strip(),
+    )
+    visit = FollowUpVisit.objects.create(
+        unit_id=case.unit_id,
+        case=case,
+        recorded_by=user,
+        warning_letter=letter,
+        due=FOLLOW_UP_VISITS.deadline_after(timezone.localdate(), "visit"),
+    )
+    letters = WarningLetter.objects.filter(case=case).count()
+    if letters >= CLOSER_FOLLOW_UP_LETTERS:
+        liaison.mark_for_closer_follow_up(
+            user,
+            case,
+            note=_("%(count)s warning letters: the family is marked for closer follow-up.")
+            % {"count": letters},
+        )
+    representative = User.objects.filter(pk=case.representative.user_id, is_active=True)
+    notify_many(
+        representative.exclude(pk=user.pk),
+        f"follow-up-visit:{visit.pk}",
+        _("A follow-up visit is due after a warning letter (%(village)s)")
+        % {"village": case.unit.name},
+        url=visit.get_absolute_url(),
+    )
+    return letter
+
+
+@transaction.atomic
+def record_follow_up_visit(user, follow_up_visit, *, note, visit=None):
+    """查访 done: what the visit found, and the visit she logged for it if any (a visit to the
+    case's household that ``user`` may open)."""
+    follow_up_visit = _handled_record(user, FollowUpVisit, follow_up_visit)
+    if not follow_up_visit.is_open:
+        raise ValidationError(_("This follow-up visit is already recorded."))
+    note = _required_text(note, "note", _("Write what the follow-up visit found."))
+    if visit is not None:
+        household = follow_up_visit.case.contact_id
+        if not liaison.visits_for(user).filter(pk=visit.pk, contacts=household).exists():
+            raise ValidationError({"visit": _("Choose a visit to this case's household.")})
+    follow_up_visit.done_at = timezone.now()
+    follow_up_visit.done_by = user
+    follow_up_visit.note = note
+    follow_up_visit.visit = visit
+    follow_up_visit.save()
+    return follow_up_visit
+
+
+@transaction.atomic
+def apply_protection_order(user, case, *, applied_at, court, urgent=False, note=""):
+    """人身安全保护令 applied for: the court's clock runs from ``applied_at`` (72 hours, 24 when
+    urgent, calendar hours)."""
+    case = _pathway_case(user, case)
+    court = _required_text(court, "court", _("Name the court."))
+    _not_future(applied_at, "applied_at", _("An application cannot be made in the future."))
+    return ProtectionOrder.objects.create(
+        unit_id=case.unit_id,
+        case=case,
+        recorded_by=user,
+        applied_at=applied_at,
+        court=court,
+        urgent=bool(urgent),
+        decide_due=PROTECTION_ORDERS.decide_due(applied_at, bool(urgent)),
+        note=(note or "").strip(),
+    )
+
+
+@transaction.atomic
+def decide_protection_order(user, order, *, outcome, decided_at, note=""):
+    """The court's decision, granted or refused, once."""
+    order = _handled_record(user, ProtectionOrder, order)
+    if not order.is_pending:
+        raise ValidationError(_("The court's decision on this application is already recorded."))
+    decisions = {ProtectionOrder.Outcome.GRANTED, ProtectionOrder.Outcome.REFUSED}
+    if outcome not in decisions:
+        raise ValidationError({"outcome": _("Choose whether the order was granted or refused.")})
+    _not_future(decided_at, "decided_at", _("A decision cannot be dated in the future."))
+    if decided_at < order.applied_at:
+        raise ValidationError(
+            {"decided_at": _("The court cannot decide before the application was made.")}
+        )
+    order.outcome = outcome
+    order.decided_at = decided_at
+    note = (note or "").strip()
+    if note:
+        order.note = f"{order.note}\n{note}".strip()
+    order.save()
+    return order
+
+
+@transaction.atomic
+def flag_mandatory_report(user, case, *, reason, note=""):
+    """强制报告: the victim is a minor or cannot act for herself; once per case."""
+    case = _pathway_case(user, case)
+    if reason not in MandatoryReport.Reason.values:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "Say why it must be reported: a minor, or a victim who cannot act for herself."
+                )
+            }
+        )
+    if MandatoryReport.objects.filter(case=case).exists():
+        raise ValidationError({"case": _("This case is already flagged for a mandatory report.")})
+    return MandatoryReport.objects.create(
+        unit_id=case.unit_id,
+        case=case,
+        recorded_by=user,
+        reason=reason,
+        note=(note or "").strip(),
+    )
+
+
+@transaction.atomic
+def record_mandatory_report(user, report, *, reported_to, reported_at):
+    """The flagged case was reported: to whom (the police) and when."""
+    report = _handled_record(user, MandatoryReport, report)
+    if report.is_reported:
+        raise ValidationError(_("This mandatory report is already recorded."))
+    reported_to = _required_text(reported_to, "reported_to", _("Say whom it was reported to."))
+    _not_future(reported_at, "reported_at", _("A report cannot be dated in the future."))
+    report.reported_to = reported_to
+    report.reported_at = reported_at
+    report.reported_by = user
+    report.save()
+    return report

@@ -17,4 +17,5 @@ urlpatterns += [
     path("services/<int:pk>/", views.ServiceDetailView.as_view(), name="service-detail"),
     path("referrals/<int:pk>/rate/", views.ReferralRateView.as_view(), name="referral-rate"),
     path("responsiveness/", views.ResponsivenessView.as_view(), name="responsiveness"),
+    path("cases/<int:case>/pathway/", views.PathwayView.as_view(), name="pathway"),
 ]

@@ -1,16 +1,27 @@
 """Coordination pages: the directory, referring a case, and the department's referral desk."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.generic import TemplateView
 
 from apps.coordination import forms, services
+from apps.coordination.deadlines import FOLLOW_UP_VISITS, PROTECTION_ORDERS
 from apps.coordination.filters import ReferralFilterSet, ServiceFilterSet
-from apps.coordination.models import Referral, Service
+from apps.coordination.models import (
+    FollowUpVisit,
+    MandatoryReport,
+    ProtectionOrder,
+    Referral,
+    Service,
+    WarningLetter,
+)
 from apps.core.roles import Role
 from apps.core.views import (
     ScopedDetailView,
@@ -18,6 +29,7 @@ from apps.core.views import (
     ServiceFormView,
     ServiceStepMixin,
     WriteRoleRequiredMixin,
+    add_service_errors,
     run_step,
 )
 from apps.liaison import services as liaison
@@ -140,7 +152,13 @@ class ReferralCreateView(ServiceFormView):
 
     def get_form_kwargs(self):
         suggested = [s.pk for s in services.services_for(self.object)]
-        return {"services": Service.objects.with_details().filter(pk__in=suggested)}
+        # The pathway's shelter link names the service (?service=<id>).
+        service = self.request.GET.get("service")
+        initial = {"service": service} if str(service or "").isdigit() else None
+        return {
+            "services": Service.objects.with_details().filter(pk__in=suggested),
+            "initial": initial,
+        }
 
     def get_service(self):
         return services.refer_case
@@ -207,4 +225,134 @@ class ResponsivenessView(LoginRequiredMixin, View):
             request,
             "coordination/responsiveness.html",
             {"form": form, "rows": rows, "period": period},
+        )
+
+
+# --- the domestic-violence pathway -------------------------------------------------------------
+
+
+class PathwayView(LoginRequiredMixin, WriteRoleRequiredMixin, TemplateView):
+    """反家暴联动 on one sensitive case: warning letters and their 查访, protection orders, the
+    mandatory report and shelter, with a form for each step. Open only to those who may open
+    the case (liaison's cases_for); any other case is not found. Each POST names its
+    ``action`` (and the ``item`` it acts on, for steps on a record)."""
+
+    template_name = "coordination/pathway.html"
+    write_roles = REFERRERS
+    # action: (form, service, model of the record it acts on, or None for the case)
+    steps = {
+        "warning_letter": (forms.WarningLetterForm, services.record_warning_letter, None),
+        "follow_up_visit": (
+            forms.FollowUpVisitForm,
+            services.record_follow_up_visit,
+            FollowUpVisit,
+        ),
+        "protection_order": (forms.ProtectionOrderForm, services.apply_protection_order, None),
+        "decision": (
+            forms.ProtectionOrderDecisionForm,
+            services.decide_protection_order,
+            ProtectionOrder,
+        ),
+        "mandatory_report": (forms.MandatoryReportForm, services.flag_mandatory_report, None),
+        "report_sent": (
+            forms.MandatoryReportSentForm,
+            services.record_mandatory_report,
+            MandatoryReport,
+        ),
+    }
+    success_message = gettext_lazy("Saved.")
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.failed = None  # (action, item id, bound form) of a refused POST
+
+    def get_case(self):
+        cases = liaison.cases_for(self.request.user).filter(is_sensitive=True)
+        return get_object_or_404(
+            cases.select_related("unit", "representative", "contact"), pk=self.kwargs["case"]
+        )
+
+    def make_form(self, action, data=None, item=None):
+        form_class, _service, model = self.steps[action]
+        kwargs = {}
+        if model is not None:
+            kwargs["items"] = model.objects.for_user(self.request.user).filter(case=self.case)
+        if action == "follow_up_visit":
+            kwargs["visits"] = self.visit_choices
+        initial = {"item": item} if item is not None else None
+        return form_class(data, initial=initial, **kwargs)
+
+    @cached_property
+    def visit_choices(self):
+        """Her logged visits to this household, read once for every 查访 form on the page."""
+        user, household = self.request.user, self.case.contact_id
+
+        def visits():
+            return liaison.visits_for(user).filter(contacts=household)
+
+        rows = visits().order_by("-visited_on", "-pk").values_list("pk", "visited_on")
+        return visits, [(pk, str(day)) for pk, day in rows[:50]]
+
+    def get(self, request, *args, **kwargs):
+        self.case = self.get_case()
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        self.case = self.get_case()
+        action = request.POST.get("action")
+        if action not in self.steps:
+            raise Http404
+        form = self.make_form(action, request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            target = data.pop("item", None) or self.case
+            try:
+                self.steps[action][1](request.user, target, **data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, self.success_message)
+                return redirect("coordination:pathway", self.case.pk)
+        self.failed = (action, form.data.get("item", ""), form)
+        return self.render_to_response(self.get_context_data())
+
+    def form_for(self, action, item=None):
+        """The refused form where it was refused, else a fresh one."""
+        if self.failed and self.failed[0] == action and self.failed[1] == str(item or ""):
+            return self.failed[2]
+        return self.make_form(action, item=item)
+
+    def get_context_data(self, **kwargs):
+        user, case = self.request.user, self.case
+        letters = list(
+            WarningLetter.objects.for_user(user)
+            .filter(case=case)
+            .select_related("follow_up_visit__done_by", "follow_up_visit__visit")
+        )
+        orders = list(ProtectionOrder.objects.for_user(user).filter(case=case))
+        report = MandatoryReport.objects.for_user(user).filter(case=case).first()
+        for letter in letters:
+            visit = letter.follow_up_visit
+            visit.status = FOLLOW_UP_VISITS.status_of(visit)
+            if visit.is_open:
+                visit.form = self.form_for("follow_up_visit", visit.pk)
+        for order in orders:
+            order.status = PROTECTION_ORDERS.status_of(order)
+            if order.is_pending:
+                order.form = self.form_for("decision", order.pk)
+        if report is not None and not report.is_reported:
+            report.form = self.form_for("report_sent", report.pk)
+        shelters = Referral.objects.for_user(user).filter(case=case, service__provides_shelter=True)
+        return super().get_context_data(
+            case=case,
+            letters=letters,
+            closer_follow_up=len(letters) >= services.CLOSER_FOLLOW_UP_LETTERS,
+            orders=orders,
+            report=report,
+            shelter_services=services.shelter_services_for(case),
+            shelter_referrals=shelters.with_details(),
+            letter_form=self.form_for("warning_letter"),
+            order_form=self.form_for("protection_order"),
+            report_form=self.form_for("mandatory_report"),
+            **kwargs,
         )

@@ -66,3 +66,14 @@ def violence_a1(village_a1_rep, household_a1):  # noqa: F811
     return liaison.open_case(
         village_a1_rep, contact=household_a1, category="violence", description="丈夫殴打"
     )
+
+
+@pytest.fixture
+def village_a1_rep2(county):
+    """A second representative of village A1, who must see nothing of the first one's
+    sensitive cases."""
+    from tests.liaison.conftest import make_representative
+
+    user = make_user("village_a1_rep2", Role.VILLAGE_REP, county.village_a1)
+    make_representative(user, county.village_a1, "A1-02")
+    return user

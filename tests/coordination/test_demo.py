@@ -45,3 +45,23 @@ def _a_year_of_referrals_to_show():
     assert services.departments_to_remind().exists()
     assert not Referral.objects.filter(sent_at__gt=timezone.now()).exists()
     assert not Referral.objects.filter(completed_at__gt=timezone.now()).exists()
+
+
+def test_demo_pathway_on_two_sensitive_cases(db, seed_demo):
+    from apps.coordination.models import FollowUpVisit, ProtectionOrder, WarningLetter
+
+    seed_demo(activity=True)
+    village = User.objects.get(username="village")
+    letters = WarningLetter.objects.for_user(village)
+    assert letters.count() == 2 and WarningLetter.objects.count() == 3
+    visits = FollowUpVisit.objects.for_user(village)
+    assert {visit.is_open for visit in visits} == {True, False}
+    assert ProtectionOrder.objects.for_user(village).filter(outcome="pending").exists()
+    assert Service.objects.filter(provides_shelter=True).exists()
+    assert any(item.kind == "follow-up-visit" for item in todo.todo_for(village))
+    # Nothing of it for the leader or the department.
+    for name in ("leader", "dept"):
+        assert not WarningLetter.objects.for_user(User.objects.get(username=name)).exists()
+    counts = (WarningLetter.objects.count(), FollowUpVisit.objects.count())
+    seed_demo(activity=True)
+    assert (WarningLetter.objects.count(), FollowUpVisit.objects.count()) == counts

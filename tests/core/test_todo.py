@@ -29,6 +29,9 @@ KINDS = {
         "household-visit",
         "case-overdue",
         "case-unescalated",
+        "follow-up-visit",
+        "protection-order",
+        "mandatory-report",
     },
     "township": {
         "report-review",
@@ -36,8 +39,17 @@ KINDS = {
         "village-coverage",
         "report-due",
         "report-returned",
+        "protection-order",
+        "mandatory-report",
     },
-    "admin": {"report-review", "innovation-review", "reward-confirm", "case-escalated"},
+    "admin": {
+        "report-review",
+        "innovation-review",
+        "reward-confirm",
+        "case-escalated",
+        "protection-order",
+        "mandatory-report",
+    },
     "leader": {"reward-approve"},
     "dept": set(),
 }
@@ -216,11 +228,12 @@ def test_the_rep_sees_her_list_and_her_score_on_her_phone_home(db, demo, client_
 # them afresh) as soon as any item is judged; then one query per kind on her list: the rep's and
 # the township's five, the county's four, the leader's one (last year's confirmed rewards), the
 # department's one (referrals to answer: their limits are stored moments, so judging them reads
-# no calendar). A list costs the same with more rows.
+# no calendar). The domestic-violence pathway adds three kinds to the rep's list (查访, protection
+# orders, mandatory reports) and two to the staff's. A list costs the same with more rows.
 QUERIES = {
-    "village": 1 + 2 + 5,
-    "township": 1 + 2 + 5,
-    "admin": 1 + 2 + 4,
+    "village": 1 + 2 + 5 + 3,
+    "township": 1 + 2 + 5 + 2,
+    "admin": 1 + 2 + 4 + 2,
     "leader": 1 + 2 + 1,
     "dept": 1 + 1,
 }

@@ -256,6 +256,22 @@ API_DOORS = {
     "referrals decline": Door(LIAISON, "referral", lambda w: {"reason": "不符合条件"}),
     "referrals complete": Door(LIAISON, "referral", lambda w: {"outcome": "已办结"}),
     "referrals rate": Door(HOUSEHOLDS, "referral", lambda w: {"satisfaction": "satisfied"}),
+    "warning-letters create": Door(HOUSEHOLDS, body=lambda w: _warning_letter_body(w)),
+    "follow-up-visits complete": Door(HOUSEHOLDS, "follow_up_visit", lambda w: {"note": "已查访"}),
+    "protection-orders create": Door(HOUSEHOLDS, body=lambda w: _protection_order_body(w)),
+    "protection-orders decide": Door(
+        HOUSEHOLDS,
+        "protection_order",
+        lambda w: {"outcome": "granted", "decided_at": "2026-11-27T10:00:00+08:00"},
+    ),
+    "mandatory-reports create": Door(
+        HOUSEHOLDS, body=lambda w: {"case": w.violence_case.pk, "reason": "minor"}
+    ),
+    "mandatory-reports report": Door(
+        HOUSEHOLDS,
+        "mandatory_report",
+        lambda w: {"reported_to": "县公安局", "reported_at": "2026-11-27T10:00:00+08:00"},
+    ),
 }
 
 # Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.
@@ -329,6 +345,11 @@ HTML_DOORS = {
     "coordination:referral-detail": Door(LIAISON, "referral", lambda w: {"action": "accept"}),
     "coordination:referral-rate": Door(
         HOUSEHOLDS, "referral", lambda w: {"satisfaction": "satisfied"}
+    ),
+    "coordination:pathway": Door(
+        HOUSEHOLDS,
+        "violence_case",
+        lambda w: {"action": "warning_letter", "issued_on": "2026-11-20", "issued_by": "派出所"},
     ),
 }
 
@@ -528,6 +549,7 @@ def build_world(county, users):
     referral = coordination.refer_case(
         rep, referred_case, service=service, consent=True, consent_method="verbal"
     )
+    pathway = _pathway(rep, household_a1)
     notifications = {
         role: notify(user, f"matrix:{role}", "测试通知", email=False)
         for role, user in users.items()
@@ -553,6 +575,7 @@ def build_world(county, users):
         service=service,
         referral=referral,
         notifications=notifications,
+        **pathway,
     )
 
 
@@ -645,3 +668,40 @@ def test_html_doors(world, client):
     for name, door in HTML_DOORS.items():
         findings += walk(world, name, door, sign_in, send)
     assert findings == []
+
+
+# ---- the domestic-violence pathway ---------------------------------------------------------
+
+
+def _warning_letter_body(world):
+    return {"case": world.violence_case.pk, "issued_on": "2026-11-20", "issued_by": "城关派出所"}
+
+
+def _protection_order_body(world):
+    return {
+        "case": world.violence_case.pk,
+        "applied_at": "2026-11-26T09:00:00+08:00",
+        "court": "县人民法院",
+    }
+
+
+def _pathway(rep, household):
+    """A sensitive case of the village A1 representative with a warning letter (and its 查访),
+    a protection order application and a mandatory report."""
+    case = liaison.open_case(rep, contact=household, category="violence", description="d")
+    letter = coordination.record_warning_letter(
+        rep, case, issued_on=date(2026, 11, 20), issued_by="城关派出所"
+    )
+    order = coordination.apply_protection_order(
+        rep,
+        case,
+        applied_at=datetime(2026, 11, 26, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
+        court="县人民法院",
+    )
+    report = coordination.flag_mandatory_report(rep, case, reason="minor")
+    return {
+        "violence_case": case,
+        "follow_up_visit": letter.follow_up_visit,
+        "protection_order": order,
+        "mandatory_report": report,
+    }

@@ -240,6 +240,9 @@ def test_a_second_seed_changes_nothing(db, demo_today, seed_demo):
                 "household-visit",
                 "case-overdue",
                 "case-unescalated",
+                # The domestic-violence pathway's, on the demo sensitive case.
+                "follow-up-visit",
+                "protection-order",
             },
         ),
         (

@@ -2,7 +2,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.coordination import services
-from apps.coordination.models import Referral, Service
+from apps.coordination.models import (
+    FollowUpVisit,
+    MandatoryReport,
+    ProtectionOrder,
+    Referral,
+    Service,
+    WarningLetter,
+)
 from apps.core.api.serializers import DeadlineLightMixin, ScopedModelSerializer
 from apps.core.models import SHORT_TEXT
 from apps.liaison.services import CaseCategory
@@ -32,6 +39,7 @@ class ServiceSerializer(ScopedModelSerializer):
             "case_categories",
             "status",
             "accepts_sensitive",
+            "provides_shelter",
             "verified_by",
             "verified_at",
             "complete_days",
@@ -160,3 +168,129 @@ class ResponsivenessRowSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text=_("Latest first; empty for leaders, who read counts only."),
     )
+
+
+# --- the domestic-violence pathway -------------------------------------------------------------
+# ``case`` resolves through Case.objects.for_user: a case the caller may not open does not exist.
+
+
+class PathwayRecordSerializer(ScopedModelSerializer):
+    def create(self, validated_data):
+        user = self.context["request"].user
+        case = validated_data.pop("case")
+        return self.service(user, case, **validated_data)
+
+
+class WarningLetterSerializer(PathwayRecordSerializer):
+    service = staticmethod(services.record_warning_letter)
+    follow_up_visit = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = WarningLetter
+        fields = [
+            "id",
+            "case",
+            "issued_on",
+            "issued_by",
+            "number",
+            "note",
+            "follow_up_visit",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = ["recorded_by", "created_at"]
+        extra_kwargs = {"issued_by": {"allow_blank": True}}
+
+
+class FollowUpVisitSerializer(DeadlineLightMixin, ScopedModelSerializer):
+    deadline_kind = "follow-up-visit"
+
+    class Meta:
+        model = FollowUpVisit
+        fields = [
+            "id",
+            "case",
+            "warning_letter",
+            "due",
+            "light",
+            "light_reason",
+            "done_at",
+            "done_by",
+            "note",
+            "visit",
+        ]
+        read_only_fields = fields
+
+
+class FollowUpVisitDoneSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=SHORT_TEXT, required=False, allow_blank=True)
+    visit = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class ProtectionOrderSerializer(DeadlineLightMixin, PathwayRecordSerializer):
+    deadline_kind = "protection-order"
+    service = staticmethod(services.apply_protection_order)
+
+    class Meta:
+        model = ProtectionOrder
+        fields = [
+            "id",
+            "case",
+            "applied_at",
+            "court",
+            "urgent",
+            "decide_due",
+            "light",
+            "light_reason",
+            "outcome",
+            "decided_at",
+            "note",
+            "recorded_by",
+        ]
+        read_only_fields = ["decide_due", "outcome", "decided_at", "recorded_by"]
+        extra_kwargs = {"court": {"allow_blank": True}}
+
+
+class ProtectionOrderDecisionSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[ProtectionOrder.Outcome.GRANTED, ProtectionOrder.Outcome.REFUSED],
+        required=False,
+        allow_blank=True,
+    )
+    decided_at = serializers.DateTimeField()
+    note = serializers.CharField(max_length=SHORT_TEXT, required=False, allow_blank=True)
+
+
+class MandatoryReportSerializer(PathwayRecordSerializer):
+    service = staticmethod(services.flag_mandatory_report)
+    reason = serializers.ChoiceField(
+        choices=MandatoryReport.Reason.choices, required=False, allow_blank=True, default=""
+    )
+
+    class Meta:
+        model = MandatoryReport
+        fields = [
+            "id",
+            "case",
+            "reason",
+            "note",
+            "recorded_by",
+            "created_at",
+            "reported_to",
+            "reported_at",
+            "reported_by",
+        ]
+        read_only_fields = [
+            "recorded_by",
+            "created_at",
+            "reported_to",
+            "reported_at",
+            "reported_by",
+        ]
+        # One per case is the service's rule, with its own message.
+        extra_kwargs = {"case": {"validators": []}}
+
+
+class MandatoryReportSentSerializer(serializers.Serializer):
+    reported_to = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    reported_at = serializers.DateTimeField()

@@ -1,7 +1,7 @@
 """Coordination API: the directory (read by all, kept by departments) and referrals, scoped by
 ReferralQuerySet.for_user; every change goes through a service; steps are POST actions."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
@@ -11,11 +11,26 @@ from rest_framework.response import Response
 
 from apps.coordination import services
 from apps.coordination.api import serializers
-from apps.coordination.filters import ReferralFilterSet, ServiceFilterSet
-from apps.coordination.models import Referral, Service
+from apps.coordination.filters import (
+    FollowUpVisitFilterSet,
+    MandatoryReportFilterSet,
+    PathwayFilterSet,
+    ProtectionOrderFilterSet,
+    ReferralFilterSet,
+    ServiceFilterSet,
+)
+from apps.coordination.models import (
+    FollowUpVisit,
+    MandatoryReport,
+    ProtectionOrder,
+    Referral,
+    Service,
+    WarningLetter,
+)
 from apps.core.api.serializers import validated
 from apps.core.api.viewsets import ScopedQuerysetMixin
 from apps.core.roles import Role
+from apps.liaison import services as liaison
 from apps.organizations.models import Period
 
 REFERRERS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP)
@@ -118,3 +133,72 @@ def _period(period_id):
             {"period": [_("No year period covers today; choose a period.")]}
         )
     return period
+
+
+# --- the domestic-violence pathway -------------------------------------------------------------
+# Scoped by PathwayQuerySet.for_user (those who may open the sensitive case); the services
+# check that the caller handles the case.
+
+HANDLERS = REFERRERS
+
+
+class PathwayViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    write_roles = HANDLERS
+    filterset_class = PathwayFilterSet
+    ordering_fields = ["id", "created_at"]
+
+
+class WarningLetterViewSet(PathwayViewSet):
+    queryset = WarningLetter.objects.select_related("follow_up_visit")
+    serializer_class = serializers.WarningLetterSerializer
+    ordering_fields = ["id", "issued_on", "created_at"]
+
+
+class FollowUpVisitViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = FollowUpVisit.objects.all()
+    serializer_class = serializers.FollowUpVisitSerializer
+    filterset_class = FollowUpVisitFilterSet
+    write_roles = HANDLERS
+    ordering_fields = ["id", "due", "done_at"]
+
+    @extend_schema(request=serializers.FollowUpVisitDoneSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        follow_up_visit = self.get_object()
+        data = validated(serializers.FollowUpVisitDoneSerializer, request)
+        visit = data.pop("visit", None)
+        if visit is not None:
+            visit = liaison.visits_for(request.user).filter(pk=visit).first()
+            if visit is None:
+                raise ValidationError({"visit": _("Choose a visit to this case's household.")})
+        done = services.record_follow_up_visit(request.user, follow_up_visit, visit=visit, **data)
+        return Response(self.get_serializer(done).data)
+
+
+class ProtectionOrderViewSet(PathwayViewSet):
+    queryset = ProtectionOrder.objects.all()
+    serializer_class = serializers.ProtectionOrderSerializer
+    filterset_class = ProtectionOrderFilterSet
+    ordering_fields = ["id", "applied_at", "decide_due"]
+
+    @extend_schema(request=serializers.ProtectionOrderDecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        order = self.get_object()
+        data = validated(serializers.ProtectionOrderDecisionSerializer, request)
+        order = services.decide_protection_order(request.user, order, **data)
+        return Response(self.get_serializer(order).data)
+
+
+class MandatoryReportViewSet(PathwayViewSet):
+    queryset = MandatoryReport.objects.all()
+    serializer_class = serializers.MandatoryReportSerializer
+    filterset_class = MandatoryReportFilterSet
+
+    @extend_schema(request=serializers.MandatoryReportSentSerializer)
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        report = self.get_object()
+        data = validated(serializers.MandatoryReportSentSerializer, request)
+        report = services.record_mandatory_report(request.user, report, **data)
+        return Response(self.get_serializer(report).data)

@@ -11,12 +11,14 @@ from apps.liaison.services.cases import (
     cases_for,
     close_case,
     escalate_case,
+    mark_for_closer_follow_up,
     mark_referred,
     open_case,
     referral_returned,
     resolve_case,
     start_case,
     suggest_helpers,
+    visits_for,
 )
 from apps.liaison.services.contacts import contacts_due, representative_of, visit_intervals
 from apps.liaison.services.coverage import GROUP_KEYS, coverage
@@ -44,6 +46,7 @@ __all__ = [
     "coverage",
     "escalate_case",
     "log_visit",
+    "mark_for_closer_follow_up",
     "mark_referred",
     "open_case",
     "referral_returned",
@@ -52,6 +55,7 @@ __all__ = [
     "start_case",
     "suggest_helpers",
     "visit_intervals",
+    "visits_for",
     "ROSTER_COLUMNS",
     "check_roster_file",
     "fail_if_abandoned",

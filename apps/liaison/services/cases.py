@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.roles import Role
 from apps.liaison.deadlines import CASES
-from apps.liaison.models import Case, FollowUp, Representative
+from apps.liaison.models import Case, Contact, FollowUp, Representative, Risk, Visit
 from apps.liaison.services.contacts import require_representative
 from apps.notifications.services import notify_many
 from apps.organizations.models import OrgUnit
@@ -284,3 +284,23 @@ def suggest_helpers(case, limit=10):
         .select_related("unit__parent")
         .order_by("distance", "unit__path", "full_name")[:limit]
     )
+
+
+@transaction.atomic
+def mark_for_closer_follow_up(user, case, *, note):
+    """The coordination module's domestic-violence pathway calls this when a family has had
+    two or more warning letters (告诫书): her household turns red, so the visit-due rule asks
+    for a visit every red interval (VisitInterval, 7 days by default), and the note becomes a
+    follow-up. Only someone handling the case; a household already red only gains the note."""
+    case = _locked(case)
+    if not can_handle(user, case):
+        raise PermissionDenied(_("You are not handling this case."))
+    Contact.objects.filter(pk=case.contact_id).exclude(risk=Risk.RED).update(
+        risk=Risk.RED, updated_at=timezone.now()
+    )
+    return FollowUp.objects.create(case=case, author=user, note=note)
+
+
+def visits_for(user):
+    """The visits ``user`` may open (for modules that link a record to a logged visit)."""
+    return Visit.objects.for_user(user)
