@@ -3,7 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import UserViewSet
-from apps.coordination.api.views import ReferralViewSet, ServiceViewSet
+from apps.coordination.api.views import IncomingReferralViewSet, ReferralViewSet, ServiceViewSet
 from apps.core.api.todo import TodoViewSet
 from apps.liaison.api.views import CaseViewSet, ContactViewSet, RepresentativeViewSet, VisitViewSet
 from apps.notifications.api.views import NotificationViewSet
@@ -35,3 +35,4 @@ router.register("cases", CaseViewSet)
 router.register("services", ServiceViewSet)
 router.register("referrals", ReferralViewSet)
 router.register("todo", TodoViewSet, basename="todo")
+router.register("incoming-referrals", IncomingReferralViewSet)

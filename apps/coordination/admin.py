@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.coordination.models import Referral, Service
+from apps.coordination.models import IncomingReferral, Referral, Service
 from apps.core.admin import CountyAdminOnly, LoggedReadAdmin
 
 
@@ -33,3 +33,21 @@ class ReferralAdmin(LoggedReadAdmin, CountyAdminOnly, admin.ModelAdmin):
 
     def is_logged_read(self, referral):
         return referral.is_sensitive
+
+
+@admin.register(IncomingReferral)
+class IncomingReferralAdmin(LoggedReadAdmin, CountyAdminOnly, admin.ModelAdmin):
+    """County staff only; her name and phone are personal data, so every opening is logged."""
+
+    list_display = ["department", "unit", "category", "state", "is_sensitive", "sent_at"]
+    list_filter = ["state", "category", "is_sensitive"]
+    list_select_related = ["department", "unit"]
+    raw_id_fields = [
+        "department",
+        "unit",
+        "village",
+        "consent_recorded_by",
+        "referred_by",
+        "handled_by",
+        "case",
+    ]

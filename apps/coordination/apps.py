@@ -27,6 +27,14 @@ class CoordinationConfig(AppConfig):
                 section=section,
             ),
             navigation.NavItem(
+                _("Referrals to the federation"),
+                "coordination:incoming-list",
+                "box-arrow-in-down",
+                roles=frozenset({Role.DEPT_LIAISON, Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF}),
+                order=32,
+                section=section,
+            ),
+            navigation.NavItem(
                 _("Service directory"),
                 "coordination:service-list",
                 "journal-text",

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.coordination.models import Referral, Service
+from apps.coordination.models import IncomingReferral, Referral, Service
 from apps.core.filters import choice_filter, id_filter, model_choice_filter
 from apps.liaison.services import CaseCategory
 from apps.organizations.models import OrgUnit
@@ -45,3 +45,13 @@ class ReferralFilterSet(django_filters.FilterSet):
     class Meta:
         model = Referral
         fields = ["state", "category", "case", "service"]
+
+
+class IncomingReferralFilterSet(django_filters.FilterSet):
+    state = choice_filter(_("state"), IncomingReferral.State.choices)
+    category = choice_filter(_("case category"), CaseCategory.choices)
+    department = model_choice_filter(_("referring department"), departments)
+
+    class Meta:
+        model = IncomingReferral
+        fields = ["state", "category", "department"]

@@ -255,6 +255,11 @@ API_DOORS = {
     "referrals start": Door(LIAISON, "referral"),
     "referrals decline": Door(LIAISON, "referral", lambda w: {"reason": "不符合条件"}),
     "referrals complete": Door(LIAISON, "referral", lambda w: {"outcome": "已办结"}),
+    "incoming-referrals create": Door(LIAISON, body=lambda w: _incoming_body(w)),
+    "incoming-referrals accept": Door(STAFF, "incoming_referral", lambda w: _accept_body(w)),
+    "incoming-referrals decline": Door(
+        STAFF, "incoming_referral", lambda w: {"reason": "不属本镇"}
+    ),
 }
 
 # Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.
@@ -326,6 +331,12 @@ HTML_DOORS = {
         HOUSEHOLDS, body=lambda w: {**_referral_body(w), "consent": "on"}
     ),
     "coordination:referral-detail": Door(LIAISON, "referral", lambda w: {"action": "accept"}),
+    "coordination:incoming-create": Door(
+        LIAISON, body=lambda w: {**_incoming_body(w), "consent": "on"}
+    ),
+    "coordination:incoming-detail": Door(
+        STAFF, "incoming_referral", lambda w: {**_accept_body(w), "action": "accept"}
+    ),
 }
 
 # Doors that take a POST but write nobody's work: signing in and out (and asking for an API
@@ -524,6 +535,17 @@ def build_world(county, users):
     referral = coordination.refer_case(
         rep, referred_case, service=service, consent=True, consent_method="verbal"
     )
+    incoming_referral = coordination.refer_to_federation(
+        users["dept_liaison"],
+        department=county.department,
+        unit=county.township_a,
+        category="violence",
+        need="家暴警情，需妇联跟进",
+        name="王秀英",
+        phone="13700000000",
+        consent=True,
+        consent_method="written",
+    )
     notifications = {
         role: notify(user, f"matrix:{role}", "测试通知", email=False)
         for role, user in users.items()
@@ -548,6 +570,7 @@ def build_world(county, users):
         case=case,
         service=service,
         referral=referral,
+        incoming_referral=incoming_referral,
         notifications=notifications,
     )
 
@@ -641,3 +664,21 @@ def test_html_doors(world, client):
     for name, door in HTML_DOORS.items():
         findings += walk(world, name, door, sign_in, send)
     assert findings == []
+
+
+def _incoming_body(world):
+    """A department's referral of a woman to township A, with her consent."""
+    return {
+        "department": world.county.department.pk,
+        "unit": world.township_a.pk,
+        "category": "hardship",
+        "need": "低保申请",
+        "name": "赵玉兰",
+        "phone": "13600000000",
+        "consent": True,
+        "consent_method": "verbal",
+    }
+
+
+def _accept_body(world):
+    return {"village": world.county.village_a1.pk, "representative": world.rep_a1.pk}
