@@ -8,11 +8,12 @@ class CoordinationConfig(AppConfig):
 
     def ready(self):
         from apps.coordination import deadlines, todo  # noqa: F401 (register their kinds)
-        from apps.coordination.demo import seed_coordination
+        from apps.coordination.demo import seed_coordination, seed_incoming_referrals
         from apps.core import demo, navigation
         from apps.core.roles import Role
 
         demo.register(45, seed_coordination, activity=True)
+        demo.register(46, seed_incoming_referrals, activity=True)
 
         section = _("Social coordination")
         navigation.register(
