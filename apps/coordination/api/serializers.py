@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -132,6 +133,7 @@ class ReferralStepSerializer(serializers.Serializer):
     pass
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ChosenFrom(ScopedPrimaryKeyRelatedField):
     """An id looked up among the rows ``choices(user)`` offers the caller (a service's rule,
     where the caller's own area is not the rule: a department addresses the federation above
@@ -174,6 +176,7 @@ class IncomingReferralSerializer(DeadlineLightMixin, ScopedModelSerializer):
         required=False,
         allow_null=True,
     )
+    number = serializers.CharField(read_only=True, label=_("number"))
     department_name = serializers.CharField(source="department.name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     consent = serializers.BooleanField(label=_("consent"), write_only=True)
