@@ -36,8 +36,15 @@ KINDS = {
         "village-coverage",
         "report-due",
         "report-returned",
+        "incoming-referral",
     },
-    "admin": {"report-review", "innovation-review", "reward-confirm", "case-escalated"},
+    "admin": {
+        "report-review",
+        "innovation-review",
+        "reward-confirm",
+        "case-escalated",
+        "incoming-referral",
+    },
     "leader": {"reward-approve"},
     "dept": set(),
 }
@@ -211,11 +218,12 @@ def test_the_rep_sees_her_list_and_her_score_on_her_phone_home(db, demo, client_
 # them afresh) as soon as any item is judged; then one query per kind on her list: the rep's and
 # the township's five, the county's four, the leader's one (last year's confirmed rewards), the
 # department's one (referrals to answer: their limits are stored moments, so judging them reads
-# no calendar). A list costs the same with more rows.
+# no calendar); the township's and the county's one more (departments' referrals to accept).
+# A list costs the same with more rows.
 QUERIES = {
     "village": 1 + 2 + 5,
-    "township": 1 + 2 + 5,
-    "admin": 1 + 2 + 4,
+    "township": 1 + 2 + 5 + 1,
+    "admin": 1 + 2 + 4 + 1,
     "leader": 1 + 2 + 1,
     "dept": 1 + 1,
 }
