@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from apps.accounts.api.views import UserViewSet
 from apps.coordination.api.views import (
     FollowUpVisitViewSet,
+    IncomingReferralViewSet,
     MandatoryReportViewSet,
     ProtectionOrderViewSet,
     ReferralViewSet,
@@ -46,3 +47,4 @@ router.register("follow-up-visits", FollowUpVisitViewSet)
 router.register("protection-orders", ProtectionOrderViewSet)
 router.register("mandatory-reports", MandatoryReportViewSet)
 router.register("todo", TodoViewSet, basename="todo")
+router.register("incoming-referrals", IncomingReferralViewSet)

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from apps.coordination.models import (
     FollowUpVisit,
+    IncomingReferral,
     MandatoryReport,
     ProtectionOrder,
     Referral,
@@ -95,3 +96,21 @@ class MandatoryReportAdmin(PathwayRecordAdmin):
     list_display = ["reason", "unit", "created_at", "reported_at"]
     list_filter = ["reason"]
     raw_id_fields = [*PathwayRecordAdmin.raw_id_fields, "reported_by"]
+
+
+@admin.register(IncomingReferral)
+class IncomingReferralAdmin(LoggedReadAdmin, CountyAdminOnly, admin.ModelAdmin):
+    """County staff only; her name and phone are personal data, so every opening is logged."""
+
+    list_display = ["department", "unit", "category", "state", "is_sensitive", "sent_at"]
+    list_filter = ["state", "category", "is_sensitive"]
+    list_select_related = ["department", "unit"]
+    raw_id_fields = [
+        "department",
+        "unit",
+        "village",
+        "consent_recorded_by",
+        "referred_by",
+        "handled_by",
+        "case",
+    ]

@@ -8,13 +8,19 @@ class CoordinationConfig(AppConfig):
 
     def ready(self):
         from apps.coordination import deadlines, todo  # noqa: F401 (register their kinds)
-        from apps.coordination.demo import seed_coordination, seed_pathway, seed_referral_year
+        from apps.coordination.demo import (
+            seed_coordination,
+            seed_incoming_referrals,
+            seed_pathway,
+            seed_referral_year,
+        )
         from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
 
         demo.register(45, seed_coordination, activity=True)
         demo.register(46, seed_referral_year, activity=True)
         demo.register(47, seed_pathway, activity=True)
+        demo.register(48, seed_incoming_referrals, activity=True)
 
         section = _("Social coordination")
         navigation.register(
@@ -26,6 +32,14 @@ class CoordinationConfig(AppConfig):
                     {Role.DEPT_LIAISON, Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP}
                 ),
                 order=30,
+                section=section,
+            ),
+            navigation.NavItem(
+                _("Referrals to the federation"),
+                "coordination:incoming-list",
+                "box-arrow-in-down",
+                roles=frozenset({Role.DEPT_LIAISON, Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF}),
+                order=32,
                 section=section,
             ),
             navigation.NavItem(

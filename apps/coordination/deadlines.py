@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.coordination.models import FollowUpVisit, ProtectionOrder, Referral
+from apps.coordination.models import FollowUpVisit, IncomingReferral, ProtectionOrder, Referral
 from apps.core import deadlines
 from apps.core.deadlines import Light, Reason, Rule, Status
 
@@ -114,3 +114,37 @@ class ProtectionOrderDeadlines(deadlines.DeadlineKind):
 
 FOLLOW_UP_VISITS = deadlines.register(FollowUpVisitDeadlines())
 PROTECTION_ORDERS = deadlines.register(ProtectionOrderDeadlines())
+# Where no DeadlineRule is stored (the data migration stores the same value): the federation
+# accepts a department's referral within one working day.
+INCOMING_RULES = {"accept": Rule(days=1, working_days=True)}
+# Yellow in the last half day.
+INCOMING_WARN_DAYS = 0.5
+
+
+class IncomingReferralDeadlines(deadlines.DeadlineKind):
+    """A department's referral to the federation is due to be accepted (or declined) by
+    ``accept_due``; once answered it is done."""
+
+    name = "incoming-referral"
+    label = _("Referral to the federation")
+    default_rules = INCOMING_RULES
+
+    def open_items(self, user):
+        return (
+            IncomingReferral.objects.for_user(user)
+            .addressed_to(user)
+            .waiting()
+            .with_details()
+            .order_by("accept_due", "pk")
+        )
+
+    def status_of(self, referral, now=None):
+        if not referral.is_open:
+            return Status(Light.GREEN, Reason.DONE, referral.accept_due)
+        return deadlines.assess(referral.accept_due, now, warn_days=INCOMING_WARN_DAYS)
+
+    def title_of(self, referral):
+        return f"{referral.department.name} · {referral.get_category_display()}"
+
+
+INCOMING_REFERRALS = deadlines.register(IncomingReferralDeadlines())

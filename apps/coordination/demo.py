@@ -8,9 +8,10 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from apps.accounts.models import Membership, User
 from apps.coordination import services
 from apps.coordination.deadlines import REFERRALS
-from apps.coordination.models import Referral, Service
+from apps.coordination.models import IncomingReferral, Referral, Service
 from apps.core.roles import Role
 from apps.liaison import services as liaison
 
@@ -394,3 +395,70 @@ def seed_pathway(context, log=print):
         admin, report, reported_to="县公安局", reported_at=now - timedelta(hours=3)
     )
     log("Coordination: the domestic-violence pathway on 2 sensitive cases.")
+
+
+# (department, liaison username, liaison's name, to the demo township or the county, category,
+#  need, woman's name, phone, what the federation does: "accept", "decline" with a reason, or
+#  None to leave it waiting)
+INCOMING = [
+    ("县公安局", "gongan", "马建国", "township", "violence",
+     "110出警：丈夫酒后殴打，已出具告诫书，当事人需要心理疏导和后续关注。",
+     "刘翠萍", "13907310011", "accept"),
+    ("县公安局", "gongan", "马建国", "township", "violence",
+     "邻里报警：夫妻争吵升级，当事人希望妇联上门了解情况。",
+     "陈小燕", "13907310012", None),
+    ("县民政局", "minzheng", "黄丽", "county", "hardship",
+     "低保复核中发现单亲母亲无业，两个孩子在读，需要就业帮扶。",
+     "周桂兰", "13907310013", "accept"),
+    ("县民政局", "minzheng", "黄丽", "township", "hardship",
+     "临时救助对象，希望妇联帮助申请助学。",
+     "吴美玲", "13907310014", "户籍已迁往外县，请转当地妇联。"),
+]  # fmt: skip
+
+
+def seed_incoming_referrals(context, log=print):
+    """A few referrals from 县公安局 and 县民政局 to the federation: accepted (into the demo
+    representative's village), declined, and one waiting on the demo township's to-do list.
+    Built once: when any exists nothing is added."""
+    if IncomingReferral.objects.exists():
+        log("Coordination: referrals to the federation already seeded.")
+        return
+    users = context["users"]
+    departments = {d.name: d for d in context["departments"]}
+    township, admin = users["township"], users["admin"]
+    representative = liaison.representative_of(users["village"])
+    made = []
+    for name, username, full_name, to, category, need, woman, phone, answer in INCOMING:
+        department = departments[name]
+        sender = _department_liaison(username, full_name, department)
+        unit = township.primary_membership.unit if to == "township" else context["county"]
+        referral = services.refer_to_federation(
+            sender,
+            department=department,
+            unit=unit,
+            category=category,
+            need=need,
+            name=woman,
+            phone=phone,
+            village=representative.unit,
+            consent=True,
+            consent_method="written",
+        )
+        receiver = township if to == "township" else admin
+        if answer == "accept":
+            referral = services.accept_incoming_referral(
+                receiver, referral, village=representative.unit, representative=representative
+            )
+        elif answer:
+            referral = services.decline_incoming_referral(receiver, referral, reason=answer)
+        made.append(referral)
+    log(f"Coordination: {len(made)} referrals to the federation from 县公安局 and 县民政局.")
+
+
+def _department_liaison(username, full_name, department):
+    """A liaison of ``department`` who cannot sign in (no password), like the unit chairs."""
+    user, _created = User.objects.get_or_create(
+        username=username, defaults={"full_name": full_name, "password": "!"}
+    )
+    Membership.objects.get_or_create(user=user, unit=department, role=Role.DEPT_LIAISON)
+    return User.objects.get(pk=user.pk)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.coordination.models import (
     FollowUpVisit,
+    IncomingReferral,
     MandatoryReport,
     ProtectionOrder,
     Referral,
@@ -89,3 +90,13 @@ class MandatoryReportFilterSet(PathwayFilterSet):
     class Meta:
         model = MandatoryReport
         fields = ["case", "reported"]
+
+
+class IncomingReferralFilterSet(django_filters.FilterSet):
+    state = choice_filter(_("state"), IncomingReferral.State.choices)
+    category = choice_filter(_("case category"), CaseCategory.choices)
+    department = model_choice_filter(_("referring department"), departments)
+
+    class Meta:
+        model = IncomingReferral
+        fields = ["state", "category", "department"]

@@ -8,8 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.coordination.querysets import PathwayQuerySet, ReferralQuerySet, ServiceQuerySet
+from apps.coordination.querysets import (
+    IncomingReferralQuerySet,
+    PathwayQuerySet,
+    ReferralQuerySet,
+    ServiceQuerySet,
+)
 from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel
+from apps.core.personal_data import mask_phone
 from apps.liaison.services import CaseCategory
 from apps.organizations.models import OrgUnit
 
@@ -408,3 +414,128 @@ class MandatoryReport(PathwayRecord):
     @property
     def is_reported(self):
         return self.reported_at is not None
+
+    @property
+    def number(self):
+        """The number printed on its letter: year and id, e.g. 2026-00012."""
+        return f"{self.sent_at:%Y}-{self.pk:05d}"
+
+
+class IncomingReferral(ScopedModel):
+    """部门转来: a functional department (公安 after a call-out, 民政, 法院 …) refers a woman to
+    the federation: to the county federation or a township's. The sending department is the
+    首接 side and owns her until the federation accepts (签收), when the receiving staff turn
+    the referral into a household and a case of a representative; a declined referral returns
+    to the department, which keeps owning it. A separate model from Referral: the two run the
+    other way round (the department writes, the federation answers) and share no rule.
+
+    Her name, phone and village travel only with her recorded consent. The sending department
+    later sees the referral's state (accepted by which unit, when), never the case it became."""
+
+    class State(models.TextChoices):
+        SENT = "sent", pgettext_lazy("referral", "Sent")
+        ACCEPTED = "accepted", pgettext_lazy("referral", "Accepted")
+        DECLINED = "declined", pgettext_lazy("referral", "Declined")
+
+    # The receiving side's scope; the department side is added in the queryset's for_user.
+    scope_field = "unit"
+
+    department = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("referring department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("federation unit"),
+        on_delete=models.PROTECT,
+        related_name="incoming_referrals",
+    )
+    category = models.CharField(_("category"), max_length=12, choices=CaseCategory.choices)
+    need = models.TextField(_("need"), max_length=LONG_TEXT)
+    is_sensitive = models.BooleanField(_("sensitive"), default=False)
+    name = models.CharField(_("her name"), max_length=50)
+    phone = models.CharField(_("her mobile phone"), max_length=20, blank=True)
+    village = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("her village"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    consent_method = models.CharField(
+        _("consent given"), max_length=10, choices=Referral.ConsentMethod.choices
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    consent_recorded_at = models.DateTimeField(_("consent recorded at"))
+    note = models.TextField(_("note"), max_length=SHORT_TEXT, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("referred by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.SENT)
+    sent_at = models.DateTimeField(_("sent at"))
+    accept_due = models.DateTimeField(_("accept by"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+    reason = models.TextField(_("reason for declining"), max_length=SHORT_TEXT, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The case it became: for the federation's staff only, never shown to the department.
+    case = models.OneToOneField(
+        "liaison.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incoming_referral",
+    )
+
+    objects = IncomingReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("referral to the federation")
+        verbose_name_plural = _("referrals to the federation")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [
+            models.Index(fields=["unit", "state"], name="incomingreferral_unit_state"),
+            models.Index(fields=["department", "state"], name="incomingreferral_dept_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.department.name} → {self.unit.name} · {self.get_state_display()}"
+
+    def get_absolute_url(self):
+        return reverse("coordination:incoming-detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.state == self.State.SENT
+
+    @property
+    def number(self):
+        """The number printed on its letter: year and id, e.g. 2026-00012."""
+        return f"{self.sent_at:%Y}-{self.pk:05d}"
+
+    @property
+    def masked_name(self):
+        return self.name[:1] + "*" * max(len(self.name) - 1, 1)
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.phone)

@@ -103,3 +103,46 @@ class PathwayQuerySet(ScopedQuerySet):
         return self.for_user(user).filter(
             Q(case__representative__user=user) | Q(case__escalated_to__in=staff_units)
         )
+
+
+class IncomingReferralQuerySet(ScopedQuerySet):
+    """Referrals from departments to the federation (部门转来): county federation staff see all
+    in their area; township staff those addressed to their township; a department liaison
+    those her department sent (their state, never the case they became); representatives and
+    leaders none (leaders count them with ``in_area``)."""
+
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        allowed = []
+        for membership in user.active_memberships:
+            path = membership.unit.path
+            if membership.role == Role.COUNTY_ADMIN:
+                allowed.append(
+                    Q(unit__path__startswith=path) | Q(department__path__startswith=path)
+                )
+            elif membership.role == Role.TOWNSHIP_STAFF:
+                allowed.append(Q(unit=membership.unit_id))
+            elif membership.role == Role.DEPT_LIAISON:
+                allowed.append(Q(department=membership.unit_id))
+        if not allowed:
+            return self.none()
+        return self.filter(reduce(or_, allowed))
+
+    def with_details(self):
+        return self.select_related("department", "unit", "village", "handled_by")
+
+    def waiting(self):
+        return self.filter(state="sent")
+
+    def addressed_to(self, user):
+        """Referrals to the units whose staff ``user`` is: the county federation for county
+        staff, her township for a township staffer (the receiving side's to-do list)."""
+        units = [
+            m.unit_id
+            for m in user.active_memberships
+            if m.role in (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+        ]
+        return self.filter(unit__in=units)

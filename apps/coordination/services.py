@@ -2,25 +2,37 @@
 woman's consent, and the department's steps (签收, 办理, 办结, 退回). Views, the API, tasks and
 commands call only these; liaison is reached only through its services."""
 
+from functools import reduce
+from operator import or_
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.coordination.deadlines import FOLLOW_UP_VISITS, PROTECTION_ORDERS, REFERRALS
+from apps.coordination.deadlines import (
+    FOLLOW_UP_VISITS,
+    INCOMING_REFERRALS,
+    PROTECTION_ORDERS,
+    REFERRALS,
+)
 from apps.coordination.models import (
     FollowUpVisit,
+    IncomingReferral,
     MandatoryReport,
     ProtectionOrder,
     Referral,
     Service,
     WarningLetter,
 )
+from apps.core.personal_data import may_see_contact_details
 from apps.core.roles import Role
 from apps.liaison import services as liaison
 from apps.notifications.services import notify_many
+from apps.organizations.models import OrgUnit
 
 SERVICE_FIELDS = (
     "department",
@@ -541,3 +553,238 @@ def record_mandatory_report(user, report, *, reported_to, reported_at):
     report.reported_by = user
     report.save()
     return report
+
+
+# --- referrals to the federation (部门转来, 首接负责) -------------------------------------------
+
+
+@transaction.atomic
+def refer_to_federation(
+    user,
+    *,
+    department,
+    unit,
+    category,
+    need,
+    name,
+    consent,
+    consent_method="",
+    phone="",
+    village=None,
+    is_sensitive=False,
+    note="",
+):
+    """A department liaison refers a woman to the county federation or a township's. Her
+    consent is required (who recorded it, when, how): a department has no override, since
+    her name and phone travel with the referral. Her department owns her (首接) until the
+    federation accepts; the receiving unit's staff are told, and must answer by the rule's
+    deadline (1 working day by default)."""
+    if department is None or not is_liaison_of(user, department.pk):
+        raise ValidationError(
+            {"department": _("You may refer only on behalf of your own department.")}
+        )
+    _check_receiving_unit(department, unit)
+    if not consent:
+        raise ValidationError(
+            {"consent": _("Record the woman's consent before referring her to the federation.")}
+        )
+    if consent_method not in Referral.ConsentMethod.values:
+        raise ValidationError({"consent_method": _("Say how she gave her consent.")})
+    need, name, phone, note = (str(v or "").strip() for v in (need, name, phone, note))
+    if not need:
+        raise ValidationError({"need": _("Describe what she needs.")})
+    if not name:
+        raise ValidationError({"name": _("Give her name, so the federation can reach her.")})
+    if village is not None and (
+        village.kind != OrgUnit.Kind.VILLAGE or not village.path.startswith(unit.path)
+    ):
+        raise ValidationError(
+            {"village": _("Choose a village of the federation unit she is referred to.")}
+        )
+    now = timezone.now()
+    referral = IncomingReferral(
+        department=department,
+        unit=unit,
+        category=category,
+        need=need,
+        is_sensitive=bool(is_sensitive) or category in liaison.SENSITIVE_CATEGORIES,
+        name=name,
+        phone=phone,
+        village=village,
+        consent_method=consent_method,
+        consent_recorded_by=user,
+        consent_recorded_at=now,
+        note=note,
+        referred_by=user,
+        sent_at=now,
+        accept_due=INCOMING_REFERRALS.deadline_after(now, "accept"),
+    )
+    referral.full_clean()
+    referral.save()
+    staff = Role.COUNTY_ADMIN if unit.kind == OrgUnit.Kind.COUNTY else Role.TOWNSHIP_STAFF
+    notify_many(
+        User.objects.working_in([unit], role=staff),
+        f"incoming-referral-sent:{referral.pk}",
+        _("New referral from %(department)s") % {"department": department.name},
+        url=referral.get_absolute_url(),
+    )
+    return referral
+
+
+def _check_receiving_unit(department, unit):
+    """The county federation of the department's county, or one of its townships."""
+    county_id = department.parent_id
+    if unit is None or not (
+        (unit.kind == OrgUnit.Kind.COUNTY and unit.pk == county_id)
+        or (unit.kind == OrgUnit.Kind.TOWNSHIP and unit.parent_id == county_id)
+    ):
+        raise ValidationError(
+            {"unit": _("Choose the county federation or one of its township federations.")}
+        )
+
+
+def may_receive(user, referral):
+    """County federation staff over the unit it is addressed to, or that township's staff."""
+    if user.is_superuser:
+        return True
+    return any(
+        (m.role == Role.COUNTY_ADMIN and referral.unit.path.startswith(m.unit.path))
+        or (m.role == Role.TOWNSHIP_STAFF and m.unit_id == referral.unit_id)
+        for m in user.active_memberships
+    )
+
+
+def receiving_villages(user):
+    """The villages ``user`` may accept a referred woman into: any of her county for county
+    staff, those of her township for a township staffer."""
+    paths = [
+        m.unit.path
+        for m in user.active_memberships
+        if m.role in (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+    ]
+    if user.is_superuser:
+        paths = [""]
+    villages = OrgUnit.objects.filter(kind=OrgUnit.Kind.VILLAGE)
+    if not paths:
+        return villages.none()
+    return villages.filter(reduce(or_, (Q(path__startswith=p) for p in paths)))
+
+
+def may_read_contact(user, referral):
+    """Her phone in full for the federation staff who receive her (as for every person they
+    manage, apps.core.personal_data); masked for the department and everyone else."""
+    return may_see_contact_details(user, [referral.unit])
+
+
+def _lock_incoming(referral):
+    return (
+        IncomingReferral.objects.select_for_update(of=("self",))
+        .select_related("department", "unit")
+        .get(pk=referral.pk)
+    )
+
+
+@transaction.atomic
+def accept_incoming_referral(user, referral, *, village, representative):
+    """签收: the receiving staff take her on. She becomes a household of the representative
+    they choose in her village (county staff any village, township staff their own), and a
+    case opens with her need, sensitive as the referral; the department hears who accepted."""
+    referral = _lock_incoming(referral)
+    if not may_receive(user, referral):
+        raise PermissionDenied(
+            _("Only the federation unit the referral is addressed to answers it.")
+        )
+    if referral.state == referral.State.ACCEPTED:
+        raise ValidationError(_("This referral has already been accepted."))
+    if referral.state != referral.State.SENT:
+        raise ValidationError(_("A declined referral cannot be accepted."))
+    if village is None:
+        raise ValidationError({"village": _("Choose her village.")})
+    if not receiving_villages(user).filter(pk=village.pk).exists():
+        raise ValidationError({"village": _("Choose a village of your own area.")})
+    if representative is None:
+        raise ValidationError(
+            {"representative": _("Choose the representative who will follow her up.")}
+        )
+    if representative.unit_id != village.pk or not representative.is_active:
+        raise ValidationError({"representative": _("Choose a representative of that village.")})
+    case = liaison.open_case_from_referral(
+        user,
+        representative=representative,
+        name=referral.name,
+        phone=referral.phone,
+        category=referral.category,
+        description=referral.need,
+        is_sensitive=referral.is_sensitive,
+        note=_("Case accepted from a referral by %(department)s.")
+        % {"department": referral.department.name},
+    )
+    referral.state = referral.State.ACCEPTED
+    referral.accepted_at = timezone.now()
+    referral.handled_by = user
+    referral.case = case
+    referral.save()
+    _tell_department(referral, "accepted")
+    return referral
+
+
+@transaction.atomic
+def decline_incoming_referral(user, referral, *, reason):
+    """退回 with a reason: the referral goes back to the department, which keeps owning her."""
+    referral = _lock_incoming(referral)
+    if not may_receive(user, referral):
+        raise PermissionDenied(
+            _("Only the federation unit the referral is addressed to answers it.")
+        )
+    reason = (reason or "").strip()
+    if referral.state != referral.State.SENT:
+        raise ValidationError(
+            _("A referral that is %(state)s cannot be declined.")
+            % {"state": referral.get_state_display()}
+        )
+    if not reason:
+        raise ValidationError({"reason": _("Say why the referral is declined.")})
+    referral.state = referral.State.DECLINED
+    referral.declined_at = timezone.now()
+    referral.handled_by = user
+    referral.reason = reason
+    referral.save()
+    _tell_department(referral, "declined")
+    return referral
+
+
+def _tell_department(referral, step):
+    """The department's liaisons, and whoever sent it, hear of the federation's answer."""
+    recipients = User.objects.working_in([referral.department], role=Role.DEPT_LIAISON) | (
+        User.objects.filter(pk=referral.referred_by_id, is_active=True)
+    )
+    notify_many(
+        recipients.distinct(),
+        f"incoming-referral-{step}:{referral.pk}",
+        _("Referral to %(unit)s: %(state)s")
+        % {"unit": referral.unit.name, "state": referral.get_state_display()},
+        url=referral.get_absolute_url(),
+    )
+
+
+def own_departments(user):
+    """The departments ``user`` is the liaison of: those she may refer on behalf of."""
+    ids = [m.unit_id for m in user.active_memberships if m.role == Role.DEPT_LIAISON]
+    return OrgUnit.objects.filter(pk__in=ids).order_by("path")
+
+
+def addressable_units(user):
+    """The federation units her departments may refer a woman to: their county's federation
+    and its townships'."""
+    counties = own_departments(user).values("parent")
+    return OrgUnit.objects.filter(
+        Q(pk__in=counties) | Q(kind=OrgUnit.Kind.TOWNSHIP, parent__in=counties)
+    ).order_by("path")
+
+
+def addressable_villages(user):
+    """The villages of those townships, one of which may be hers."""
+    counties = own_departments(user).values("parent")
+    return OrgUnit.objects.filter(kind=OrgUnit.Kind.VILLAGE, parent__parent__in=counties).order_by(
+        "path"
+    )

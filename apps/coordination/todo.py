@@ -106,3 +106,19 @@ class MandatoryReportTodo(todo.TodoKind):
 todo.register(FollowUpVisitTodo())
 todo.register(ProtectionOrderTodo())
 todo.register(MandatoryReportTodo())
+
+
+class IncomingReferralTodo(todo.TodoKind):
+    """Departments' referrals addressed to her unit of the federation, waiting to be accepted.
+    Titles name the department and the category, never the woman."""
+
+    name = "incoming-referral"
+    label = _("Referral from a department")
+    roles = frozenset({Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF})
+    deadline_kind = "incoming-referral"
+
+    def items(self, user):
+        return self.deadline.open_items(user)
+
+
+todo.register(IncomingReferralTodo())

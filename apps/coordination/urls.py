@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from apps.coordination import views
 
@@ -18,4 +18,17 @@ urlpatterns += [
     path("referrals/<int:pk>/rate/", views.ReferralRateView.as_view(), name="referral-rate"),
     path("responsiveness/", views.ResponsivenessView.as_view(), name="responsiveness"),
     path("cases/<int:case>/pathway/", views.PathwayView.as_view(), name="pathway"),
+    re_path(
+        r"^referrals/(?P<pk>\d+)/(?P<document>letter|receipt)/$",
+        views.ReferralPrintView.as_view(),
+        name="referral-print",
+    ),
+    path("incoming/", views.IncomingReferralListView.as_view(), name="incoming-list"),
+    path("incoming/new/", views.IncomingReferralCreateView.as_view(), name="incoming-create"),
+    path("incoming/<int:pk>/", views.IncomingReferralDetailView.as_view(), name="incoming-detail"),
+    re_path(
+        r"^incoming/(?P<pk>\d+)/(?P<document>letter|receipt)/$",
+        views.IncomingReferralPrintView.as_view(),
+        name="incoming-print",
+    ),
 ]

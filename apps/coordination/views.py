@@ -13,15 +13,21 @@ from django.views.generic import TemplateView
 
 from apps.coordination import forms, services
 from apps.coordination.deadlines import FOLLOW_UP_VISITS, PROTECTION_ORDERS
-from apps.coordination.filters import ReferralFilterSet, ServiceFilterSet
+from apps.coordination.filters import (
+    IncomingReferralFilterSet,
+    ReferralFilterSet,
+    ServiceFilterSet,
+)
 from apps.coordination.models import (
     FollowUpVisit,
+    IncomingReferral,
     MandatoryReport,
     ProtectionOrder,
     Referral,
     Service,
     WarningLetter,
 )
+from apps.core.access_log import record_access
 from apps.core.roles import Role
 from apps.core.views import (
     ScopedDetailView,
@@ -356,3 +362,158 @@ class PathwayView(LoginRequiredMixin, WriteRoleRequiredMixin, TemplateView):
             report_form=self.form_for("mandatory_report"),
             **kwargs,
         )
+
+
+# --- referrals to the federation (部门转来) ----------------------------------------------------
+
+RECEIVERS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+
+
+class IncomingReferralListView(ScopedListView):
+    """Departments' referrals to the federation: the sending department's own, the receiving
+    unit's. No personal data in the list: the department, the unit, the category, the state."""
+
+    model = IncomingReferral
+    template_name = "coordination/incoming_list.html"
+    filterset_class = IncomingReferralFilterSet
+
+    def get_base_queryset(self):
+        return IncomingReferral.objects.with_details()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            may_send=self.request.user.has_role(Role.DEPT_LIAISON), **kwargs
+        )
+
+
+class IncomingReferralCreateView(ServiceFormView):
+    """A department liaison refers a woman to the county federation or a township's."""
+
+    template_name = "coordination/incoming_form.html"
+    form_class = forms.IncomingReferralForm
+    service = services.refer_to_federation
+    write_roles = (Role.DEPT_LIAISON,)
+    success_message = gettext_lazy("Referral sent to the federation.")
+
+    def get_form_kwargs(self):
+        user = self.request.user
+        ids = [m.unit_id for m in user.active_memberships if m.role == Role.DEPT_LIAISON]
+        return {
+            "departments": services.own_departments(user),
+            "units": services.addressable_units(user),
+            "villages": services.addressable_villages(user),
+            "initial": {"department": ids[0]} if len(ids) == 1 else {},
+        }
+
+
+class IncomingReferralDetailView(ServiceStepMixin, ScopedDetailView):
+    """A referral to the federation as its reader may see it. The receiving staff accept it
+    into a village and a representative (which opens the case) or decline it; the department
+    sees its state, never the case. Her details are logged on every reading."""
+
+    model = IncomingReferral
+    template_name = "coordination/incoming_detail.html"
+    form_class = forms.IncomingReferralStepForm
+    write_roles = RECEIVERS
+    read_by_all = True
+    actions = {
+        "accept": (services.accept_incoming_referral, ("village", "representative")),
+        "decline": (services.decline_incoming_referral, ("reason",)),
+    }
+    success_message = gettext_lazy("Referral updated.")
+
+    def get_base_queryset(self):
+        return IncomingReferral.objects.with_details()
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        record_access(request.user, self.object, request)
+        return response
+
+    def _answers(self):
+        return self.object.is_open and services.may_receive(self.request.user, self.object)
+
+    def get_form_kwargs(self):
+        if not self._answers():
+            none = OrgUnit.objects.none()
+            return {"villages": none, "representatives": none}
+        villages = services.receiving_villages(self.request.user).order_by("path")
+        return {
+            "villages": villages,
+            "representatives": liaison.representatives_in(villages),
+        }
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        referral = self.object
+        case = None
+        if referral.case_id and user.has_role(*RECEIVERS):
+            case = liaison.cases_for(user).filter(pk=referral.case_id).first()
+        return super().get_context_data(
+            answers=self._answers(),
+            phone=referral.phone
+            if services.may_read_contact(user, referral)
+            else referral.masked_phone,
+            case=case,
+            **kwargs,
+        )
+
+    def _action(self):
+        return self.actions.get(self.request.POST.get("action"))
+
+    def get_service(self):
+        action = self._action()
+        return action[0] if action else None
+
+    def get_service_data(self, form):
+        return {name: form.cleaned_data[name] for name in self._action()[1]}
+
+
+class IncomingReferralPrintView(ScopedDetailView):
+    """转介函 (``letter``) or, once accepted, 转介接收单 (``receipt``) of a referral to the
+    federation, on A4. It carries what the page shows its reader (the phone masked for the
+    department), never the case; printing it is logged like reading it."""
+
+    model = IncomingReferral
+    template_name = "coordination/incoming_print.html"
+
+    def get_base_queryset(self):
+        return IncomingReferral.objects.with_details()
+
+    def get_object(self, queryset=None):
+        referral = super().get_object(queryset)
+        if self.kwargs["document"] == "receipt" and referral.state != referral.State.ACCEPTED:
+            raise Http404
+        record_access(self.request.user, referral, self.request)
+        return referral
+
+    def get_context_data(self, **kwargs):
+        referral = self.object
+        return super().get_context_data(
+            document=self.kwargs["document"],
+            phone=referral.phone
+            if services.may_read_contact(self.request.user, referral)
+            else referral.masked_phone,
+            **kwargs,
+        )
+
+
+class ReferralPrintView(ScopedDetailView):
+    """转介函 or, once the department accepted it, 转介接收单 of a referral to a department: only
+    what the referral carries (category, the need and contact she agreed to share), never the
+    case's history."""
+
+    model = Referral
+    template_name = "coordination/referral_print.html"
+
+    def get_base_queryset(self):
+        return Referral.objects.with_details().select_related("referred_by", "handled_by")
+
+    def get_object(self, queryset=None):
+        referral = super().get_object(queryset)
+        if self.kwargs["document"] == "receipt" and referral.accepted_at is None:
+            raise Http404
+        return referral
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(document=self.kwargs["document"], **kwargs)

@@ -41,6 +41,7 @@ KINDS = {
         "report-returned",
         "protection-order",
         "mandatory-report",
+        "incoming-referral",
     },
     "admin": {
         "report-review",
@@ -49,6 +50,7 @@ KINDS = {
         "case-escalated",
         "protection-order",
         "mandatory-report",
+        "incoming-referral",
     },
     "leader": {"reward-approve"},
     "dept": set(),
@@ -229,11 +231,12 @@ def test_the_rep_sees_her_list_and_her_score_on_her_phone_home(db, demo, client_
 # the township's five, the county's four, the leader's one (last year's confirmed rewards), the
 # department's one (referrals to answer: their limits are stored moments, so judging them reads
 # no calendar). The domestic-violence pathway adds three kinds to the rep's list (查访, protection
-# orders, mandatory reports) and two to the staff's. A list costs the same with more rows.
+# orders, mandatory reports) and two to the staff's; departments' referrals to accept one more to
+# the township's and the county's. A list costs the same with more rows.
 QUERIES = {
     "village": 1 + 2 + 5 + 3,
-    "township": 1 + 2 + 5 + 2,
-    "admin": 1 + 2 + 4 + 2,
+    "township": 1 + 2 + 5 + 2 + 1,
+    "admin": 1 + 2 + 4 + 2 + 1,
     "leader": 1 + 2 + 1,
     "dept": 1 + 1,
 }

@@ -272,6 +272,11 @@ API_DOORS = {
         "mandatory_report",
         lambda w: {"reported_to": "县公安局", "reported_at": "2026-11-27T10:00:00+08:00"},
     ),
+    "incoming-referrals create": Door(LIAISON, body=lambda w: _incoming_body(w)),
+    "incoming-referrals accept": Door(STAFF, "incoming_referral", lambda w: _accept_body(w)),
+    "incoming-referrals decline": Door(
+        STAFF, "incoming_referral", lambda w: {"reason": "不属本镇"}
+    ),
 }
 
 # Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.
@@ -350,6 +355,12 @@ HTML_DOORS = {
         HOUSEHOLDS,
         "violence_case",
         lambda w: {"action": "warning_letter", "issued_on": "2026-11-20", "issued_by": "派出所"},
+    ),
+    "coordination:incoming-create": Door(
+        LIAISON, body=lambda w: {**_incoming_body(w), "consent": "on"}
+    ),
+    "coordination:incoming-detail": Door(
+        STAFF, "incoming_referral", lambda w: {**_accept_body(w), "action": "accept"}
     ),
 }
 
@@ -550,6 +561,17 @@ def build_world(county, users):
         rep, referred_case, service=service, consent=True, consent_method="verbal"
     )
     pathway = _pathway(rep, household_a1)
+    incoming_referral = coordination.refer_to_federation(
+        users["dept_liaison"],
+        department=county.department,
+        unit=county.township_a,
+        category="violence",
+        need="家暴警情，需妇联跟进",
+        name="王秀英",
+        phone="13700000000",
+        consent=True,
+        consent_method="written",
+    )
     notifications = {
         role: notify(user, f"matrix:{role}", "测试通知", email=False)
         for role, user in users.items()
@@ -574,6 +596,7 @@ def build_world(county, users):
         case=case,
         service=service,
         referral=referral,
+        incoming_referral=incoming_referral,
         notifications=notifications,
         **pathway,
     )
@@ -705,3 +728,21 @@ def _pathway(rep, household):
         "protection_order": order,
         "mandatory_report": report,
     }
+
+
+def _incoming_body(world):
+    """A department's referral of a woman to township A, with her consent."""
+    return {
+        "department": world.county.department.pk,
+        "unit": world.township_a.pk,
+        "category": "hardship",
+        "need": "低保申请",
+        "name": "赵玉兰",
+        "phone": "13600000000",
+        "consent": True,
+        "consent_method": "verbal",
+    }
+
+
+def _accept_body(world):
+    return {"village": world.county.village_a1.pk, "representative": world.rep_a1.pk}

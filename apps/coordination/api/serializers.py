@@ -1,18 +1,27 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.coordination import services
 from apps.coordination.models import (
     FollowUpVisit,
+    IncomingReferral,
     MandatoryReport,
     ProtectionOrder,
     Referral,
     Service,
     WarningLetter,
 )
-from apps.core.api.serializers import DeadlineLightMixin, ScopedModelSerializer
+from apps.core.api.serializers import (
+    DeadlineLightMixin,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+)
 from apps.core.models import SHORT_TEXT
+from apps.liaison import services as liaison
 from apps.liaison.services import CaseCategory
+from apps.organizations.models import OrgUnit
 
 
 class ServiceSerializer(ScopedModelSerializer):
@@ -294,3 +303,126 @@ class MandatoryReportSerializer(PathwayRecordSerializer):
 class MandatoryReportSentSerializer(serializers.Serializer):
     reported_to = serializers.CharField(max_length=100, required=False, allow_blank=True)
     reported_at = serializers.DateTimeField()
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ChosenFrom(ScopedPrimaryKeyRelatedField):
+    """An id looked up among the rows ``choices(user)`` offers the caller (a service's rule,
+    where the caller's own area is not the rule: a department addresses the federation above
+    it); one not among them is refused with ``message``, plainly."""
+
+    def __init__(self, choices, message, **kwargs):
+        self.choices_for = choices
+        kwargs.setdefault("error_messages", {})["does_not_exist"] = message
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return OrgUnit.objects.none()
+        return self.choices_for(request.user)
+
+
+class IncomingReferralSerializer(DeadlineLightMixin, ScopedModelSerializer):
+    """A department's referral to the federation. Org units are the public organisation chart,
+    so the ids are looked up among all units of their kind and the service says plainly what
+    is wrong with them (another department, a unit outside the county). Her name and phone
+    are read in full only on the detail (logged); lists mask them, and the phone stays masked
+    for everyone but the receiving staff. The case it became is never in it."""
+
+    deadline_kind = "incoming-referral"
+    department = ChosenFrom(
+        services.own_departments,
+        _("You may refer only on behalf of your own department."),
+        label=_("referring department"),
+    )
+    unit = ChosenFrom(
+        services.addressable_units,
+        _("Choose the county federation or one of its township federations."),
+        label=_("federation unit"),
+    )
+    village = ChosenFrom(
+        services.addressable_villages,
+        _("Choose a village of the federation unit she is referred to."),
+        label=_("her village"),
+        required=False,
+        allow_null=True,
+    )
+    number = serializers.CharField(read_only=True, label=_("number"))
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    consent = serializers.BooleanField(label=_("consent"), write_only=True)
+    consent_method = serializers.ChoiceField(
+        choices=Referral.ConsentMethod.choices, required=False, allow_blank=True, default=""
+    )
+    accepted_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IncomingReferral
+        fields = [
+            "id",
+            "number",
+            "department",
+            "department_name",
+            "unit",
+            "unit_name",
+            "category",
+            "need",
+            "is_sensitive",
+            "name",
+            "phone",
+            "village",
+            "consent",
+            "consent_method",
+            "consent_recorded_at",
+            "note",
+            "state",
+            "light",
+            "light_reason",
+            "sent_at",
+            "accept_due",
+            "accepted_at",
+            "accepted_by",
+            "declined_at",
+            "reason",
+        ]
+        read_only_fields = [
+            "number",
+            "consent_recorded_at",
+            "state",
+            "sent_at",
+            "accept_due",
+            "accepted_at",
+            "declined_at",
+            "reason",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_accepted_by(self, referral):
+        user = referral.handled_by if referral.accepted_at else None
+        return (user.full_name or user.username) if user else None
+
+    def to_representation(self, referral):
+        data = super().to_representation(referral)
+        viewer = self.context["request"].user
+        if not self.context.get("details"):
+            data["name"] = referral.masked_name
+        if not (self.context.get("details") and services.may_read_contact(viewer, referral)):
+            data["phone"] = referral.masked_phone
+        return data
+
+    def create(self, validated_data):
+        return services.refer_to_federation(self.context["request"].user, **validated_data)
+
+
+class IncomingAcceptSerializer(serializers.Serializer):
+    village = ChosenFrom(
+        services.receiving_villages,
+        _("Choose a village of your own area."),
+        label=_("her village"),
+    )
+    representative = ChosenFrom(
+        lambda user: liaison.representatives_in(services.receiving_villages(user)),
+        _("Choose a representative of that village."),
+        label=_("representative"),
+    )

@@ -13,6 +13,7 @@ from apps.coordination import services
 from apps.coordination.api import serializers
 from apps.coordination.filters import (
     FollowUpVisitFilterSet,
+    IncomingReferralFilterSet,
     MandatoryReportFilterSet,
     PathwayFilterSet,
     ProtectionOrderFilterSet,
@@ -21,12 +22,14 @@ from apps.coordination.filters import (
 )
 from apps.coordination.models import (
     FollowUpVisit,
+    IncomingReferral,
     MandatoryReport,
     ProtectionOrder,
     Referral,
     Service,
     WarningLetter,
 )
+from apps.core.access_log import record_access
 from apps.core.api.serializers import validated
 from apps.core.api.viewsets import ScopedQuerysetMixin
 from apps.core.roles import Role
@@ -202,3 +205,49 @@ class MandatoryReportViewSet(PathwayViewSet):
         data = validated(serializers.MandatoryReportSentSerializer, request)
         report = services.record_mandatory_report(request.user, report, **data)
         return Response(self.get_serializer(report).data)
+
+
+class IncomingReferralViewSet(
+    ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Referrals from departments to the federation (部门转来): a department liaison sends;
+    the receiving federation staff accept (into a village and a representative) or decline.
+    Reading one's details is logged."""
+
+    queryset = IncomingReferral.objects.with_details()
+    serializer_class = serializers.IncomingReferralSerializer
+    filterset_class = IncomingReferralFilterSet
+    ordering_fields = ["id", "sent_at", "state", "accept_due"]
+
+    @property
+    def write_roles(self):
+        if self.action == "create":
+            return (Role.DEPT_LIAISON,)
+        return (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+
+    def get_serializer_context(self):
+        # Her name and phone (as the viewer may read them) on a single referral only.
+        return super().get_serializer_context() | {"details": self.action != "list"}
+
+    def retrieve(self, request, *args, **kwargs):
+        referral = self.get_object()
+        record_access(request.user, referral, request)
+        return Response(self.get_serializer(referral).data)
+
+    def _act(self, request, service, body):
+        referral = service(request.user, self.get_object(), **validated(body, request))
+        return Response(self.get_serializer(referral).data)
+
+    @extend_schema(request=serializers.IncomingAcceptSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._act(
+            request, services.accept_incoming_referral, serializers.IncomingAcceptSerializer
+        )
+
+    @extend_schema(request=serializers.ReferralReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._act(
+            request, services.decline_incoming_referral, serializers.ReferralReasonSerializer
+        )

@@ -14,6 +14,7 @@ from apps.liaison.services.cases import (
     mark_for_closer_follow_up,
     mark_referred,
     open_case,
+    open_case_from_referral,
     referral_returned,
     resolve_case,
     start_case,
@@ -22,7 +23,7 @@ from apps.liaison.services.cases import (
 )
 from apps.liaison.services.contacts import contacts_due, representative_of, visit_intervals
 from apps.liaison.services.coverage import GROUP_KEYS, coverage
-from apps.liaison.services.representatives import add_representative
+from apps.liaison.services.representatives import add_representative, representatives_in
 from apps.liaison.services.roster import (
     ROSTER_COLUMNS,
     check_roster_file,
@@ -49,8 +50,10 @@ __all__ = [
     "mark_for_closer_follow_up",
     "mark_referred",
     "open_case",
+    "open_case_from_referral",
     "referral_returned",
     "representative_of",
+    "representatives_in",
     "resolve_case",
     "start_case",
     "suggest_helpers",

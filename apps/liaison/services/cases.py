@@ -304,3 +304,69 @@ def mark_for_closer_follow_up(user, case, *, note):
 def visits_for(user):
     """The visits ``user`` may open (for modules that link a record to a logged visit)."""
     return Visit.objects.for_user(user)
+
+
+def open_case_from_referral(
+    user, *, representative, name, phone, category, description, is_sensitive, note
+):
+    """受理 of a woman a functional department referred to the federation: called by the
+    coordination module only, after its own checks that ``user`` is the federation staff
+    accepting the referral and that ``representative`` is of the village chosen. The woman
+    becomes a household of that representative (or her existing household in the village is
+    reused, when it is that representative's), and the case opens with her need, as sensitive
+    as the referral; federation staff of a township that accepts it may open it, like a case
+    escalated to them."""
+    contact = _referred_household(representative, name, phone)
+    now = timezone.now()
+    sensitive = is_sensitive or category in SENSITIVE_CATEGORIES
+    deadline = CASES.deadline_for(Case.State.OPEN, now, sensitive=sensitive)
+    staff_units = [
+        m.unit_id
+        for m in user.active_memberships
+        if m.role == Role.TOWNSHIP_STAFF and m.unit_id == representative.unit.parent_id
+    ]
+    case = Case.objects.create(
+        unit=representative.unit,
+        representative=representative,
+        contact=contact,
+        category=category,
+        description=description.strip(),
+        is_sensitive=sensitive,
+        state=Case.State.OPEN,
+        state_deadline=deadline,
+        opened_at=now,
+        respond_by=deadline,
+        escalation_units=staff_units,
+    )
+    FollowUp.objects.create(case=case, author=user, note=note, state_to=Case.State.OPEN)
+    notify_many(
+        User.objects.filter(pk=representative.user_id, is_active=True),
+        f"case-from-referral:{case.pk}",
+        _("A case has been assigned to you"),
+        url=case.get_absolute_url(),
+    )
+    return case
+
+
+def _referred_household(representative, name, phone):
+    from apps.liaison.models import Contact
+
+    existing = (
+        Contact.objects.filter(unit=representative.unit, name=name, phone=phone)
+        .select_related("representative")
+        .first()
+    )
+    if existing is None:
+        return Contact.objects.create(
+            unit=representative.unit, representative=representative, name=name, phone=phone
+        )
+    if existing.representative_id != representative.pk:
+        raise ValidationError(
+            {
+                "representative": _(
+                    "She is already a household of %(name)s; choose that representative."
+                )
+                % {"name": existing.representative.full_name}
+            }
+        )
+    return existing

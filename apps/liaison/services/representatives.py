@@ -43,3 +43,14 @@ def add_representative(user, *, unit, number, full_name, **fields):
     )
     representative.save()
     return representative
+
+
+def representatives_in(villages):
+    """Active representatives of ``villages`` (a queryset of org units), by village and name:
+    whom a case can be given to (coordination's referrals to the federation)."""
+    return (
+        Representative.objects.active()
+        .filter(unit__in=villages)
+        .select_related("unit")
+        .order_by("unit__path", "full_name")
+    )
