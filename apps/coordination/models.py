@@ -249,6 +249,11 @@ class Referral(ScopedModel):
     def current_due(self):
         return self.accept_due if self.state == self.State.SENT else self.complete_due
 
+    @property
+    def number(self):
+        """The number printed on its letter: year and id, e.g. 2026-00012."""
+        return f"{self.sent_at:%Y}-{self.pk:05d}"
+
 
 # --- the domestic-violence pathway (反家庭暴力法, 多部门联动) ----------------------------------
 #
@@ -414,11 +419,6 @@ class MandatoryReport(PathwayRecord):
     @property
     def is_reported(self):
         return self.reported_at is not None
-
-    @property
-    def number(self):
-        """The number printed on its letter: year and id, e.g. 2026-00012."""
-        return f"{self.sent_at:%Y}-{self.pk:05d}"
 
 
 class IncomingReferral(ScopedModel):
