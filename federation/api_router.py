@@ -3,7 +3,13 @@
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import UserViewSet
-from apps.coordination.api.views import ReferralViewSet, ServiceViewSet
+from apps.coordination.api.views import (
+    ReferralViewSet,
+    ResourceEntryViewSet,
+    ResourceHoursViewSet,
+    ResourceSourceViewSet,
+    ServiceViewSet,
+)
 from apps.core.api.todo import TodoViewSet
 from apps.liaison.api.views import CaseViewSet, ContactViewSet, RepresentativeViewSet, VisitViewSet
 from apps.notifications.api.views import NotificationViewSet
@@ -34,4 +40,7 @@ router.register("visits", VisitViewSet)
 router.register("cases", CaseViewSet)
 router.register("services", ServiceViewSet)
 router.register("referrals", ReferralViewSet)
+router.register("resources", ResourceSourceViewSet)
+router.register("resource-entries", ResourceEntryViewSet)
+router.register("resource-hours", ResourceHoursViewSet)
 router.register("todo", TodoViewSet, basename="todo")

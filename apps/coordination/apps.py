@@ -8,11 +8,12 @@ class CoordinationConfig(AppConfig):
 
     def ready(self):
         from apps.coordination import deadlines, todo  # noqa: F401 (register their kinds)
-        from apps.coordination.demo import seed_coordination
+        from apps.coordination.demo import seed_coordination, seed_resources
         from apps.core import demo, navigation
         from apps.core.roles import Role
 
         demo.register(45, seed_coordination, activity=True)
+        demo.register(46, seed_resources, activity=True)
 
         section = _("Social coordination")
         navigation.register(
@@ -31,6 +32,22 @@ class CoordinationConfig(AppConfig):
                 "coordination:service-list",
                 "journal-text",
                 order=31,
+                section=section,
+            ),
+            navigation.NavItem(
+                _("Resource ledger"),
+                "coordination:resource-list",
+                "cash-coin",
+                roles=frozenset({Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.LEADER}),
+                order=32,
+                section=section,
+            ),
+            navigation.NavItem(
+                _("Hours given"),
+                "coordination:hours-list",
+                "clock-history",
+                roles=frozenset({Role.VILLAGE_REP, Role.DEPT_LIAISON}),
+                order=33,
                 section=section,
             ),
         )

@@ -1,8 +1,15 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.coordination.models import Referral, Service
+from apps.coordination.models import (
+    Referral,
+    ResourceEntry,
+    ResourceHours,
+    ResourceSource,
+    Service,
+)
 from apps.core.filters import choice_filter, id_filter, model_choice_filter
 from apps.liaison.services import CaseCategory
 from apps.organizations.models import OrgUnit
@@ -45,3 +52,53 @@ class ReferralFilterSet(django_filters.FilterSet):
     class Meta:
         model = Referral
         fields = ["state", "category", "case", "service"]
+
+
+def ledger_units(request):
+    """Federation units in the user's area that may own a ledger."""
+    if request is None:
+        return OrgUnit.objects.none()
+    return (
+        OrgUnit.objects.for_user(request.user)
+        .filter(kind__in=["province", "prefecture", "county", "township"])
+        .order_by("path")
+    )
+
+
+class ResourceSourceFilterSet(django_filters.FilterSet):
+    """The ledger by kind, owning unit and year received."""
+
+    kind = choice_filter(_("kind"), ResourceSource.Kind.choices)
+    unit = model_choice_filter(_("owning unit"), ledger_units)
+    year = django_filters.NumberFilter(
+        label=_("year"), field_name="received_on", lookup_expr="year"
+    )
+
+    class Meta:
+        model = ResourceSource
+        fields = ["kind", "unit", "year"]
+
+
+class ResourceEntryFilterSet(django_filters.FilterSet):
+    source = id_filter("source")
+    kind = choice_filter(_("kind"), ResourceEntry.Kind.choices)
+    year = django_filters.NumberFilter(label=_("year"), field_name="entry_date", lookup_expr="year")
+
+    class Meta:
+        model = ResourceEntry
+        fields = ["source", "kind", "year"]
+
+
+class ResourceHoursFilterSet(django_filters.FilterSet):
+    person_kind = choice_filter(_("kind"), ResourceHours.PersonKind.choices)
+    case = django_filters.NumberFilter(widget=forms.HiddenInput, method="by_case")
+    service = id_filter("service")
+    year = django_filters.NumberFilter(label=_("year"), field_name="worked_on", lookup_expr="year")
+
+    class Meta:
+        model = ResourceHours
+        fields = ["person_kind", "case", "service", "year"]
+
+    def by_case(self, queryset, name, value):
+        """Only a case the reader may open: the filter must not tell who else got hours."""
+        return queryset.filter(case=value, case_visible=True)
