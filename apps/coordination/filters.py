@@ -54,6 +54,18 @@ class ReferralFilterSet(django_filters.FilterSet):
         fields = ["state", "category", "case", "service"]
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year: a whole number Python's dates can hold."""
+
+    field_class = forms.IntegerField
+
+
+def year_filter(field_name):
+    return YearFilter(
+        label=_("year"), field_name=field_name, lookup_expr="year", min_value=1, max_value=9999
+    )
+
+
 def ledger_units(request):
     """Federation units in the user's area that may own a ledger."""
     if request is None:
@@ -70,9 +82,7 @@ class ResourceSourceFilterSet(django_filters.FilterSet):
 
     kind = choice_filter(_("kind"), ResourceSource.Kind.choices)
     unit = model_choice_filter(_("owning unit"), ledger_units)
-    year = django_filters.NumberFilter(
-        label=_("year"), field_name="received_on", lookup_expr="year"
-    )
+    year = year_filter("received_on")
 
     class Meta:
         model = ResourceSource
@@ -82,7 +92,7 @@ class ResourceSourceFilterSet(django_filters.FilterSet):
 class ResourceEntryFilterSet(django_filters.FilterSet):
     source = id_filter("source")
     kind = choice_filter(_("kind"), ResourceEntry.Kind.choices)
-    year = django_filters.NumberFilter(label=_("year"), field_name="entry_date", lookup_expr="year")
+    year = year_filter("entry_date")
 
     class Meta:
         model = ResourceEntry
@@ -93,7 +103,7 @@ class ResourceHoursFilterSet(django_filters.FilterSet):
     person_kind = choice_filter(_("kind"), ResourceHours.PersonKind.choices)
     case = django_filters.NumberFilter(widget=forms.HiddenInput, method="by_case")
     service = id_filter("service")
-    year = django_filters.NumberFilter(label=_("year"), field_name="worked_on", lookup_expr="year")
+    year = year_filter("worked_on")
 
     class Meta:
         model = ResourceHours

@@ -199,7 +199,7 @@ class ResourceSourceSerializer(ScopedModelSerializer):
         return services.add_source(self.context["request"].user, **validated_data)
 
 
-class ResourceEntrySerializer(serializers.ModelSerializer):
+class ResourceEntrySerializer(ScopedModelSerializer):
     """One ledger line. ``case`` only for readers who may open the case (``case_hidden`` says
     a case is behind the line); the village always."""
 
