@@ -213,3 +213,12 @@ def test_pages_show_a_hidden_case_as_hidden_with_its_village(
     assert "个案（已隐藏） · 甲一村" in page
     assert "/liaison/cases/" not in page
     assert client_as(dept_liaison).get(source.get_absolute_url()).status_code == 404
+
+
+def test_the_case_page_shows_its_resources_to_who_may_open_it(
+    ledger, client_as, village_a1_rep, county_admin, case_a1
+):
+    page = client_as(village_a1_rep).get(case_a1.get_absolute_url()).content.decode()
+    assert 'data-testid="case-resources"' in page
+    assert "20.00 元" in page
+    assert "张律师" in page
