@@ -354,7 +354,8 @@ class ResourceEntry(ScopedModel):
 class ResourceHours(ScopedModel):
     """Hours a volunteer or professional (lawyer, psychologist, social worker) gave to a case,
     optionally through a service of the directory. Scoped by the case's village; the case
-    itself shows only to those who may open it."""
+    itself shows only to those who may open it. A reversing row (``reverses``) counts its
+    hours negative in every total."""
 
     class PersonKind(models.TextChoices):
         LAWYER = "lawyer", _("Lawyer")
@@ -383,6 +384,16 @@ class ResourceHours(ScopedModel):
     organisation = models.CharField(_("organisation or department"), max_length=100, blank=True)
     worked_on = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    # A correction is a reversing row with a reason; rows are never edited or deleted.
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -576,7 +576,7 @@ def log_hours(
     worked_on = _checked_date(worked_on, "worked_on")
     logged = ResourceHours.objects.filter(
         person=person, person_kind=person_kind, worked_on=worked_on
-    ).aggregate(total=models.Sum("hours"))["total"] or Decimal(0)
+    ).aggregate(total=models.Sum(_net_hours()))["total"] or Decimal(0)
     if logged + hours > MAX_HOURS_A_DAY:
         raise ValidationError(
             {
@@ -617,7 +617,7 @@ def hours_totals(user, *, by):
     else:
         raise ValidationError({"by": _("Choose case, kind or month.")})
     return list(
-        rows.annotate(hours=models.Sum("hours"), entries=models.Count("id")).order_by("key")
+        rows.annotate(hours=models.Sum(_net_hours()), entries=models.Count("id")).order_by("key")
     )
 
 
@@ -650,5 +650,46 @@ def resources_for_case(user, case):
             for (kind, measure), amount in sorted(totals.items())
         ],
         "hours": hours,
-        "total_hours": sum((h.hours for h in hours), 0),
+        "total_hours": sum((-h.hours if h.reverses_id else h.hours for h in hours), 0),
     }
+
+
+def _net_hours():
+    """Hours as they count: a reversing row's negative."""
+    return models.Case(
+        models.When(reverses__isnull=False, then=-models.F("hours")),
+        default=models.F("hours"),
+    )
+
+
+@transaction.atomic
+def reverse_hours(user, row, *, reason):
+    """Correct hours logged by mistake: a reversing row with a reason, by whoever handles the
+    case; the first row stays. A reversal is not reversed again, and a row is reversed once."""
+    from apps.coordination.models import ResourceHours
+
+    row = ResourceHours.objects.select_for_update(of=("self",)).get(pk=row.pk)
+    if not liaison.cases_for(user).filter(pk=row.case_id).exists():
+        raise ValidationError({"case": _("No such case.")})
+    if not liaison.can_handle(user, row.case):
+        raise PermissionDenied(_("You are not handling this case."))
+    if row.reverses_id:
+        raise ValidationError({"reverses": _("A reversal cannot be reversed.")})
+    if ResourceHours.objects.filter(reverses=row).exists():
+        raise ValidationError({"reverses": _("This entry has already been reversed.")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the entry is reversed.")})
+    return ResourceHours.objects.create(
+        unit=row.unit,
+        case=row.case,
+        service=row.service,
+        person=row.person,
+        person_kind=row.person_kind,
+        organisation=row.organisation,
+        worked_on=row.worked_on,
+        hours=row.hours,
+        reverses=row,
+        reason=reason,
+        created_by=user,
+    )

@@ -322,3 +322,28 @@ def test_the_case_panel_shows_what_a_case_received(
     assert panel["total_hours"] == 2
     assert len(panel["entries"]) == 3
     assert services.resources_for_case(village_b1_rep, case_a1) is None
+
+
+def test_hours_are_corrected_by_a_reversing_row_with_a_reason(
+    village_a1_rep, village_b1_rep, case_a1, county_admin
+):
+    row = log(village_a1_rep, case_a1, 20)
+    with pytest.raises(ValidationError) as error:
+        services.reverse_hours(village_a1_rep, row, reason="")
+    assert message(error) == {"reason": ["请说明冲正原因。"]}
+    with pytest.raises(ValidationError) as error:
+        services.reverse_hours(village_b1_rep, row, reason="错")
+    assert message(error) == {"case": ["个案不存在。"]}
+    reversal = services.reverse_hours(village_a1_rep, row, reason="日期填错")
+    with pytest.raises(ValidationError) as error:
+        services.reverse_hours(village_a1_rep, row, reason="再冲")
+    assert message(error) == {"reverses": ["这笔记录已经冲正过了。"]}
+    with pytest.raises(ValidationError) as error:
+        services.reverse_hours(village_a1_rep, reversal, reason="冲冲正")
+    assert message(error) == {"reverses": ["冲正记录不能再冲正。"]}
+    # The reversed hours count for nothing: in totals, on the case, and in the 24-hour day.
+    assert services.hours_totals(county_admin, by="person_kind") == [
+        {"key": "lawyer", "hours": 0, "entries": 2}
+    ]
+    assert services.resources_for_case(village_a1_rep, case_a1)["total_hours"] == 0
+    log(village_a1_rep, case_a1, 24)

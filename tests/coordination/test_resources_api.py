@@ -335,3 +335,27 @@ def test_query_count_is_pinned(role, url, grow, request, api_as, client_as):
     at_three = count_queries(client(), address)
     grow(20)
     assert (at_three, count_queries(client(), address)) == (PINNED[(role, url)],) * 2
+
+
+def test_hours_are_reversed_through_the_api(api_as, village_a1_rep, leader, case_a1):
+    api = api_as(village_a1_rep)
+    body = {
+        "case": case_a1.pk,
+        "person": "张律师",
+        "person_kind": "lawyer",
+        "worked_on": YESTERDAY,
+        "hours": "3",
+    }
+    row = api.post("/api/v1/resource-hours/", body, format="json").json()
+    url = f"/api/v1/resource-hours/{row['id']}/reverse/"
+    assert api.post(url, {}, format="json").json() == {"reason": ["请说明冲正原因。"]}
+    response = api.post(url, {"reason": "重复登记"}, format="json")
+    assert response.status_code == 201
+    assert (response.json()["reverses"], response.json()["reason"]) == (row["id"], "重复登记")
+    # A leader reads the line, not the case nor the reason that may speak of it.
+    seen = {r["id"]: r for r in api_as(leader).get("/api/v1/resource-hours/").json()["results"]}
+    assert (seen[response.json()["id"]]["case"], seen[response.json()["id"]]["reason"]) == (
+        None,
+        "",
+    )
+    assert api_as(leader).post(url, {"reason": "x"}, format="json").status_code == 403

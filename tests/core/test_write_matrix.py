@@ -300,6 +300,7 @@ API_DOORS = {
     "resources allocate": Door(STAFF, "resource_source", lambda w: _allocation_body(w)),
     "resources reverse": Door(STAFF, "resource_source", lambda w: _reversal_body(w)),
     "resource-hours create": Door(HOUSEHOLDS, body=lambda w: _hours_body(w)),
+    "resource-hours reverse": Door(HOUSEHOLDS, "resource_hours", lambda w: {"reason": "登记错误"}),
 }
 
 # Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.
@@ -586,6 +587,14 @@ def build_world(county, users):
         received_on=date(2026, 11, 1),
         amount=Decimal(1000),
     )
+    resource_hours = coordination.log_hours(
+        rep,
+        case=case,
+        person="王老师",
+        person_kind="psychologist",
+        worked_on=date(2026, 11, 20),
+        hours=Decimal(2),
+    )
     notifications = {
         role: notify(user, f"matrix:{role}", "测试通知", email=False)
         for role, user in users.items()
@@ -611,6 +620,7 @@ def build_world(county, users):
         service=service,
         referral=referral,
         resource_source=resource_source,
+        resource_hours=resource_hours,
         notifications=notifications,
     )
 

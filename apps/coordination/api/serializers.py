@@ -284,9 +284,11 @@ class ResourceHoursSerializer(ScopedModelSerializer):
             "organisation",
             "worked_on",
             "hours",
+            "reverses",
+            "reason",
             "created_at",
         ]
-        read_only_fields = ["unit", "created_at"]
+        read_only_fields = ["unit", "reverses", "reason", "created_at"]
 
     def get_case_hidden(self, row) -> bool:
         return not getattr(row, "case_visible", False)
@@ -295,10 +297,15 @@ class ResourceHoursSerializer(ScopedModelSerializer):
         data = super().to_representation(row)
         if not getattr(row, "case_visible", False):
             data["case"] = None
+            data["reason"] = ""  # a reason may speak of the case
         return data
 
     def create(self, validated_data):
         return services.log_hours(self.context["request"].user, **validated_data)
+
+
+class HoursReversalSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class HoursTotalSerializer(serializers.Serializer):

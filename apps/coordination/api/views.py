@@ -154,7 +154,8 @@ class ResourceEntryViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 class ResourceHoursViewSet(
     ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
-    """Hours given to cases; logged by whoever handles the case, never edited or deleted.
+    """Hours given to cases; logged by whoever handles the case, never edited or deleted (a
+    correction is ``reverse`` with a reason).
     ``totals/?by=case|person_kind|month`` sums the hours the caller may read."""
 
     queryset = ResourceHours.objects.with_details()
@@ -162,6 +163,18 @@ class ResourceHoursViewSet(
     filterset_class = ResourceHoursFilterSet
     write_roles = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP)
     ordering_fields = ["id", "worked_on", "hours"]
+
+    @extend_schema(
+        request=serializers.HoursReversalSerializer,
+        responses={201: serializers.ResourceHoursSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        row = self.get_object()
+        body = validated(serializers.HoursReversalSerializer, request)
+        row = services.reverse_hours(request.user, row, reason=body.get("reason", ""))
+        row = ResourceHours.objects.for_user(request.user).with_details().get(pk=row.pk)
+        return Response(self.get_serializer(row).data, status=201)
 
     @extend_schema(
         parameters=[
