@@ -9,6 +9,9 @@ from apps.coordination.api.views import (
     MandatoryReportViewSet,
     ProtectionOrderViewSet,
     ReferralViewSet,
+    ResourceEntryViewSet,
+    ResourceHoursViewSet,
+    ResourceSourceViewSet,
     ServiceViewSet,
     WarningLetterViewSet,
 )
@@ -46,5 +49,8 @@ router.register("warning-letters", WarningLetterViewSet)
 router.register("follow-up-visits", FollowUpVisitViewSet)
 router.register("protection-orders", ProtectionOrderViewSet)
 router.register("mandatory-reports", MandatoryReportViewSet)
+router.register("resources", ResourceSourceViewSet)
+router.register("resource-entries", ResourceEntryViewSet)
+router.register("resource-hours", ResourceHoursViewSet)
 router.register("todo", TodoViewSet, basename="todo")
 router.register("incoming-referrals", IncomingReferralViewSet)

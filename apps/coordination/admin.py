@@ -6,6 +6,9 @@ from apps.coordination.models import (
     MandatoryReport,
     ProtectionOrder,
     Referral,
+    ResourceEntry,
+    ResourceHours,
+    ResourceSource,
     Service,
     WarningLetter,
 )
@@ -114,3 +117,49 @@ class IncomingReferralAdmin(LoggedReadAdmin, CountyAdminOnly, admin.ModelAdmin):
         "handled_by",
         "case",
     ]
+
+
+class ReadOnlyLedgerAdmin(CountyAdminOnly, admin.ModelAdmin):
+    """Ledger lines are written only by the services (balance under a row lock) and never
+    edited or deleted: the admin reads them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ResourceSource)
+class ResourceSourceAdmin(ReadOnlyLedgerAdmin):
+    list_display = ["name", "unit", "kind", "received_on", "received", "balance"]
+    list_filter = ["kind"]
+    search_fields = ["name", "donor", "budget_line"]
+    list_select_related = ["unit"]
+
+
+@admin.register(ResourceEntry)
+class ResourceEntryAdmin(LoggedReadAdmin, ReadOnlyLedgerAdmin):
+    """A line against a case is case data: opening one is logged."""
+
+    list_display = ["source", "kind", "amount", "entry_date", "village", "project"]
+    list_filter = ["kind"]
+    list_select_related = ["source", "village"]
+    raw_id_fields = ["source", "case", "village", "reverses", "created_by"]
+
+    def is_logged_read(self, entry):
+        return entry.case_id is not None
+
+
+@admin.register(ResourceHours)
+class ResourceHoursAdmin(LoggedReadAdmin, ReadOnlyLedgerAdmin):
+    list_display = ["person", "person_kind", "worked_on", "hours", "unit"]
+    list_filter = ["person_kind"]
+    list_select_related = ["unit"]
+    raw_id_fields = ["unit", "case", "service", "created_by"]
+
+    def is_logged_read(self, row):
+        return True

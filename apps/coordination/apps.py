@@ -13,6 +13,7 @@ class CoordinationConfig(AppConfig):
             seed_incoming_referrals,
             seed_pathway,
             seed_referral_year,
+            seed_resources,
         )
         from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
@@ -21,16 +22,18 @@ class CoordinationConfig(AppConfig):
         demo.register(46, seed_referral_year, activity=True)
         demo.register(47, seed_pathway, activity=True)
         demo.register(48, seed_incoming_referrals, activity=True)
+        demo.register(49, seed_resources, activity=True)
 
         section = _("Social coordination")
+        everyone_but_leaders = frozenset(
+            {Role.DEPT_LIAISON, Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP}
+        )
         navigation.register(
             navigation.NavItem(
                 _("Referrals"),
                 "coordination:referral-list",
                 "send",
-                roles=frozenset(
-                    {Role.DEPT_LIAISON, Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP}
-                ),
+                roles=everyone_but_leaders,
                 order=30,
                 section=section,
             ),
@@ -39,14 +42,14 @@ class CoordinationConfig(AppConfig):
                 "coordination:incoming-list",
                 "box-arrow-in-down",
                 roles=frozenset({Role.DEPT_LIAISON, Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF}),
-                order=32,
+                order=31,
                 section=section,
             ),
             navigation.NavItem(
                 _("Service directory"),
                 "coordination:service-list",
                 "journal-text",
-                order=31,
+                order=32,
                 section=section,
             ),
             navigation.NavItem(
@@ -54,7 +57,23 @@ class CoordinationConfig(AppConfig):
                 "coordination:responsiveness",
                 "speedometer2",
                 roles=frozenset({Role.COUNTY_ADMIN, Role.DEPT_LIAISON, Role.LEADER}),
-                order=32,
+                order=33,
+                section=section,
+            ),
+            navigation.NavItem(
+                _("Resource ledger"),
+                "coordination:resource-list",
+                "cash-coin",
+                roles=frozenset({Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.LEADER}),
+                order=34,
+                section=section,
+            ),
+            navigation.NavItem(
+                _("Hours given"),
+                "coordination:hours-list",
+                "clock-history",
+                roles=frozenset({Role.VILLAGE_REP, Role.DEPT_LIAISON}),
+                order=35,
                 section=section,
             ),
         )

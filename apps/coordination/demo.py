@@ -462,3 +462,171 @@ def _department_liaison(username, full_name, department):
     )
     Membership.objects.get_or_create(user=user, unit=department, role=Role.DEPT_LIAISON)
     return User.objects.get(pk=user.pk)
+
+
+# --- the resource ledger ----------------------------------------------------------------------
+
+
+def seed_resources(context, log=print):
+    """A resource ledger for the demo county: a budget line, two donations (one to the first
+    township) and donated materials, a year of allocations to villages and the demo
+    representative's cases, one reversal, and lawyer and psychologist hours on some cases. All
+    through the services; built once (nothing is added when a source exists)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from apps.coordination.models import ResourceSource
+
+    if ResourceSource.objects.exists():
+        log("Coordination: resource ledger already seeded.")
+        return
+    users = context["users"]
+    admin, township, rep = users["admin"], users["township"], users["village"]
+    county, first_township = context["county"], context["townships"][0]
+    villages = [v for v in context["villages"] if v.parent_id == first_township.pk][:6]
+    today = timezone.localdate()
+    year_ago = today - timedelta(days=360)
+    funds = services.add_source(
+        admin,
+        unit=county,
+        kind="funds",
+        name="县级妇女儿童发展专项经费",
+        budget_line="2080201 妇女儿童事业专项",
+        measure="yuan",
+        received_on=year_ago,
+        amount=Decimal("200000.00"),
+    )
+    services.receive_resource(
+        admin, funds, amount=Decimal("50000.00"), received_on=today - timedelta(days=170)
+    )
+    donation = services.add_source(
+        admin,
+        unit=county,
+        kind="funds",
+        name="春蕾助学爱心捐款",
+        donor="县巾帼爱心企业联合会",
+        measure="yuan",
+        received_on=year_ago + timedelta(days=20),
+        amount=Decimal("60000.00"),
+    )
+    township_gift = services.add_source(
+        township,
+        unit=first_township,
+        kind="funds",
+        name="困难妇女帮扶捐款",
+        donor="县慈善总会",
+        measure="yuan",
+        received_on=year_ago + timedelta(days=45),
+        amount=Decimal("20000.00"),
+    )
+    materials = services.add_source(
+        admin,
+        unit=county,
+        kind="materials",
+        name="爱心米面油礼包",
+        donor="县红十字会",
+        measure="portion",
+        received_on=year_ago + timedelta(days=30),
+        amount=300,
+    )
+    cases = list(liaison.cases_for(rep).order_by("pk")[:6])
+    made = 0
+    for month in range(12):
+        day = year_ago + timedelta(days=30 * month + 15)
+        if day > today:
+            break
+        village = villages[month % len(villages)] if villages else None
+        if village is not None:
+            services.allocate_resource(
+                admin,
+                funds,
+                amount=Decimal("3000.00"),
+                allocated_on=day,
+                village=village,
+                purpose="巾帼家园活动经费",
+                approved_by="县妇联党组",
+            )
+            services.allocate_resource(
+                admin,
+                materials,
+                amount=15,
+                allocated_on=day,
+                village=village,
+                purpose="走访慰问困难妇女",
+                approved_by="县妇联办公室",
+            )
+            made += 2
+        if cases and month % 2 == 0:
+            case = cases[(month // 2) % len(cases)]
+            services.allocate_resource(
+                admin,
+                donation,
+                amount=Decimal("1500.00"),
+                allocated_on=day,
+                case=case,
+                purpose="学业资助",
+                approved_by="县妇联党组",
+            )
+            made += 1
+        if village is not None and month % 3 == 1:
+            services.allocate_resource(
+                township,
+                township_gift,
+                amount=Decimal("800.00"),
+                allocated_on=day,
+                village=village,
+                purpose="生活救助",
+                approved_by="镇妇联主席",
+            )
+            made += 1
+    services.allocate_resource(
+        admin,
+        funds,
+        amount=Decimal("12000.00"),
+        allocated_on=today - timedelta(days=60),
+        project="巾帼家政技能培训班",
+        purpose="培训场地与师资",
+        approved_by="县妇联党组",
+    )
+    wrong = services.allocate_resource(
+        admin,
+        donation,
+        amount=Decimal("2000.00"),
+        allocated_on=today - timedelta(days=20),
+        project="春蕾计划夏令营",
+        purpose="夏令营费用",
+        approved_by="县妇联办公室",
+    )
+    services.reverse_entry(admin, donation, entry=wrong, reason="重复拨付，冲正")
+    hours = _log_demo_hours(rep, cases, today)
+    log(f"Coordination: 4 resource sources, {made + 2} allocations, {hours} hour entries.")
+
+
+def _log_demo_hours(rep, cases, today):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    legal = Service.objects.filter(name="法律援助").first()
+    mental = Service.objects.filter(name="心理健康门诊").first()
+    people = [
+        ("张律师", "lawyer", "县法律援助中心", legal),
+        ("王老师", "psychologist", "县心理健康服务中心", mental),
+        ("李社工", "social_worker", "县阳光社工站", None),
+    ]
+    count = 0
+    for index, case in enumerate(cases[:4]):
+        for offset, (person, kind, organisation, service) in enumerate(people[: 2 + index % 2]):
+            services.log_hours(
+                rep,
+                case=case,
+                person=person,
+                person_kind=kind,
+                organisation=organisation,
+                service=service,
+                worked_on=today - timedelta(days=20 * index + offset + 1),
+                hours=Decimal("1.5") + offset,
+            )
+            count += 1
+    return count

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +9,9 @@ from apps.coordination.models import (
     MandatoryReport,
     ProtectionOrder,
     Referral,
+    ResourceEntry,
+    ResourceHours,
+    ResourceSource,
     Service,
     WarningLetter,
 )
@@ -100,3 +104,63 @@ class IncomingReferralFilterSet(django_filters.FilterSet):
     class Meta:
         model = IncomingReferral
         fields = ["state", "category", "department"]
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year: a whole number Python's dates can hold."""
+
+    field_class = forms.IntegerField
+
+
+def year_filter(field_name):
+    return YearFilter(
+        label=_("year"), field_name=field_name, lookup_expr="year", min_value=1, max_value=9999
+    )
+
+
+def ledger_units(request):
+    """Federation units in the user's area that may own a ledger."""
+    if request is None:
+        return OrgUnit.objects.none()
+    return (
+        OrgUnit.objects.for_user(request.user)
+        .filter(kind__in=["province", "prefecture", "county", "township"])
+        .order_by("path")
+    )
+
+
+class ResourceSourceFilterSet(django_filters.FilterSet):
+    """The ledger by kind, owning unit and year received."""
+
+    kind = choice_filter(_("kind"), ResourceSource.Kind.choices)
+    unit = model_choice_filter(_("owning unit"), ledger_units)
+    year = year_filter("received_on")
+
+    class Meta:
+        model = ResourceSource
+        fields = ["kind", "unit", "year"]
+
+
+class ResourceEntryFilterSet(django_filters.FilterSet):
+    source = id_filter("source")
+    kind = choice_filter(_("kind"), ResourceEntry.Kind.choices)
+    year = year_filter("entry_date")
+
+    class Meta:
+        model = ResourceEntry
+        fields = ["source", "kind", "year"]
+
+
+class ResourceHoursFilterSet(django_filters.FilterSet):
+    person_kind = choice_filter(_("kind"), ResourceHours.PersonKind.choices)
+    case = django_filters.NumberFilter(widget=forms.HiddenInput, method="by_case")
+    service = id_filter("service")
+    year = year_filter("worked_on")
+
+    class Meta:
+        model = ResourceHours
+        fields = ["person_kind", "case", "service", "year"]
+
+    def by_case(self, queryset, name, value):
+        """Only a case the reader may open: the filter must not tell who else got hours."""
+        return queryset.filter(case=value, case_visible=True)

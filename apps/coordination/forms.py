@@ -6,6 +6,9 @@ from apps.coordination.models import (
     MandatoryReport,
     ProtectionOrder,
     Referral,
+    ResourceEntry,
+    ResourceHours,
+    ResourceSource,
     Service,
 )
 from apps.core.models import LONG_TEXT, SHORT_TEXT
@@ -243,3 +246,98 @@ class IncomingReferralStepForm(forms.Form):
         self.fields["representative"].label_from_instance = lambda r: (
             f"{r.unit.name} · {r.full_name}"
         )
+
+
+# --- the resource ledger ----------------------------------------------------------------------
+
+NO_CASE_TEXT = _(
+    "Say what it is for in general terms (e.g. 生活救助, 法律咨询); do not copy the case's text "
+    "or anything about the woman."
+)
+
+
+class ResourceSourceForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("owning unit"), queryset=OrgUnit.objects.none())
+    kind = forms.ChoiceField(label=_("kind"), choices=ResourceSource.Kind.choices)
+    name = forms.CharField(label=_("name"), max_length=100)
+    donor = forms.CharField(label=_("donor"), max_length=100, required=False)
+    budget_line = forms.CharField(label=_("budget line"), max_length=100, required=False)
+    measure = forms.ChoiceField(label=_("unit of measure"), choices=ResourceSource.Measure.choices)
+    amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2)
+    received_on = forms.DateField(label=_("received on"))
+    note = forms.CharField(
+        label=_("note"),
+        required=False,
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class ResourceReceiptForm(forms.Form):
+    amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2)
+    received_on = forms.DateField(label=_("received on"))
+    donor = forms.CharField(label=_("donor"), max_length=100, required=False)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class ResourceAllocationForm(forms.Form):
+    """拨付/发放 to exactly one of a case (by its number), a village or a project."""
+
+    amount = forms.DecimalField(label=_("amount"), max_digits=14, decimal_places=2)
+    allocated_on = forms.DateField(label=_("date"))
+    case = forms.IntegerField(label=_("case number"), required=False, min_value=1)
+    village = forms.ModelChoiceField(
+        label=_("village"), queryset=OrgUnit.objects.none(), required=False
+    )
+    project = forms.CharField(label=_("project"), max_length=100, required=False)
+    purpose = forms.CharField(label=_("purpose"), max_length=200, help_text=NO_CASE_TEXT)
+    approved_by = forms.CharField(label=_("approved by"), max_length=100)
+
+    def __init__(self, *args, villages, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+        self.cases = cases
+
+    def clean_case(self):
+        number = self.cleaned_data.get("case")
+        if number is None:
+            return None
+        case = self.cases.filter(pk=number).first()
+        if case is None:
+            raise forms.ValidationError(_("No such case."))
+        return case
+
+
+class ResourceReversalForm(forms.Form):
+    entry = forms.ModelChoiceField(label=_("entry"), queryset=ResourceEntry.objects.none())
+    reason = forms.CharField(label=_("reason"), max_length=200, help_text=NO_CASE_TEXT)
+
+    def __init__(self, *args, entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].queryset = entries
+
+
+class ResourceHoursForm(forms.Form):
+    case = forms.ModelChoiceField(label=_("case"), queryset=ResourceEntry.objects.none())
+    person = forms.CharField(label=_("person"), max_length=50)
+    person_kind = forms.ChoiceField(label=_("kind"), choices=ResourceHours.PersonKind.choices)
+    organisation = forms.CharField(
+        label=_("organisation or department"), max_length=100, required=False
+    )
+    service = forms.ModelChoiceField(
+        label=_("service"), queryset=Service.objects.none(), required=False
+    )
+    worked_on = forms.DateField(label=_("date"))
+    hours = forms.DecimalField(label=_("hours"), max_digits=4, decimal_places=1)
+
+    def __init__(self, *args, cases, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases
+        self.fields["case"].label_from_instance = lambda case: (
+            f"#{case.pk} {case.get_category_display()}"
+        )
+        self.fields["service"].queryset = services

@@ -12,6 +12,9 @@ from apps.coordination.querysets import (
     IncomingReferralQuerySet,
     PathwayQuerySet,
     ReferralQuerySet,
+    ResourceEntryQuerySet,
+    ResourceHoursQuerySet,
+    ResourceSourceQuerySet,
     ServiceQuerySet,
 )
 from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel
@@ -539,3 +542,224 @@ class IncomingReferral(ScopedModel):
     @property
     def masked_phone(self):
         return mask_phone(self.phone)
+
+
+# --- the resource ledger (人力、财力物力) ---------------------------------------------------------
+
+
+class ResourceSource(ScopedModel):
+    """A source of funds (资金, in 元) or materials (物资, counted in a unit of measure), owned by
+    the county federation or a township federation. Its ledger lines (ResourceEntry) are never
+    edited; ``received`` and ``balance`` are kept by the services in the same transaction as
+    each line, under a row lock, and the database refuses a negative balance."""
+
+    class Kind(models.TextChoices):
+        FUNDS = "funds", _("Funds")
+        MATERIALS = "materials", _("Materials")
+
+    class Measure(models.TextChoices):
+        YUAN = "yuan", _("yuan")
+        PIECE = "piece", _("pieces")
+        BOX = "box", _("boxes")
+        BAG = "bag", _("bags")
+        PORTION = "portion", _("portions")
+        SET = "set", _("sets")
+        KG = "kg", _("kg")
+
+    # Materials counted in whole units; the others take decimals (元 to the fen, kilograms).
+    COUNTABLE = frozenset({"piece", "box", "bag", "portion", "set"})
+
+    scope_field = "unit"
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    donor = models.CharField(_("donor"), max_length=100, blank=True)
+    budget_line = models.CharField(_("budget line"), max_length=100, blank=True)
+    measure = models.CharField(_("unit of measure"), max_length=10, choices=Measure.choices)
+    received_on = models.DateField(_("received on"))
+    received = models.DecimalField(_("received in total"), max_digits=14, decimal_places=2)
+    balance = models.DecimalField(_("balance"), max_digits=14, decimal_places=2)
+    note = models.TextField(_("note"), max_length=SHORT_TEXT, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ResourceSourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resource source")
+        verbose_name_plural = _("resource sources")
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(balance__gte=0), name="resource_balance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(balance__lte=models.F("received")),
+                name="resource_balance_within_received",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "received_on"], name="resource_kind_received")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("coordination:resource-detail", args=[self.pk])
+
+    @property
+    def countable(self):
+        return self.measure in self.COUNTABLE
+
+
+class ResourceEntry(ScopedModel):
+    """One line of a source's ledger: a receipt (入账) adds to it, an allocation (拨付/发放) to
+    a case, a village or a project takes from it, a reversal (冲正) undoes one earlier line with
+    a reason. Lines are never edited or deleted. A line against a case is case data: the case
+    and its village are copied here so readers who may not open the case see the village only."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        ALLOCATION = "allocation", _("Allocation")
+        REVERSAL = "reversal", _("Reversal")
+
+    scope_field = "source__unit"
+
+    source = models.ForeignKey(
+        ResourceSource,
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    entry_date = models.DateField(_("date"))
+    case = models.ForeignKey(
+        "liaison.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    village = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("village"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    project = models.CharField(_("project"), max_length=100, blank=True)
+    donor = models.CharField(_("donor"), max_length=100, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    approved_by = models.CharField(_("approved by"), max_length=100, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ResourceEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-entry_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="resource_entry_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="reversal", reverses__isnull=False)
+                | models.Q(~models.Q(kind="reversal"), reverses__isnull=True),
+                name="resource_entry_reversal_has_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["case"], name="resource_entry_case")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}"
+
+    def get_absolute_url(self):
+        return reverse("coordination:resource-detail", args=[self.source_id])
+
+
+class ResourceHours(ScopedModel):
+    """Hours a volunteer or professional (lawyer, psychologist, social worker) gave to a case,
+    optionally through a service of the directory. Scoped by the case's village; the case
+    itself shows only to those who may open it. A reversing row (``reverses``) counts its
+    hours negative in every total."""
+
+    class PersonKind(models.TextChoices):
+        LAWYER = "lawyer", _("Lawyer")
+        PSYCHOLOGIST = "psychologist", _("Psychologist")
+        SOCIAL_WORKER = "social_worker", _("Social worker")
+        VOLUNTEER = "volunteer", _("Volunteer")
+
+    scope_field = "unit"
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        "liaison.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hours_given",
+    )
+    person = models.CharField(_("person"), max_length=50)
+    person_kind = models.CharField(_("kind"), max_length=15, choices=PersonKind.choices)
+    organisation = models.CharField(_("organisation or department"), max_length=100, blank=True)
+    worked_on = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    # A correction is a reversing row with a reason; rows are never edited or deleted.
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ResourceHoursQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hours given")
+        verbose_name_plural = _("hours given")
+        ordering = ["-worked_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0, hours__lte=24), name="resource_hours_in_a_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["case"], name="resource_hours_case")]
+
+    def __str__(self):
+        return f"{self.person} {self.hours}"
+
+    def get_absolute_url(self):
+        return reverse("coordination:hours-list")

@@ -146,3 +146,90 @@ class IncomingReferralQuerySet(ScopedQuerySet):
             if m.role in (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
         ]
         return self.filter(unit__in=units)
+
+
+# --- the resource ledger ----------------------------------------------------------------------
+
+# Who reads the ledger of the units in their area: federation staff keep it, leaders read its
+# totals and balances. Representatives and department liaisons reach it only through a case
+# they may open (resources_for_case) or the hours given through their services.
+LEDGER_READERS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.LEADER)
+
+
+def _ledger_area(user, lookup):
+    return [
+        Q(**{f"{lookup}__path__startswith": m.unit.path})
+        for m in user.active_memberships
+        if m.role in LEDGER_READERS
+    ]
+
+
+def _case_visible(user):
+    """True on rows whose case ``user`` may open (liaison's rule), annotated in the same query
+    so a list shows "case hidden" without a query per row."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    from apps.liaison.services import cases_for
+
+    if user.is_superuser:
+        condition = Q(case__isnull=False)
+    else:
+        condition = Q(case__isnull=False, case__in=cases_for(user).values("pk"))
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+class ResourceSourceQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        allowed = _ledger_area(user, "unit")
+        return self.filter(reduce(or_, allowed)) if allowed else self.none()
+
+    def with_details(self):
+        return self.select_related("unit")
+
+
+class ResourceEntryQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        """Lines of the sources ``user`` may read, each with ``case_visible``: the case (and
+        so the woman) only for those who may open it; the others read the village."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            rows = self.all()
+        else:
+            allowed = _ledger_area(user, "source__unit")
+            if not allowed:
+                return self.none()
+            rows = self.filter(reduce(or_, allowed))
+        return rows.annotate(case_visible=_case_visible(user))
+
+    def with_details(self):
+        return self.select_related("source", "village", "reverses", "reversed_by")
+
+
+class ResourceHoursQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        """Hours in the area of ledger readers; on the cases she may open for a representative
+        (and township staff, whatever the area); given through her department's services for
+        a department liaison. ``case_visible`` as for ledger lines."""
+        from apps.liaison.services import cases_for
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all().annotate(case_visible=_case_visible(user))
+        allowed = _ledger_area(user, "unit")
+        departments = [m.unit_id for m in user.active_memberships if m.role == Role.DEPT_LIAISON]
+        if departments:
+            allowed.append(Q(service__department__in=departments))
+        if user.has_role(Role.VILLAGE_REP):
+            allowed.append(Q(case__in=cases_for(user).values("pk")))
+        if not allowed:
+            return self.none()
+        return self.filter(reduce(or_, allowed)).annotate(case_visible=_case_visible(user))
+
+    def with_details(self):
+        return self.select_related("unit", "service__department")

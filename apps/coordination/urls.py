@@ -32,3 +32,26 @@ urlpatterns += [
         name="incoming-print",
     ),
 ]
+
+urlpatterns += [
+    path("resources/", views.ResourceSourceListView.as_view(), name="resource-list"),
+    path("resources/new/", views.ResourceSourceCreateView.as_view(), name="resource-create"),
+    path("resources/<int:pk>/", views.ResourceSourceDetailView.as_view(), name="resource-detail"),
+    path(
+        "resources/<int:pk>/receive/",
+        views.ResourceReceiveView.as_view(),
+        name="resource-receive",
+    ),
+    path(
+        "resources/<int:pk>/allocate/",
+        views.ResourceAllocateView.as_view(),
+        name="resource-allocate",
+    ),
+    path(
+        "resources/<int:pk>/reverse/",
+        views.ResourceReverseView.as_view(),
+        name="resource-reverse",
+    ),
+    path("resource-hours/", views.ResourceHoursListView.as_view(), name="hours-list"),
+    path("resource-hours/new/", views.ResourceHoursCreateView.as_view(), name="hours-create"),
+]

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -16,6 +17,8 @@ from apps.coordination.deadlines import FOLLOW_UP_VISITS, PROTECTION_ORDERS
 from apps.coordination.filters import (
     IncomingReferralFilterSet,
     ReferralFilterSet,
+    ResourceHoursFilterSet,
+    ResourceSourceFilterSet,
     ServiceFilterSet,
 )
 from apps.coordination.models import (
@@ -24,6 +27,9 @@ from apps.coordination.models import (
     MandatoryReport,
     ProtectionOrder,
     Referral,
+    ResourceEntry,
+    ResourceHours,
+    ResourceSource,
     Service,
     WarningLetter,
 )
@@ -517,3 +523,196 @@ class ReferralPrintView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(document=self.kwargs["document"], **kwargs)
+
+
+# --- the resource ledger ----------------------------------------------------------------------
+
+LEDGER_KEEPERS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+HOURS_LOGGERS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP)
+
+
+def _kept_units(user):
+    """The federation units whose ledger ``user`` keeps."""
+    units = OrgUnit.objects.filter(kind__in=services.LEDGER_UNIT_KINDS).order_by("path")
+    if user.is_superuser:
+        return units
+    paths = [m.unit.path for m in user.active_memberships if m.role in LEDGER_KEEPERS]
+    allowed = Q(pk__in=[])
+    for path in paths:
+        allowed |= Q(path__startswith=path)
+    return units.filter(allowed)
+
+
+class ResourceSourceListView(ScopedListView):
+    """The ledger: each source with what it received and its balance."""
+
+    model = ResourceSource
+    template_name = "coordination/resource_list.html"
+    filterset_class = ResourceSourceFilterSet
+    export_name = "resources"
+    export_columns = (
+        (gettext_lazy("owning unit"), lambda s: s.unit.name),
+        (gettext_lazy("kind"), lambda s: s.get_kind_display()),
+        (gettext_lazy("name"), "name"),
+        (gettext_lazy("donor"), "donor"),
+        (gettext_lazy("budget line"), "budget_line"),
+        (gettext_lazy("received on"), "received_on"),
+        (gettext_lazy("unit of measure"), lambda s: s.get_measure_display()),
+        (gettext_lazy("received in total"), lambda s: float(s.received)),
+        (gettext_lazy("balance"), lambda s: float(s.balance)),
+    )
+
+    def get_base_queryset(self):
+        return ResourceSource.objects.with_details()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            may_keep=self.request.user.has_role(*LEDGER_KEEPERS), **kwargs
+        )
+
+
+class ResourceSourceCreateView(ServiceFormView):
+    template_name = "coordination/resource_form.html"
+    form_class = forms.ResourceSourceForm
+    service = services.add_source
+    write_roles = LEDGER_KEEPERS
+    success_message = gettext_lazy("Source added.")
+
+    def get_form_kwargs(self):
+        return {"units": _kept_units(self.request.user)}
+
+
+class ResourceSourceDetailView(ScopedDetailView):
+    """A source and its ledger lines (case lines as the reader may see them)."""
+
+    model = ResourceSource
+    template_name = "coordination/resource_detail.html"
+    paginate_by = 50
+
+    def get_base_queryset(self):
+        return ResourceSource.objects.with_details()
+
+    def get_context_data(self, **kwargs):
+        from django.core.paginator import Paginator
+
+        entries = (
+            ResourceEntry.objects.for_user(self.request.user)
+            .with_details()
+            .filter(source=self.object)
+        )
+        page = Paginator(entries, self.paginate_by).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            entries=page.object_list,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            may_keep=services.may_keep_ledger(self.request.user, self.object.unit),
+            **kwargs,
+        )
+
+
+class ResourceStepView(ServiceFormView):
+    """A step on one source the user may read: receive, allocate or reverse."""
+
+    template_name = "coordination/resource_step.html"
+    write_roles = LEDGER_KEEPERS
+    title = ""
+
+    def get_step_object(self):
+        return get_object_or_404(
+            ResourceSource.objects.for_user(self.request.user).with_details(),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(source=self.object, title=self.title, **kwargs)
+
+
+class ResourceReceiveView(ResourceStepView):
+    form_class = forms.ResourceReceiptForm
+    service = services.receive_resource
+    title = gettext_lazy("Receive into this source")
+    success_message = gettext_lazy("Receipt entered.")
+
+    def get_success_url(self, result):
+        return self.object.get_absolute_url()
+
+
+class ResourceAllocateView(ResourceStepView):
+    form_class = forms.ResourceAllocationForm
+    service = services.allocate_resource
+    title = gettext_lazy("Allocate from this source")
+    success_message = gettext_lazy("Allocation entered.")
+
+    def get_form_kwargs(self):
+        villages = OrgUnit.objects.filter(
+            kind=OrgUnit.Kind.VILLAGE, path__startswith=self.object.unit.path
+        ).order_by("path")
+        return {"villages": villages, "cases": liaison.cases_for(self.request.user)}
+
+    def get_success_url(self, result):
+        return self.object.get_absolute_url()
+
+
+class ResourceReverseView(ResourceStepView):
+    form_class = forms.ResourceReversalForm
+    service = services.reverse_entry
+    title = gettext_lazy("Reverse an entry")
+    success_message = gettext_lazy("Entry reversed.")
+
+    def get_form_kwargs(self):
+        entries = ResourceEntry.objects.filter(source=self.object, reversed_by__isnull=True)
+        return {"entries": entries.exclude(kind=ResourceEntry.Kind.REVERSAL)}
+
+    def get_success_url(self, result):
+        return self.object.get_absolute_url()
+
+
+class ResourceHoursListView(ScopedListView):
+    """Hours given to cases, with totals per kind of person and per month."""
+
+    model = ResourceHours
+    template_name = "coordination/hours_list.html"
+    filterset_class = ResourceHoursFilterSet
+
+    def get_base_queryset(self):
+        return ResourceHours.objects.with_details()
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        kinds = dict(ResourceHours.PersonKind.choices)
+        by_kind = [
+            {"label": kinds.get(row["key"], row["key"]), "hours": row["hours"]}
+            for row in services.hours_totals(user, by="person_kind")
+        ]
+        return super().get_context_data(
+            by_kind=by_kind,
+            by_month=services.hours_totals(user, by="month"),
+            may_log=user.has_role(*HOURS_LOGGERS),
+            **kwargs,
+        )
+
+
+class ResourceHoursCreateView(ServiceFormView):
+    """Hours given to a case the user handles (``?case=<id>`` picks it)."""
+
+    template_name = "coordination/hours_form.html"
+    form_class = forms.ResourceHoursForm
+    service = services.log_hours
+    write_roles = HOURS_LOGGERS
+    success_message = gettext_lazy("Hours logged.")
+
+    def get_form_kwargs(self):
+        cases = liaison.cases_for(self.request.user).order_by("-pk")
+        return {
+            "cases": cases,
+            "services": Service.objects.with_details().active(),
+            "initial": {"case": self.request.GET.get("case")},
+        }
+
+    def get_form(self, data=None, files=None):
+        kwargs = self.get_form_kwargs()
+        initial = kwargs.pop("initial")
+        return self.form_class(data, files, initial=initial, **kwargs)
+
+    def get_success_url(self, result):
+        return reverse("coordination:hours-list")

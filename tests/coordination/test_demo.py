@@ -65,3 +65,24 @@ def test_demo_pathway_on_two_sensitive_cases(db, seed_demo):
     counts = (WarningLetter.objects.count(), FollowUpVisit.objects.count())
     seed_demo(activity=True)
     assert (WarningLetter.objects.count(), FollowUpVisit.objects.count()) == counts
+
+
+def test_demo_county_has_a_resource_ledger(db, seed_demo):
+    from apps.coordination.models import ResourceEntry, ResourceHours, ResourceSource
+
+    seed_demo(activity=True)
+    kinds = set(ResourceSource.objects.values_list("kind", flat=True))
+    assert kinds == {"funds", "materials"}
+    assert ResourceSource.objects.exclude(budget_line="").exists()
+    assert ResourceSource.objects.exclude(donor="").count() >= 3
+    assert all(source.balance >= 0 for source in ResourceSource.objects.all())
+    allocations = ResourceEntry.objects.filter(kind="allocation")
+    assert allocations.filter(case__isnull=False).exists()
+    assert allocations.filter(case__isnull=True, village__isnull=False).count() >= 12
+    assert ResourceEntry.objects.filter(kind="reversal").exists()
+    assert {"lawyer", "psychologist"} <= set(
+        ResourceHours.objects.values_list("person_kind", flat=True)
+    )
+    counts = (ResourceEntry.objects.count(), ResourceHours.objects.count())
+    seed_demo(activity=True)
+    assert (ResourceEntry.objects.count(), ResourceHours.objects.count()) == counts

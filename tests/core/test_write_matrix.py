@@ -168,6 +168,42 @@ def _referral_body(world):
     }
 
 
+def _source_body(world):
+    return {
+        "unit": world.county.township_a.pk,
+        "kind": "funds",
+        "name": "镇帮扶资金",
+        "donor": "县慈善总会",
+        "measure": "yuan",
+        "received_on": "2026-11-26",
+        "amount": "500",
+    }
+
+
+def _allocation_body(world):
+    return {
+        "amount": "10",
+        "allocated_on": "2026-11-26",
+        "village": world.county.village_a1.pk,
+        "purpose": "生活救助",
+        "approved_by": "镇妇联",
+    }
+
+
+def _reversal_body(world):
+    return {"entry": world.resource_source.entries.get().pk, "reason": "金额有误"}
+
+
+def _hours_body(world):
+    return {
+        "case": world.case.pk,
+        "person": "张律师",
+        "person_kind": "lawyer",
+        "worked_on": "2026-11-26",
+        "hours": "2",
+    }
+
+
 # API routes: "<prefix> <action>" as the router names them.
 API_DOORS = {
     "org-units update": Door(STAFF, "township_a", lambda w: {"name": "甲镇", "code": "100101"}),
@@ -277,6 +313,16 @@ API_DOORS = {
     "incoming-referrals decline": Door(
         STAFF, "incoming_referral", lambda w: {"reason": "不属本镇"}
     ),
+    # The resource ledger: federation staff keep their units' ledgers; whoever handles a case
+    # logs hours on it.
+    "resources create": Door(STAFF, body=lambda w: _source_body(w)),
+    "resources receive": Door(
+        STAFF, "resource_source", lambda w: {"amount": "10", "received_on": "2026-11-26"}
+    ),
+    "resources allocate": Door(STAFF, "resource_source", lambda w: _allocation_body(w)),
+    "resources reverse": Door(STAFF, "resource_source", lambda w: _reversal_body(w)),
+    "resource-hours create": Door(HOUSEHOLDS, body=lambda w: _hours_body(w)),
+    "resource-hours reverse": Door(HOUSEHOLDS, "resource_hours", lambda w: {"reason": "登记错误"}),
 }
 
 # Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.
@@ -362,6 +408,13 @@ HTML_DOORS = {
     "coordination:incoming-detail": Door(
         STAFF, "incoming_referral", lambda w: {**_accept_body(w), "action": "accept"}
     ),
+    "coordination:resource-create": Door(STAFF, body=lambda w: _source_body(w)),
+    "coordination:resource-receive": Door(
+        STAFF, "resource_source", lambda w: {"amount": "10", "received_on": "2026-11-26"}
+    ),
+    "coordination:resource-allocate": Door(STAFF, "resource_source", lambda w: _allocation_body(w)),
+    "coordination:resource-reverse": Door(STAFF, "resource_source", lambda w: _reversal_body(w)),
+    "coordination:hours-create": Door(HOUSEHOLDS, body=lambda w: _hours_body(w)),
 }
 
 # Doors that take a POST but write nobody's work: signing in and out (and asking for an API
@@ -572,6 +625,24 @@ def build_world(county, users):
         consent=True,
         consent_method="written",
     )
+    resource_source = coordination.add_source(
+        admin,
+        unit=county.township_a,
+        kind="funds",
+        name="镇帮扶资金",
+        donor="县慈善总会",
+        measure="yuan",
+        received_on=date(2026, 11, 1),
+        amount=Decimal(1000),
+    )
+    resource_hours = coordination.log_hours(
+        rep,
+        case=case,
+        person="王老师",
+        person_kind="psychologist",
+        worked_on=date(2026, 11, 20),
+        hours=Decimal(2),
+    )
     notifications = {
         role: notify(user, f"matrix:{role}", "测试通知", email=False)
         for role, user in users.items()
@@ -597,6 +668,8 @@ def build_world(county, users):
         service=service,
         referral=referral,
         incoming_referral=incoming_referral,
+        resource_source=resource_source,
+        resource_hours=resource_hours,
         notifications=notifications,
         **pathway,
     )

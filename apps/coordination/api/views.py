@@ -18,6 +18,9 @@ from apps.coordination.filters import (
     PathwayFilterSet,
     ProtectionOrderFilterSet,
     ReferralFilterSet,
+    ResourceEntryFilterSet,
+    ResourceHoursFilterSet,
+    ResourceSourceFilterSet,
     ServiceFilterSet,
 )
 from apps.coordination.models import (
@@ -26,6 +29,9 @@ from apps.coordination.models import (
     MandatoryReport,
     ProtectionOrder,
     Referral,
+    ResourceEntry,
+    ResourceHours,
+    ResourceSource,
     Service,
     WarningLetter,
 )
@@ -251,3 +257,107 @@ class IncomingReferralViewSet(
         return self._act(
             request, services.decline_incoming_referral, serializers.ReferralReasonSerializer
         )
+
+
+# --- the resource ledger ----------------------------------------------------------------------
+
+LEDGER_KEEPERS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+
+
+class ResourceSourceViewSet(
+    ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Sources of funds and materials with their balances. Lines are written only by the
+    actions (``receive``, ``allocate``, ``reverse``) and never edited or deleted; read them at
+    ``resource-entries``."""
+
+    queryset = ResourceSource.objects.with_details()
+    serializer_class = serializers.ResourceSourceSerializer
+    filterset_class = ResourceSourceFilterSet
+    write_roles = LEDGER_KEEPERS
+    ordering_fields = ["id", "received_on", "balance", "name"]
+
+    def _post(self, request, service, body):
+        source = self.get_object()
+        entry = service(request.user, source, **validated(body, request))
+        entry = ResourceEntry.objects.for_user(request.user).with_details().get(pk=entry.pk)
+        return Response(serializers.ResourceEntrySerializer(entry).data, status=201)
+
+    @extend_schema(
+        request=serializers.ResourceReceiptSerializer,
+        responses={201: serializers.ResourceEntrySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        return self._post(request, services.receive_resource, serializers.ResourceReceiptSerializer)
+
+    @extend_schema(
+        request=serializers.ResourceAllocationSerializer,
+        responses={201: serializers.ResourceEntrySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def allocate(self, request, pk=None):
+        return self._post(
+            request, services.allocate_resource, serializers.ResourceAllocationSerializer
+        )
+
+    @extend_schema(
+        request=serializers.ResourceReversalSerializer,
+        responses={201: serializers.ResourceEntrySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        source = self.get_object()
+        body = validated(serializers.ResourceReversalSerializer, request)
+        entry = ResourceEntry.objects.filter(source=source, pk=body["entry"]).first()
+        entry = services.reverse_entry(
+            request.user, source, entry=entry, reason=body.get("reason", "")
+        )
+        entry = ResourceEntry.objects.for_user(request.user).with_details().get(pk=entry.pk)
+        return Response(serializers.ResourceEntrySerializer(entry).data, status=201)
+
+
+class ResourceEntryViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """The ledger lines of the sources the caller may read, case lines as she may see them."""
+
+    queryset = ResourceEntry.objects.with_details()
+    serializer_class = serializers.ResourceEntrySerializer
+    filterset_class = ResourceEntryFilterSet
+    ordering_fields = ["id", "entry_date", "amount"]
+
+
+class ResourceHoursViewSet(
+    ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Hours given to cases; logged by whoever handles the case, never edited or deleted (a
+    correction is ``reverse`` with a reason).
+    ``totals/?by=case|person_kind|month`` sums the hours the caller may read."""
+
+    queryset = ResourceHours.objects.with_details()
+    serializer_class = serializers.ResourceHoursSerializer
+    filterset_class = ResourceHoursFilterSet
+    write_roles = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP)
+    ordering_fields = ["id", "worked_on", "hours"]
+
+    @extend_schema(
+        request=serializers.HoursReversalSerializer,
+        responses={201: serializers.ResourceHoursSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        row = self.get_object()
+        body = validated(serializers.HoursReversalSerializer, request)
+        row = services.reverse_hours(request.user, row, reason=body.get("reason", ""))
+        row = ResourceHours.objects.for_user(request.user).with_details().get(pk=row.pk)
+        return Response(self.get_serializer(row).data, status=201)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("by", str, enum=["case", "person_kind", "month"], required=True)
+        ],
+        responses=serializers.HoursTotalSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def totals(self, request):
+        rows = services.hours_totals(request.user, by=request.query_params.get("by", ""))
+        return Response(serializers.HoursTotalSerializer(rows, many=True).data)
