@@ -16,6 +16,7 @@ from apps.objectives.api.views import (
     UnitScoreViewSet,
 )
 from apps.organizations.api.views import OrgUnitViewSet, PeriodViewSet
+from apps.supervision.api.views import SupervisionItemViewSet
 
 router = DefaultRouter()
 router.register("org-units", OrgUnitViewSet)
@@ -34,4 +35,5 @@ router.register("visits", VisitViewSet)
 router.register("cases", CaseViewSet)
 router.register("services", ServiceViewSet)
 router.register("referrals", ReferralViewSet)
+router.register("supervision-items", SupervisionItemViewSet)
 router.register("todo", TodoViewSet, basename="todo")
