@@ -54,7 +54,8 @@ def seed_supervision(context, log=print):
         log("Supervision: items already seeded.")
         return
     admin, dept = context["users"]["admin"], context["users"]["dept"]
-    units = [context["departments"][0], *context["townships"][:3], *context["departments"][1:4]]
+    # The demo department (the ``dept`` account's) and four townships, each with its staff.
+    units = [context["departments"][0], *context["townships"][:4]]
     made = 0
     for index, (story, days_ago) in enumerate(PAST):
         unit = units[index % len(units)]
