@@ -67,7 +67,7 @@ class ItemStepForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     kind = forms.ChoiceField(
-        label=_("request"), required=False, choices=[("", "—"), *ItemRequest.Kind.choices]
+        label=_("requests"), required=False, choices=[("", "—"), *ItemRequest.Kind.choices]
     )
     new_deadline = forms.DateField(label=_("new deadline"), required=False, widget=DateInput)
     reason = forms.CharField(label=_("reason"), required=False, max_length=SHORT_TEXT)

@@ -37,7 +37,7 @@ class SupervisionItem(ScopedModel):
         PETITION = "petition", _("Public petition")  # 群众诉求
 
     class Priority(models.TextChoices):
-        NORMAL = "normal", _("Normal")
+        NORMAL = "normal", pgettext_lazy("priority", "Normal")
         URGENT = "urgent", _("Urgent")
 
     class State(models.TextChoices):
@@ -86,7 +86,7 @@ class SupervisionItem(ScopedModel):
     deadline = models.DateField(_("deadline"))
     original_deadline = models.DateField(_("original deadline"))
     feedback_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     evaluation = models.CharField(
         _("evaluation"), max_length=20, choices=Evaluation.choices, blank=True
     )

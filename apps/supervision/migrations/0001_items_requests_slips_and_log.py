@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 ('deadline', models.DateField(verbose_name='deadline')),
                 ('original_deadline', models.DateField(verbose_name='original deadline')),
                 ('feedback_at', models.DateTimeField(blank=True, null=True, verbose_name='feedback at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
+                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
                 ('evaluation', models.CharField(blank=True, choices=[('satisfied', 'Satisfied'), ('basically_satisfied', 'Basically satisfied'), ('unsatisfied', 'Unsatisfied')], max_length=20, verbose_name='evaluation')),
                 ('return_count', models.PositiveSmallIntegerField(default=0, verbose_name='times returned')),
                 ('slip', models.CharField(blank=True, choices=[('blue', 'Blue slip'), ('yellow', 'Yellow slip'), ('red', 'Red slip')], max_length=8, verbose_name='slip')),
