@@ -268,14 +268,14 @@ class ItemLog(models.Model):
 
     class Action(models.TextChoices):
         ASSIGN = "assign", _("Assigned")
-        ACCEPT = "accept", _("Accepted")
+        ACCEPT = "accept", pgettext_lazy("supervision log", "Accepted")
         FEEDBACK = "feedback", _("Fed back")
         COOPERATION = "cooperation", _("Cooperating unit fed back")
         REQUEST = "request", _("Request submitted")
         APPROVE_REQUEST = "approve_request", _("Request approved")
         RETURN_REQUEST = "return_request", _("Request returned")
         RETURN = "return", _("Returned for rework")
-        CLOSE = "close", _("Closed")
+        CLOSE = "close", pgettext_lazy("supervision log", "Closed")
         URGE = "urge", _("Urged")
         SLIP = "slip", _("Slip issued")
 
