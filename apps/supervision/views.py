@@ -3,6 +3,7 @@ its steps, the printable slip and the attachments' download."""
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
@@ -22,6 +23,23 @@ class ItemListView(ScopedListView):
     model = SupervisionItem
     template_name = "supervision/item_list.html"
     filterset_class = SupervisionItemFilterSet
+    export_name = "supervision-items"
+    export_columns = (
+        (gettext_lazy("title"), "title"),
+        (gettext_lazy("source"), lambda item: item.get_source_display()),
+        (gettext_lazy("priority"), lambda item: item.get_priority_display()),
+        (gettext_lazy("lead unit"), lambda item: item.lead_unit.name),
+        (
+            gettext_lazy("cooperating units"),
+            lambda item: "、".join(unit.name for unit in item.cooperating_units.all()),
+        ),
+        (gettext_lazy("assigned at"), lambda item: f"{localtime(item.assigned_at):%Y-%m-%d}"),
+        (gettext_lazy("deadline"), lambda item: item.deadline.isoformat()),
+        (gettext_lazy("state"), lambda item: item.get_state_display()),
+        (gettext_lazy("slip"), lambda item: item.get_slip_display()),
+        (gettext_lazy("times returned"), "return_count"),
+        (gettext_lazy("evaluation"), lambda item: item.get_evaluation_display()),
+    )
 
     def get_base_queryset(self):
         return SupervisionItem.objects.with_details()

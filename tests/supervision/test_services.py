@@ -140,8 +140,10 @@ def test_the_deadline_defaults_by_source_and_priority(
 
 
 def test_the_defaults_are_data_and_a_zero_rule_asks_for_a_date(clock, county, county_admin):
-    DeadlineRule.objects.filter(kind="supervision-item", state="complete-petition-normal").update(
-        days=10
+    # Stored as the data migration stores it (a transactional test elsewhere may have emptied
+    # the table), then changed as an admin would.
+    DeadlineRule.objects.update_or_create(
+        kind="supervision-item", state="complete-petition-normal", defaults={"days": 10}
     )
     item = assign(county_admin, county, source="petition", deadline=None)
     assert item.deadline == date(2026, 12, 3)

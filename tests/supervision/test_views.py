@@ -59,3 +59,14 @@ def test_the_list_filters_by_state_and_light(clock, client_as, item, county_admi
         item.title in admin.get("/supervision/items/?state=assigned&light=green").content.decode()
     )
     assert item.title not in admin.get("/supervision/items/?state=closed").content.decode()
+
+
+def test_the_filtered_list_exports_to_a_workbook(clock, client_as, item, county_admin):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = client_as(county_admin).get("/supervision/items/?export=xlsx&state=assigned")
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert rows[0][:2] == ("标题", "来源")
+    assert rows[1][0] == item.title and rows[1][4] == "甲镇" and len(rows) == 2
