@@ -128,9 +128,9 @@ def test_the_lists_cost_one_query_per_kind_however_many_rows(
     # memberships, then one per kind: her reports due and returned, the sensitive cases, the
     # overdue cases and the households.
     assert count(village_a1_rep, 1 + 2) == 6
-    # memberships, its own reports due and returned, reports to review, escalated cases, and
-    # villages below target (A1, whose households nobody visited).
-    assert count(township_a_staff, 1 + 1) == 6
+    # memberships, its own reports due and returned, reports to review, escalated cases,
+    # villages below target (A1, whose households nobody visited), and supervised items.
+    assert count(township_a_staff, 1 + 1) == 7
     grow(8)
     assert count(village_a1_rep, 5 + 10) == 6
-    assert count(township_a_staff, 5 + 1) == 6
+    assert count(township_a_staff, 5 + 1) == 7

@@ -250,6 +250,7 @@ def test_a_second_seed_changes_nothing(db, demo_today, seed_demo):
                 "village-coverage",
                 "report-due",
                 "report-returned",
+                "supervision-item",
             },
         ),
     ],
