@@ -27,6 +27,7 @@ from apps.objectives.api.views import (
     UnitScoreViewSet,
 )
 from apps.organizations.api.views import OrgUnitViewSet, PeriodViewSet
+from apps.supervision.api.views import SupervisionItemViewSet
 
 router = DefaultRouter()
 router.register("org-units", OrgUnitViewSet)
@@ -52,5 +53,6 @@ router.register("mandatory-reports", MandatoryReportViewSet)
 router.register("resources", ResourceSourceViewSet)
 router.register("resource-entries", ResourceEntryViewSet)
 router.register("resource-hours", ResourceHoursViewSet)
+router.register("supervision-items", SupervisionItemViewSet)
 router.register("todo", TodoViewSet, basename="todo")
 router.register("incoming-referrals", IncomingReferralViewSet)

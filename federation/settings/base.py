@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "apps.objectives",
     "apps.liaison",
     "apps.coordination",
+    "apps.supervision",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,11 @@ SPECTACULAR_SETTINGS = {
         "ObjectiveCategoryEnum": "apps.objectives.models.Objective.Category",
         "ReferralStateEnum": "apps.coordination.models.Referral.State",
         "ServiceStatusEnum": "apps.coordination.models.Service.Status",
+        "SupervisionItemStateEnum": "apps.supervision.models.SupervisionItem.State",
+        "SupervisionRequestKindEnum": "apps.supervision.models.ItemRequest.Kind",
+        "SupervisionRequestStateEnum": "apps.supervision.models.ItemRequest.State",
+        "SupervisionEvaluationEnum": "apps.supervision.models.SupervisionItem.Evaluation",
+        "SupervisionSlipColourEnum": "apps.supervision.models.Colour",
     },
 }
 

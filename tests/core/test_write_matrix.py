@@ -42,6 +42,7 @@ from apps.notifications.services import notify
 from apps.objectives import services as objectives
 from apps.objectives.models import ObjectivePlan, Reward
 from apps.organizations.models import Period
+from apps.supervision import services as supervision
 from federation.api_router import router
 from tests.liaison.conftest import make_household, make_representative
 from tests.objectives.conftest import quantitative
@@ -59,6 +60,8 @@ HOUSEHOLDS = STAFF | REP
 # department's liaison answers a referral.
 KEEPERS = ADMIN | {"dept_liaison"}
 LIAISON = frozenset({"dept_liaison"})
+# A supervised item's lead and cooperating units' people.
+UNITS = frozenset({"township_staff", "dept_liaison"})
 
 REFUSED = {403, 404, 405}
 
@@ -204,6 +207,17 @@ def _hours_body(world):
     }
 
 
+def _supervision_body(world):
+    return {
+        "title": "巾帼建功行动",
+        "description": "按要求落实",
+        "source": "meeting",
+        "priority": "normal",
+        "lead_unit": world.county.department.pk,
+        "cooperating_units": [world.county.township_a.pk],
+    }
+
+
 # API routes: "<prefix> <action>" as the router names them.
 API_DOORS = {
     "org-units update": Door(STAFF, "township_a", lambda w: {"name": "甲镇", "code": "100101"}),
@@ -323,6 +337,24 @@ API_DOORS = {
     "resources reverse": Door(STAFF, "resource_source", lambda w: _reversal_body(w)),
     "resource-hours create": Door(HOUSEHOLDS, body=lambda w: _hours_body(w)),
     "resource-hours reverse": Door(HOUSEHOLDS, "resource_hours", lambda w: {"reason": "登记错误"}),
+    # County staff assign and supervise; the item's units (the department leads, township A
+    # cooperates) take their steps, the services saying which unit may take which.
+    "supervision-items create": Door(ADMIN, body=lambda w: _supervision_body(w)),
+    "supervision-items accept": Door(UNITS, "supervision_item"),
+    "supervision-items feedback": Door(UNITS, "supervision_item", lambda w: {"text": "已完成"}),
+    "supervision-items request_extension": Door(
+        UNITS,
+        "supervision_item",
+        lambda w: {"kind": "extension", "new_deadline": "2027-01-15", "reason": "需协调"},
+    ),
+    "supervision-items approve_request": Door(ADMIN, "supervision_item"),
+    "supervision-items return_request": Door(ADMIN, "supervision_item", lambda w: {"reason": "否"}),
+    "supervision-items close": Door(
+        ADMIN, "supervision_item", lambda w: {"evaluation": "satisfied"}
+    ),
+    "supervision-items return_": Door(ADMIN, "supervision_item", lambda w: {"reason": "补充"}),
+    "supervision-items urge": Door(ADMIN, "supervision_item", lambda w: {"text": "请加快"}),
+    "supervision-items issue_slip": Door(ADMIN, "supervision_item", lambda w: {"colour": "blue"}),
 }
 
 # Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.
@@ -415,6 +447,10 @@ HTML_DOORS = {
     "coordination:resource-allocate": Door(STAFF, "resource_source", lambda w: _allocation_body(w)),
     "coordination:resource-reverse": Door(STAFF, "resource_source", lambda w: _reversal_body(w)),
     "coordination:hours-create": Door(HOUSEHOLDS, body=lambda w: _hours_body(w)),
+    "supervision:item-create": Door(ADMIN, body=lambda w: _supervision_body(w)),
+    "supervision:item-detail": Door(
+        ADMIN | UNITS, "supervision_item", lambda w: {"action": "urge", "text": "请加快"}
+    ),
 }
 
 # Doors that take a POST but write nobody's work: signing in and out (and asking for an API
@@ -647,6 +683,14 @@ def build_world(county, users):
         role: notify(user, f"matrix:{role}", "测试通知", email=False)
         for role, user in users.items()
     }
+    supervision_item = supervision.assign_item(
+        admin,
+        title="留守儿童关爱",
+        description="d",
+        source="superior",
+        lead_unit=county.department,
+        cooperating_units=[county.township_a],
+    )
     assert plan.status == ObjectivePlan.Status.PUBLISHED
     return SimpleNamespace(
         county=county,
@@ -672,6 +716,7 @@ def build_world(county, users):
         resource_hours=resource_hours,
         notifications=notifications,
         **pathway,
+        supervision_item=supervision_item,
     )
 
 

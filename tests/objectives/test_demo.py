@@ -254,6 +254,7 @@ def test_a_second_seed_changes_nothing(db, demo_today, seed_demo):
                 "report-due",
                 "report-returned",
                 "incoming-referral",
+                "supervision-item",
             },
         ),
     ],

@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from apps.core.admin import CountyAdminOnly
+from apps.supervision.models import ItemFeedback, ItemLog, ItemRequest, Slip, SupervisionItem
+
+
+class ItemLogInline(admin.TabularInline):
+    model = ItemLog
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "actor", "action", "automatic", "text"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SupervisionItem)
+class SupervisionItemAdmin(CountyAdminOnly, admin.ModelAdmin):
+    """Items are assigned and moved on the pages (every step is logged there); the admin is
+    for reading and correcting a typo."""
+
+    list_display = ["title", "lead_unit", "source", "priority", "state", "deadline", "slip"]
+    list_filter = ["state", "source", "priority", "slip"]
+    search_fields = ["title", "lead_unit__name"]
+    list_select_related = ["lead_unit"]
+    raw_id_fields = ["lead_unit", "cooperating_units", "created_by"]
+    readonly_fields = ["state", "slip", "slip_due", "accepted_at", "feedback_at", "closed_at"]
+    inlines = [ItemLogInline]
+
+
+@admin.register(ItemRequest)
+class ItemRequestAdmin(CountyAdminOnly, admin.ModelAdmin):
+    list_display = ["item", "kind", "state", "new_deadline", "created_at"]
+    list_filter = ["kind", "state"]
+    raw_id_fields = ["item", "requested_by", "decided_by"]
+
+
+@admin.register(ItemFeedback)
+class ItemFeedbackAdmin(CountyAdminOnly, admin.ModelAdmin):
+    list_display = ["item", "unit", "is_lead", "created_at"]
+    raw_id_fields = ["item", "unit", "submitted_by"]
+
+
+@admin.register(Slip)
+class SlipAdmin(CountyAdminOnly, admin.ModelAdmin):
+    """三色督办单; yellow and red ones count against the unit."""
+
+    list_display = ["item", "unit", "colour", "issued_by", "created_at"]
+    list_filter = ["colour"]
+    list_select_related = ["item", "unit"]
+    raw_id_fields = ["item", "unit", "issued_by"]

@@ -1,0 +1,174 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from apps.core.api.serializers import DeadlineLightMixin, ScopedModelSerializer
+from apps.core.models import LONG_TEXT, SHORT_TEXT
+from apps.supervision import services
+from apps.supervision.models import (
+    Attachment,
+    Colour,
+    ItemFeedback,
+    ItemLog,
+    ItemRequest,
+    Slip,
+    SupervisionItem,
+)
+
+
+class AttachmentSerializer(ScopedModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "feedback", "original_name", "content_type", "size", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment) -> str:
+        return attachment.get_absolute_url()
+
+
+class ItemFeedbackSerializer(ScopedModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = ItemFeedback
+        fields = ["id", "unit", "unit_name", "is_lead", "text", "submitted_by", "created_at"]
+        read_only_fields = fields
+
+
+class ItemRequestSerializer(ScopedModelSerializer):
+    class Meta:
+        model = ItemRequest
+        fields = [
+            "id",
+            "kind",
+            "new_deadline",
+            "reason",
+            "state",
+            "requested_by",
+            "created_at",
+            "decide_due",
+            "decided_by",
+            "decided_at",
+            "return_reason",
+        ]
+        read_only_fields = fields
+
+
+class ItemLogSerializer(ScopedModelSerializer):
+    actor_name = serializers.CharField(source="actor.full_name", read_only=True, default="")
+
+    class Meta:
+        model = ItemLog
+        fields = ["id", "at", "actor", "actor_name", "action", "automatic", "text"]
+        read_only_fields = fields
+
+
+class SlipSerializer(ScopedModelSerializer):
+    print_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Slip
+        fields = ["id", "colour", "unit", "reason", "issued_by", "created_at", "print_url"]
+        read_only_fields = fields
+
+    def get_print_url(self, slip) -> str:
+        return slip.get_absolute_url()
+
+
+class SupervisionItemSerializer(DeadlineLightMixin, ScopedModelSerializer):
+    """A supervised item with its light, current slip, feedback, requests, slips and log.
+    ``deadline`` may be left out: the rule for the source and priority sets it."""
+
+    deadline_kind = "supervision-item"
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
+    deadline = serializers.DateField(label=_("deadline"), required=False, allow_null=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    feedbacks = ItemFeedbackSerializer(many=True, read_only=True)
+    requests = ItemRequestSerializer(many=True, read_only=True)
+    slips = SlipSerializer(many=True, read_only=True)
+    log = ItemLogSerializer(many=True, read_only=True)
+    files = serializers.ListField(
+        child=serializers.FileField(), write_only=True, required=False, label=_("attachments")
+    )
+
+    class Meta:
+        model = SupervisionItem
+        fields = [
+            "id",
+            "title",
+            "description",
+            "source",
+            "priority",
+            "lead_unit",
+            "lead_unit_name",
+            "cooperating_units",
+            "deadline",
+            "original_deadline",
+            "state",
+            "light",
+            "light_reason",
+            "slip",
+            "assigned_at",
+            "accept_due",
+            "accepted_at",
+            "feedback_at",
+            "closed_at",
+            "evaluation",
+            "return_count",
+            "created_by",
+            "attachments",
+            "feedbacks",
+            "requests",
+            "slips",
+            "log",
+            "files",
+        ]
+        read_only_fields = [
+            "original_deadline",
+            "state",
+            "slip",
+            "assigned_at",
+            "accept_due",
+            "accepted_at",
+            "feedback_at",
+            "closed_at",
+            "evaluation",
+            "return_count",
+            "created_by",
+        ]
+
+    def create(self, validated_data):
+        return services.assign_item(self.context["request"].user, **validated_data)
+
+
+class ItemStepSerializer(serializers.Serializer):
+    pass
+
+
+class FeedbackSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=LONG_TEXT, required=False, allow_blank=True)
+    files = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class ItemRequestBodySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ItemRequest.Kind.choices)
+    new_deadline = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=SHORT_TEXT, required=False, allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=SHORT_TEXT, required=False, allow_blank=True)
+
+
+class CloseSerializer(serializers.Serializer):
+    evaluation = serializers.ChoiceField(choices=SupervisionItem.Evaluation.choices)
+
+
+class UrgeSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=SHORT_TEXT, required=False, allow_blank=True)
+
+
+class IssueSlipSerializer(serializers.Serializer):
+    colour = serializers.ChoiceField(choices=Colour.choices)
+    reason = serializers.CharField(max_length=SHORT_TEXT, required=False, allow_blank=True)

@@ -1,0 +1,86 @@
+"""Supervision API: items scoped by SupervisionItemQuerySet.for_user; creating one and every
+step go through a service; steps are POST actions named as in DESIGN's API table."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.api.serializers import validated
+from apps.core.api.viewsets import ScopedQuerysetMixin
+from apps.core.roles import Role
+from apps.supervision import services
+from apps.supervision.api import serializers
+from apps.supervision.filters import SupervisionItemFilterSet
+from apps.supervision.models import SupervisionItem
+
+SUPERVISORS = (Role.COUNTY_ADMIN,)
+UNITS = (Role.TOWNSHIP_STAFF, Role.DEPT_LIAISON)
+UNIT_ACTIONS = {"accept", "feedback", "request_extension"}
+
+
+class SupervisionItemViewSet(
+    ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    queryset = SupervisionItem.objects.with_history()
+    serializer_class = serializers.SupervisionItemSerializer
+    filterset_class = SupervisionItemFilterSet
+    ordering_fields = ["id", "assigned_at", "deadline", "state"]
+
+    @property
+    def write_roles(self):
+        """The lead and cooperating units' people take the unit's steps (the services check
+        which unit); county federation staff assign and supervise."""
+        return UNITS if self.action in UNIT_ACTIONS else SUPERVISORS
+
+    def _act(self, request, service, body=None):
+        item = self.get_object()
+        kwargs = validated(body, request) if body else {}
+        service(request.user, item, **kwargs)
+        item = self.get_queryset().get(pk=item.pk)
+        return Response(self.get_serializer(item).data)
+
+    @extend_schema(request=serializers.ItemStepSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._act(request, services.accept_item)
+
+    @extend_schema(request=serializers.FeedbackSerializer)
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        return self._act(request, services.feed_back, serializers.FeedbackSerializer)
+
+    @extend_schema(request=serializers.ItemRequestBodySerializer)
+    @action(detail=True, methods=["post"], url_path="request-extension")
+    def request_extension(self, request, pk=None):
+        return self._act(request, services.request_change, serializers.ItemRequestBodySerializer)
+
+    @extend_schema(request=serializers.ItemStepSerializer)
+    @action(detail=True, methods=["post"], url_path="approve-request")
+    def approve_request(self, request, pk=None):
+        return self._act(request, services.approve_request)
+
+    @extend_schema(request=serializers.ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="return-request")
+    def return_request(self, request, pk=None):
+        return self._act(request, services.return_request, serializers.ReasonSerializer)
+
+    @extend_schema(request=serializers.CloseSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._act(request, services.close_item, serializers.CloseSerializer)
+
+    @extend_schema(request=serializers.ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        return self._act(request, services.return_item, serializers.ReasonSerializer)
+
+    @extend_schema(request=serializers.UrgeSerializer)
+    @action(detail=True, methods=["post"])
+    def urge(self, request, pk=None):
+        return self._act(request, services.urge_item, serializers.UrgeSerializer)
+
+    @extend_schema(request=serializers.IssueSlipSerializer)
+    @action(detail=True, methods=["post"], url_path="issue-slip")
+    def issue_slip(self, request, pk=None):
+        return self._act(request, services.issue_slip, serializers.IssueSlipSerializer)

@@ -1,0 +1,192 @@
+"""Demo supervision: a year of supervised items for the demo county, made through the services
+and then moved back in time (every timestamp of an item by the same number of days), so each
+shows a life as it would have run: on time, late, extended, suspended, stage-completed,
+returned and reworked, with slips of every colour; and a few open ones for today (waiting to
+be accepted, due soon, overdue, fed back, a request waiting). Built once: when items exist
+nothing is added, so seed_demo stays idempotent."""
+
+from datetime import timedelta
+
+from django.db.models import F
+
+from apps.accounts.models import Membership
+from apps.core.roles import Role
+from apps.supervision import services
+from apps.supervision.models import (
+    ItemFeedback,
+    ItemLog,
+    ItemRequest,
+    Slip,
+    SupervisionItem,
+)
+
+TITLES = [
+    ("superior", "落实省妇联“巾帼建新功”行动部署"),
+    ("government", "县委关于留守儿童关爱服务体系建设的部署"),
+    ("meeting", "联席会议议定：农村妇女“两癌”免费筛查扩面"),
+    ("petition", "群众反映：社区托育服务点不足"),
+    ("superior", "落实市妇联家庭家教家风建设要求"),
+    ("government", "县政府关于妇女就业创业帮扶的部署"),
+    ("meeting", "联席会议议定：反家暴庇护站规范化建设"),
+    ("petition", "群众反映：困难单亲母亲临时救助申请周期长"),
+]
+
+# (lifecycle, days ago it was assigned)
+PAST = [
+    ("on_time", 340),
+    ("late", 320),
+    ("extended", 290),
+    ("suspended", 260),
+    ("returned", 230),
+    ("stage", 200),
+    ("on_time", 170),
+    ("red", 150),
+    ("late", 120),
+    ("extended", 90),
+    ("on_time", 60),
+    ("returned", 40),
+]
+CURRENT = ["assigned", "due_soon", "overdue", "feedback", "requested", "in_progress"]
+
+
+def seed_supervision(context, log=print):
+    if SupervisionItem.objects.exists():
+        log("Supervision: items already seeded.")
+        return
+    admin, dept = context["users"]["admin"], context["users"]["dept"]
+    # The demo department (the ``dept`` account's) and four townships, each with its staff.
+    units = [context["departments"][0], *context["townships"][:4]]
+    made = 0
+    for index, (story, days_ago) in enumerate(PAST):
+        unit = units[index % len(units)]
+        worker = dept if unit == context["departments"][0] else _worker_of(unit)
+        item = _assign(admin, index, unit, units, deadline_days=20)
+        _live(story, admin, worker, item)
+        _backdate(item, days_ago)
+        made += 1
+    for index, story in enumerate(CURRENT):
+        unit = context["departments"][0] if index % 2 == 0 else context["townships"][0]
+        worker = dept if index % 2 == 0 else _worker_of(unit)
+        item = _assign(admin, index + len(PAST), unit, units, deadline_days=20)
+        _current(story, admin, worker, item)
+        made += 1
+    log(f"Supervision: {made} supervised items, {Slip.objects.count()} slips.")
+
+
+def _worker_of(unit):
+    membership = (
+        Membership.objects.filter(unit=unit, role__in=[Role.TOWNSHIP_STAFF, Role.DEPT_LIAISON])
+        .select_related("user")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def _assign(admin, index, unit, units, deadline_days):
+    from django.utils import timezone
+
+    source, title = TITLES[index % len(TITLES)]
+    partner = next(u for u in units if u != unit)
+    return services.assign_item(
+        admin,
+        title=title,
+        description=f"请{unit.name}牵头，{partner.name}配合，按要求抓好落实并及时反馈办理情况。",
+        source=source,
+        lead_unit=unit,
+        cooperating_units=[partner],
+        deadline=timezone.localdate() + timedelta(days=deadline_days),
+        priority="urgent" if index % 5 == 0 else "normal",
+    )
+
+
+def _live(story, admin, worker, item):
+    """A finished life, run now and moved back afterwards."""
+    if worker is None:
+        return
+    services.accept_item(worker, item)
+    if story == "suspended":
+        services.request_change(worker, item, kind="suspension", reason="上级政策调整，暂缓实施。")
+        services.approve_request(admin, item)
+        return
+    if story == "stage":
+        services.request_change(
+            worker, item, kind="stage_completion", reason="一期任务完成，二期纳入明年计划。"
+        )
+        services.approve_request(admin, item)
+        return
+    if story == "extended":
+        services.request_change(
+            worker,
+            item,
+            kind="extension",
+            new_deadline=item.deadline + timedelta(days=15),
+            reason="涉及多部门协调，需延长办理时间。",
+        )
+        services.approve_request(admin, item)
+    if story in {"late", "red"}:
+        services.issue_slip(admin, item, colour="blue", reason="临近办理期限。")
+        services.issue_slip(admin, item, colour="yellow", reason="逾期未反馈。")
+    if story == "red":
+        services.issue_slip(admin, item, colour="red", reason="黄色督办单后仍未反馈。")
+    services.feed_back(worker, item, text="已按要求完成，形成工作台账。")
+    if story == "returned":
+        services.return_item(admin, item, reason="缺少佐证材料，请补充后重新反馈。")
+        services.feed_back(worker, item, text="已补充佐证材料。")
+    evaluation = {"late": "basically_satisfied", "red": "unsatisfied"}.get(story, "satisfied")
+    services.close_item(admin, item, evaluation=evaluation)
+    if story in {"late", "red"}:
+        # Fed back ten days after the deadline.
+        late = item.deadline + timedelta(days=10) - item.assigned_at.date()
+        SupervisionItem.objects.filter(pk=item.pk).update(
+            feedback_at=F("assigned_at") + late, closed_at=F("assigned_at") + late
+        )
+
+
+def _current(story, admin, worker, item):
+    """Open items as the demo accounts find them today."""
+    if story == "assigned" or worker is None:
+        return
+    services.accept_item(worker, item)
+    if story == "due_soon":
+        _backdate(item, 18)
+        services.issue_slip(admin, item, colour="blue", reason="临近办理期限。")
+    elif story == "overdue":
+        _backdate(item, 30)
+        services.issue_slip(admin, item, colour="blue", reason="临近办理期限。")
+        services.issue_slip(admin, item, colour="yellow", reason="逾期未反馈。")
+        services.urge_item(admin, item, text="请尽快办理并反馈。")
+    elif story == "feedback":
+        services.feed_back(worker, item, text="已完成，请审核。")
+    elif story == "requested":
+        services.request_change(
+            worker,
+            item,
+            kind="extension",
+            new_deadline=item.deadline + timedelta(days=10),
+            reason="需等待上级资金下达。",
+        )
+
+
+def _backdate(item, days):
+    """Move every moment of ``item``'s life ``days`` back, as if it had started then."""
+    shift = timedelta(days=days)
+    SupervisionItem.objects.filter(pk=item.pk).update(
+        assigned_at=F("assigned_at") - shift,
+        accept_due=F("accept_due") - shift,
+        accepted_at=F("accepted_at") - shift,
+        feedback_at=F("feedback_at") - shift,
+        closed_at=F("closed_at") - shift,
+        deadline=F("deadline") - shift,
+        original_deadline=F("original_deadline") - shift,
+        created_at=F("created_at") - shift,
+    )
+    ItemLog.objects.filter(item=item).update(at=F("at") - shift)
+    for model in (ItemFeedback, Slip):
+        model.objects.filter(item=item).update(created_at=F("created_at") - shift)
+    ItemRequest.objects.filter(item=item).update(
+        created_at=F("created_at") - shift,
+        decide_due=F("decide_due") - shift,
+        decided_at=F("decided_at") - shift,
+        new_deadline=F("new_deadline") - shift,
+    )
+    item.refresh_from_db()

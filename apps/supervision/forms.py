@@ -1,0 +1,82 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import LONG_TEXT, SHORT_TEXT
+from apps.organizations.models import OrgUnit
+from apps.supervision.models import Colour, ItemRequest, SupervisionItem
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several attachments in one field; their content is checked by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.webp,.docx,.xlsx,.pptx"}),
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ItemForm(forms.Form):
+    """交办: the item, its units and (optionally) its deadline."""
+
+    title = forms.CharField(label=_("title"), max_length=200)
+    description = forms.CharField(label=_("request"), max_length=LONG_TEXT, widget=forms.Textarea)
+    source = forms.ChoiceField(label=_("source"), choices=SupervisionItem.Source.choices)
+    priority = forms.ChoiceField(label=_("priority"), choices=SupervisionItem.Priority.choices)
+    lead_unit = forms.ModelChoiceField(
+        label=_("lead unit"), queryset=OrgUnit.objects.none(), required=False
+    )
+    cooperating_units = forms.ModelMultipleChoiceField(
+        label=_("cooperating units"), queryset=OrgUnit.objects.none(), required=False
+    )
+    deadline = forms.DateField(
+        label=_("deadline"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Leave empty for the default of the source and priority."),
+    )
+    files = MultipleFileField(label=_("attachments"))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = units
+        self.fields["cooperating_units"].queryset = units
+
+
+class ItemStepForm(forms.Form):
+    """Every step on the item page; the service says which values a step needs."""
+
+    text = forms.CharField(
+        label=_("text"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    kind = forms.ChoiceField(
+        label=_("requests"), required=False, choices=[("", "—"), *ItemRequest.Kind.choices]
+    )
+    new_deadline = forms.DateField(label=_("new deadline"), required=False, widget=DateInput)
+    reason = forms.CharField(label=_("reason"), required=False, max_length=SHORT_TEXT)
+    evaluation = forms.ChoiceField(
+        label=_("evaluation"),
+        required=False,
+        choices=[("", "—"), *SupervisionItem.Evaluation.choices],
+    )
+    colour = forms.ChoiceField(
+        label=_("slip"), required=False, choices=[("", "—"), *Colour.choices]
+    )
+    files = MultipleFileField(label=_("attachments"))

@@ -1,0 +1,346 @@
+"""督查督办: supervised items handed by the county to a lead unit (township or department) with
+cooperating units, on two clocks (签收, then 办结 by the deadline), with requests, 催办,
+三色督办单 and an operation log of every step."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel, TimeStampedModel
+from apps.core.uploads import private_storage
+from apps.organizations.models import OrgUnit
+from apps.supervision.querysets import ItemPartQuerySet, SupervisionItemQuerySet
+
+UNIT_KINDS = (OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.DEPARTMENT)
+
+
+class Colour(models.TextChoices):
+    """三色督办单, lowest first: each level is issued when the one before is missed."""
+
+    BLUE = "blue", _("Blue slip")
+    YELLOW = "yellow", _("Yellow slip")
+    RED = "red", _("Red slip")
+
+
+SLIP_LEVEL = {"": 0, Colour.BLUE: 1, Colour.YELLOW: 2, Colour.RED: 3}
+
+
+class SupervisionItem(ScopedModel):
+    """督办事项: work the county hands to a lead unit (主办) and cooperating units (协办)."""
+
+    class Source(models.TextChoices):
+        SUPERIOR = "superior", _("Assigned by a higher level")  # 上级交办
+        GOVERNMENT = "government", _("Party and government deployment")  # 党委政府部署
+        MEETING = "meeting", _("Joint meeting decision")  # 联席会议议定
+        PETITION = "petition", _("Public petition")  # 群众诉求
+
+    class Priority(models.TextChoices):
+        NORMAL = "normal", pgettext_lazy("priority", "Normal")
+        URGENT = "urgent", _("Urgent")
+
+    class State(models.TextChoices):
+        ASSIGNED = "assigned", pgettext_lazy("supervision", "Assigned")  # 交办
+        IN_PROGRESS = "in_progress", pgettext_lazy("supervision", "In progress")  # 签收后办理中
+        FEEDBACK = "feedback", pgettext_lazy("supervision", "Feedback submitted")  # 反馈
+        CLOSED = "closed", pgettext_lazy("supervision", "Closed")  # 办结
+        SUSPENDED = "suspended", pgettext_lazy("supervision", "Suspended")  # 中止
+        STAGE_COMPLETED = "stage_completed", _("Stage completed")  # 阶段性办结
+
+    class Evaluation(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+        UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+    OPEN_STATES = (State.ASSIGNED, State.IN_PROGRESS)
+    # The supervisor may still urge, slip, return or close these.
+    LIVE_STATES = (State.ASSIGNED, State.IN_PROGRESS, State.FEEDBACK)
+
+    scope_field = "lead_unit"
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("request"), max_length=LONG_TEXT)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    lead_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("lead unit"),
+        on_delete=models.PROTECT,
+        related_name="supervision_items",
+    )
+    cooperating_units = models.ManyToManyField(
+        OrgUnit,
+        verbose_name=_("cooperating units"),
+        blank=True,
+        related_name="cooperating_supervision_items",
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.ASSIGNED
+    )
+    assigned_at = models.DateTimeField(_("assigned at"))
+    accept_due = models.DateTimeField(_("accept by"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"))
+    original_deadline = models.DateField(_("original deadline"))
+    feedback_at = models.DateTimeField(_("feedback at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    evaluation = models.CharField(
+        _("evaluation"), max_length=20, choices=Evaluation.choices, blank=True
+    )
+    return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
+    slip = models.CharField(_("slip"), max_length=8, choices=Colour.choices, blank=True)
+    # When the current slip is missed and the next one is issued (see services.escalate).
+    slip_due = models.DateTimeField(_("slip answer due"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = SupervisionItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("supervised item")
+        verbose_name_plural = _("supervised items")
+        ordering = ["-assigned_at", "-pk"]
+        indexes = [
+            models.Index(fields=["lead_unit", "state"], name="supervision_lead_state"),
+            models.Index(fields=["state", "deadline"], name="supervision_state_deadline"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("supervision:item-detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.state in self.OPEN_STATES
+
+    @property
+    def accept_missed(self):
+        """领办逾期: taken on after its 签收 limit (or not yet, and the limit has passed)."""
+        from django.utils import timezone
+
+        return (self.accepted_at or timezone.now()) > self.accept_due
+
+    @property
+    def fed_back_late(self):
+        from django.utils import timezone
+
+        return bool(self.feedback_at) and timezone.localdate(self.feedback_at) > self.deadline
+
+
+class ItemFeedback(TimeStampedModel):
+    """反馈: the lead unit's answer for the whole item, or a cooperating unit's part of it."""
+
+    item = models.ForeignKey(
+        SupervisionItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="feedbacks"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    is_lead = models.BooleanField(_("from the lead unit"), default=False)
+    text = models.TextField(_("feedback"), max_length=LONG_TEXT)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.unit.name} · {self.created_at:%Y-%m-%d}"
+
+
+class ItemRequest(TimeStampedModel):
+    """A request before the deadline: 延期 (with a new date), 中止 or 阶段性办结, approved or
+    returned by the supervisor."""
+
+    class Kind(models.TextChoices):
+        EXTENSION = "extension", _("Extension")
+        SUSPENSION = "suspension", _("Suspension")
+        STAGE_COMPLETION = "stage_completion", _("Stage completion")
+
+    class State(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("request", "Pending")
+        APPROVED = "approved", pgettext_lazy("request", "Approved")
+        RETURNED = "returned", pgettext_lazy("request", "Returned")
+
+    item = models.ForeignKey(
+        SupervisionItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="requests"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    new_deadline = models.DateField(_("new deadline"), null=True, blank=True)
+    reason = models.TextField(_("reason"), max_length=SHORT_TEXT)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decide_due = models.DateTimeField(_("decide by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for returning"), max_length=SHORT_TEXT, blank=True)
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=models.Q(state="pending"),
+                name="supervision_one_pending_request",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.item} · {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return self.item.get_absolute_url()
+
+
+class Slip(ScopedModel):
+    """督办单: a blue, yellow or red slip issued to the lead unit; yellow and red ones count
+    against the unit (黄牌警告)."""
+
+    item = models.ForeignKey(
+        SupervisionItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="slips"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="supervision_slips"
+    )
+    colour = models.CharField(_("colour"), max_length=8, choices=Colour.choices)
+    reason = models.TextField(_("reason"), max_length=SHORT_TEXT, blank=True)
+    # Empty when the reminder run issued it.
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    scope_field = "item__lead_unit"
+    objects = ItemPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("supervision slip")
+        verbose_name_plural = _("supervision slips")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "colour"], name="supervision_slip_once")
+        ]
+
+    def __str__(self):
+        return f"{self.item} · {self.get_colour_display()}"
+
+    def get_absolute_url(self):
+        return reverse("supervision:slip-print", args=[self.pk])
+
+
+class ItemLog(models.Model):
+    """One step in an item's life: who (empty for the scheduled run), when, what, and text."""
+
+    class Action(models.TextChoices):
+        ASSIGN = "assign", _("Assigned")
+        ACCEPT = "accept", pgettext_lazy("supervision log", "Accepted")
+        FEEDBACK = "feedback", _("Fed back")
+        COOPERATION = "cooperation", _("Cooperating unit fed back")
+        REQUEST = "request", _("Request submitted")
+        APPROVE_REQUEST = "approve_request", _("Request approved")
+        RETURN_REQUEST = "return_request", _("Request returned")
+        RETURN = "return", _("Returned for rework")
+        CLOSE = "close", pgettext_lazy("supervision log", "Closed")
+        URGE = "urge", _("Urged")
+        SLIP = "slip", _("Slip issued")
+
+    item = models.ForeignKey(
+        SupervisionItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="log"
+    )
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    automatic = models.BooleanField(_("automatic"), default=False)
+    text = models.TextField(_("text"), max_length=LONG_TEXT, blank=True)
+
+    class Meta:
+        verbose_name = _("log entry")
+        verbose_name_plural = _("operation log")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.item} · {self.get_action_display()}"
+
+
+class Attachment(ScopedModel):
+    """A file with the request (from the supervisor) or with a feedback; stored privately and
+    served only to people who may open the item."""
+
+    scope_field = "item__lead_unit"
+
+    item = models.ForeignKey(
+        SupervisionItem,
+        verbose_name=_("item"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    feedback = models.ForeignKey(
+        ItemFeedback,
+        verbose_name=_("feedback"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to="supervision/%Y/%m/", storage=private_storage)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT
+    )
+
+    objects = ItemPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("supervision:attachment", args=[self.pk])

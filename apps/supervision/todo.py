@@ -1,0 +1,67 @@
+"""Supervision's to-do items: open items of the lead unit's people (to accept, then to feed
+back), and for county admins the requests waiting for their decision and the feedback waiting
+to be closed or returned."""
+
+from django.utils.translation import gettext_lazy as _
+
+from apps.core import todo
+from apps.core.deadlines import Light, Reason, Status
+from apps.core.roles import Role
+from apps.supervision.models import SupervisionItem
+
+
+class SupervisionItemTodo(todo.TodoKind):
+    """Items her unit leads, still to accept or to feed back on."""
+
+    name = "supervision-item"
+    label = _("Supervised item")
+    roles = frozenset({Role.TOWNSHIP_STAFF, Role.DEPT_LIAISON})
+    deadline_kind = "supervision-item"
+
+    def items(self, user):
+        return (
+            SupervisionItem.objects.for_user(user)
+            .led_by(user)
+            .open()
+            .select_related("lead_unit")
+            .order_by("deadline", "pk")
+        )
+
+
+class SupervisionRequestTodo(todo.TodoKind):
+    """Extension, suspension and stage-completion requests waiting for the supervisor."""
+
+    name = "supervision-request"
+    label = _("Supervision request to decide")
+    roles = frozenset({Role.COUNTY_ADMIN})
+    deadline_kind = "supervision-request"
+
+    def items(self, user):
+        return self.deadline.open_items(user)
+
+
+class SupervisionFeedbackTodo(todo.TodoKind):
+    """Items fed back, waiting to be closed or returned (green: the unit has answered)."""
+
+    name = "supervision-feedback"
+    label = _("Supervision feedback to review")
+    roles = frozenset({Role.COUNTY_ADMIN})
+    deadline_kind = "supervision-item"
+
+    def items(self, user):
+        if not user.has_role(Role.COUNTY_ADMIN):
+            return SupervisionItem.objects.none()
+        return (
+            SupervisionItem.objects.for_user(user)
+            .filter(state=SupervisionItem.State.FEEDBACK)
+            .select_related("lead_unit")
+            .order_by("feedback_at", "pk")
+        )
+
+    def status_of(self, item, now=None):
+        return Status(Light.GREEN, Reason.ON_TRACK, item.deadline)
+
+
+todo.register(SupervisionItemTodo())
+todo.register(SupervisionRequestTodo())
+todo.register(SupervisionFeedbackTodo())

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from apps.supervision import views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("items/", views.ItemListView.as_view(), name="item-list"),
+    path("items/new/", views.ItemCreateView.as_view(), name="item-create"),
+    path("items/<int:pk>/", views.ItemDetailView.as_view(), name="item-detail"),
+    path("slips/<int:pk>/print/", views.SlipPrintView.as_view(), name="slip-print"),
+    path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
+]

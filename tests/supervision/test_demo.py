@@ -1,0 +1,25 @@
+"""The demo county gets a year of supervised items, slips of every colour, and work waiting
+for the demo accounts; seeding again adds nothing."""
+
+from apps.accounts.models import User
+from apps.core import todo
+from apps.supervision.models import ItemRequest, Slip, SupervisionItem
+
+
+def test_demo_has_a_year_of_items_in_every_state_and_slips_of_every_colour(db, seed_demo):
+    seed_demo(activity=True)
+    states = set(SupervisionItem.objects.values_list("state", flat=True))
+    assert {"assigned", "in_progress", "feedback", "closed", "suspended", "stage_completed"} <= (
+        states
+    )
+    assert set(Slip.objects.values_list("colour", flat=True)) == {"blue", "yellow", "red"}
+    assert SupervisionItem.objects.filter(return_count__gt=0).exists()
+    assert ItemRequest.objects.filter(kind="extension", state="approved").exists()
+    assert any(item.fed_back_late for item in SupervisionItem.objects.filter(state="closed"))
+    dept, admin = User.objects.get(username="dept"), User.objects.get(username="admin")
+    assert any(entry.kind == "supervision-item" for entry in todo.todo_for(dept))
+    admin_kinds = {entry.kind for entry in todo.todo_for(admin)}
+    assert {"supervision-request", "supervision-feedback"} <= admin_kinds
+    counts = (SupervisionItem.objects.count(), Slip.objects.count())
+    seed_demo(activity=True)
+    assert (SupervisionItem.objects.count(), Slip.objects.count()) == counts
