@@ -16,9 +16,9 @@ PINNED = {
     ("county_admin", "/coordination/incoming/"): 13,
     ("township_a_staff", "/coordination/incoming/"): 13,
     ("police_liaison", "/coordination/incoming/"): 13,
-    # The township's whole list: memberships, calendar, five earlier kinds, the pathway's two
-    # and departments' referrals.
-    ("township_a_staff", "/api/v1/todo/"): 11,
+    # The township's whole list: memberships, calendar, five earlier kinds, the pathway's two,
+    # departments' referrals and supervised items.
+    ("township_a_staff", "/api/v1/todo/"): 12,
 }
 
 
