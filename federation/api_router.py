@@ -3,7 +3,12 @@
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import UserViewSet
-from apps.coordination.api.views import ReferralViewSet, ServiceViewSet
+from apps.coordination.api.views import (
+    JointMeetingViewSet,
+    MeetingDecisionViewSet,
+    ReferralViewSet,
+    ServiceViewSet,
+)
 from apps.core.api.todo import TodoViewSet
 from apps.liaison.api.views import CaseViewSet, ContactViewSet, RepresentativeViewSet, VisitViewSet
 from apps.notifications.api.views import NotificationViewSet
@@ -34,4 +39,6 @@ router.register("visits", VisitViewSet)
 router.register("cases", CaseViewSet)
 router.register("services", ServiceViewSet)
 router.register("referrals", ReferralViewSet)
+router.register("meetings", JointMeetingViewSet)
+router.register("meeting-decisions", MeetingDecisionViewSet)
 router.register("todo", TodoViewSet, basename="todo")

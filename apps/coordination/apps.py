@@ -8,11 +8,17 @@ class CoordinationConfig(AppConfig):
 
     def ready(self):
         from apps.coordination import deadlines, todo  # noqa: F401 (register their kinds)
-        from apps.coordination.demo import seed_coordination
+        from apps.coordination.demo import (
+            seed_coordination,
+            seed_joint_meetings,
+            seed_meeting_members,
+        )
         from apps.core import demo, navigation
         from apps.core.roles import Role
 
         demo.register(45, seed_coordination, activity=True)
+        demo.register(46, seed_meeting_members)
+        demo.register(47, seed_joint_meetings, activity=True)
 
         section = _("Social coordination")
         navigation.register(
@@ -31,6 +37,14 @@ class CoordinationConfig(AppConfig):
                 "coordination:service-list",
                 "journal-text",
                 order=31,
+                section=section,
+            ),
+            navigation.NavItem(
+                _("Joint meetings"),
+                "coordination:meeting-list",
+                "people",
+                roles=frozenset({Role.COUNTY_ADMIN, Role.LEADER, Role.DEPT_LIAISON}),
+                order=32,
                 section=section,
             ),
         )

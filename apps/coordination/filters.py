@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.coordination.models import Referral, Service
+from apps.coordination.models import JointMeeting, MeetingDecision, Referral, Service
 from apps.core.filters import choice_filter, id_filter, model_choice_filter
 from apps.liaison.services import CaseCategory
 from apps.organizations.models import OrgUnit
@@ -45,3 +45,36 @@ class ReferralFilterSet(django_filters.FilterSet):
     class Meta:
         model = Referral
         fields = ["state", "category", "case", "service"]
+
+
+# --- 联席会议 ---
+
+
+class JointMeetingFilterSet(django_filters.FilterSet):
+    """Meetings by year and by a department present at them or owning one of their decisions."""
+
+    year = django_filters.NumberFilter(
+        field_name="held_on", lookup_expr="year", label=_("year"), min_value=2000, max_value=2100
+    )
+    department = model_choice_filter(_("department"), departments, method="by_department")
+
+    class Meta:
+        model = JointMeeting
+        fields = ["year", "department"]
+
+    def by_department(self, queryset, name, value):
+        present = JointMeeting.departments.through.objects.filter(orgunit=value)
+        owning = MeetingDecision.objects.filter(owner=value)
+        return queryset.filter(
+            Q(pk__in=present.values("jointmeeting_id")) | Q(pk__in=owning.values("meeting_id"))
+        )
+
+
+class MeetingDecisionFilterSet(django_filters.FilterSet):
+    state = choice_filter(_("state"), MeetingDecision.State.choices)
+    owner = id_filter("owner")
+    meeting = id_filter("meeting")
+
+    class Meta:
+        model = MeetingDecision
+        fields = ["state", "owner", "meeting"]

@@ -1,6 +1,7 @@
 """Coordination API: the directory (read by all, kept by departments) and referrals, scoped by
 ReferralQuerySet.for_user; every change goes through a service; steps are POST actions."""
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -8,8 +9,13 @@ from rest_framework.response import Response
 
 from apps.coordination import services
 from apps.coordination.api import serializers
-from apps.coordination.filters import ReferralFilterSet, ServiceFilterSet
-from apps.coordination.models import Referral, Service
+from apps.coordination.filters import (
+    JointMeetingFilterSet,
+    MeetingDecisionFilterSet,
+    ReferralFilterSet,
+    ServiceFilterSet,
+)
+from apps.coordination.models import JointMeeting, MeetingDecision, Referral, Service
 from apps.core.api.serializers import validated
 from apps.core.api.viewsets import ScopedQuerysetMixin
 from apps.core.roles import Role
@@ -70,3 +76,53 @@ class ReferralViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         return self._act(request, services.complete_referral, serializers.ReferralOutcomeSerializer)
+
+
+# --- 联席会议 ---
+
+
+class JointMeetingViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Joint meetings with their decisions (written together, all or nothing); county staff
+    record them, leaders and member departments read them."""
+
+    queryset = JointMeeting.objects.with_details().prefetch_related(
+        Prefetch("decisions", MeetingDecision.objects.select_related("owner")), "files"
+    )
+    serializer_class = serializers.JointMeetingSerializer
+    filterset_class = JointMeetingFilterSet
+    write_roles = (Role.COUNTY_ADMIN,)
+    ordering_fields = ["id", "held_on", "title"]
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.MeetingFilesSerializer},
+        responses=serializers.JointMeetingSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def files(self, request, pk=None):
+        meeting = self.get_object()
+        body = validated(serializers.MeetingFilesSerializer, request)
+        services.add_minute_files(request.user, meeting, **body)
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+class MeetingDecisionViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """Decisions on their own: what a department liaison owns, with ``done`` to mark one."""
+
+    queryset = MeetingDecision.objects.with_details()
+    serializer_class = serializers.MeetingDecisionSerializer
+    filterset_class = MeetingDecisionFilterSet
+    write_roles = (Role.DEPT_LIAISON,)
+    ordering_fields = ["id", "deadline", "state"]
+
+    @extend_schema(request=serializers.DecisionDoneSerializer)
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        decision = self.get_object()
+        body = validated(serializers.DecisionDoneSerializer, request)
+        decision = services.complete_decision(request.user, decision, **body)
+        return Response(self.get_serializer(decision).data)
