@@ -54,7 +54,7 @@ class JointMeetingFilterSet(django_filters.FilterSet):
     """Meetings by year and by a department present at them or owning one of their decisions."""
 
     year = django_filters.NumberFilter(
-        field_name="held_on", lookup_expr="year", label=_("year"), min_value=2000, max_value=2100
+        field_name="held_on", lookup_expr="year", label=_("Year"), min_value=2000, max_value=2100
     )
     department = model_choice_filter(_("department"), departments, method="by_department")
 

@@ -196,7 +196,7 @@ class MemberForm(forms.Form):
         label=_("liaison officer's account"), queryset=User.objects.none(), required=False
     )
     officer_name = forms.CharField(label=_("liaison officer"), max_length=50, required=False)
-    officer_phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+    officer_phone = forms.CharField(label=_("mobile phone"), max_length=20, required=False)
 
     def __init__(self, *args, departments, officers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,7 +212,7 @@ class LiaisonOfficerForm(forms.Form):
         label=_("liaison officer's account"), queryset=User.objects.none(), required=False
     )
     name = forms.CharField(label=_("liaison officer"), max_length=50, required=False)
-    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+    phone = forms.CharField(label=_("mobile phone"), max_length=20, required=False)
 
     def __init__(self, *args, officers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -221,7 +221,7 @@ class LiaisonOfficerForm(forms.Form):
 
 class ConvenerForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=MeetingConvener.Kind.choices)
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=_("full name"), max_length=50)
     title = forms.CharField(label=_("position"), max_length=100, required=False)
     is_active = forms.BooleanField(label=_("serving"), required=False, initial=True)
 

@@ -217,7 +217,7 @@ class MeetingConvener(ScopedModel):
         OrgUnit, verbose_name=_("federation"), on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     title = models.CharField(_("position"), max_length=100, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -317,8 +317,8 @@ class LiaisonOfficer(ScopedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    name = models.CharField(_("name"), max_length=50)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    name = models.CharField(_("full name"), max_length=50)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
     recorded_by = models.ForeignKey(
