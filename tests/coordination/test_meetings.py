@@ -153,19 +153,23 @@ def test_a_meeting_is_saved_with_its_decisions_and_the_owner_is_told(
     assert not Notification.objects.filter(recipient=police_liaison).exists()
 
 
+def one(owner, deadline, text="t"):
+    return {"decisions": [{"text": text, "owner": owner, "deadline": deadline}]}
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "fragment"),
     [
-        ({"decisions": [{"text": "t", "owner": None, "deadline": days(5)}]}, "decisions", "责任单位"),
-        ({"decisions": [{"text": "t", "owner": "dept", "deadline": None}]}, "decisions", "完成时限"),
-        ({"decisions": [{"text": "t", "owner": "township", "deadline": days(5)}]}, "decisions", "职能部门"),
-        ({"decisions": [{"text": "t", "owner": "dept", "deadline": days(-20)}]}, "decisions", "会议日期"),
-        ({"decisions": [{"text": "", "owner": "dept", "deadline": days(5)}]}, "decisions", "议定"),
+        (one(None, days(5)), "decisions", "责任单位"),
+        (one("dept", None), "decisions", "完成时限"),
+        (one("township", days(5)), "decisions", "职能部门"),
+        (one("dept", days(-20)), "decisions", "会议日期"),
+        (one("dept", days(5), text=""), "decisions", "议定"),
         ({"departments": ["courts"]}, "departments", "县法院"),
         ({"held_on": days(3)}, "held_on", "召开"),
         ({"title": ""}, "title", "标题"),
     ],
-)  # fmt: skip
+)
 def test_bad_meetings_are_refused_and_nothing_is_written(
     county, county_admin, members, courts, changes, field, fragment
 ):
