@@ -430,6 +430,8 @@ def _check_meeting(meeting, departments, decisions, files):
     if meeting.held_on is None:
         raise ValidationError({"held_on": _("Say when the meeting was held.")})
     held = meeting.held_on <= timezone.localdate()
+    if decisions is None and meeting.pk:
+        decisions = meeting.decisions.exists()  # kept as they are: they count too
     if not held and (meeting.minutes or files or decisions):
         raise ValidationError(
             {"held_on": _("Minutes and decisions are recorded only once the meeting is held.")}

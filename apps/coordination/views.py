@@ -194,10 +194,14 @@ class MeetingListView(ScopedListView):
     )
 
     def get_base_queryset(self):
-        return JointMeeting.objects.with_details().annotate(
-            decision_count=Count("decisions", distinct=True),
-            open_count=Count("decisions", filter=Q(decisions__state="open"), distinct=True),
-        ).order_by("-held_on", "-pk")
+        return (
+            JointMeeting.objects.with_details()
+            .annotate(
+                decision_count=Count("decisions", distinct=True),
+                open_count=Count("decisions", filter=Q(decisions__state="open"), distinct=True),
+            )
+            .order_by("-held_on", "-pk")
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

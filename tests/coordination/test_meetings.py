@@ -551,3 +551,31 @@ def test_the_roll_pages_change_a_liaison_officer(client_as, members, county_admi
     response = client_as(county_admin).post(url, {"since": str(days(0)), "name": "钱警官"})
     assert response.status_code == 302
     assert police.officers.count() == 2
+
+
+@pytest.mark.parametrize(
+    "persona", ["county_admin", "township_a_staff", "village_a1_rep", "dept_liaison", "leader"]
+)
+def test_no_meeting_page_offers_what_the_role_may_not_do(request, client_as, meeting, persona):
+    from tests.core.test_buttons import write_links
+
+    user = request.getfixturevalue(persona)
+    client = client_as(user)
+    decision = meeting.decisions.get()
+    for url in (
+        "/coordination/meetings/",
+        meeting.get_absolute_url(),
+        decision.get_absolute_url(),
+        "/coordination/meetings/members/",
+    ):
+        response = client.get(url)
+        if response.status_code == 200:
+            assert write_links(response.content.decode(), user) == [], (persona, url)
+
+
+def test_a_meeting_with_decisions_cannot_move_into_the_future(api_as, meeting, county_admin):
+    response = api_as(county_admin).patch(
+        f"/api/v1/meetings/{meeting.pk}/", {"held_on": str(days(5)), "minutes": ""}, format="json"
+    )
+    assert response.status_code == 400 and "held_on" in response.json()
+    assert JointMeeting.objects.get(pk=meeting.pk).held_on == days(-10)
