@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -515,7 +515,13 @@ def _save_decisions(user, meeting, rows, MeetingDecision):
     removed = [d for pk, d in existing.items() if pk not in kept]
     if any(not d.is_open for d in removed):
         raise ValidationError({"decisions": _("A decision already done cannot be removed.")})
-    MeetingDecision.objects.filter(pk__in=[d.pk for d in removed]).delete()
+    try:
+        MeetingDecision.objects.filter(pk__in=[d.pk for d in removed]).delete()
+    except ProtectedError as error:
+        # Taken over elsewhere (a supervised item points at it): it stays.
+        raise ValidationError(
+            {"decisions": _("A decision taken over as a supervised item cannot be removed.")}
+        ) from error
     for decision in told:
         _tell_owner(decision)
 

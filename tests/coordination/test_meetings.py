@@ -579,3 +579,23 @@ def test_a_meeting_with_decisions_cannot_move_into_the_future(api_as, meeting, c
     )
     assert response.status_code == 400 and "held_on" in response.json()
     assert JointMeeting.objects.get(pk=meeting.pk).held_on == days(-10)
+
+
+def test_a_decision_taken_over_by_supervision_is_not_removed(
+    meeting, county, county_admin, monkeypatch
+):
+    """Supervision's item will point at the decision with a protecting foreign key; removing
+    the decision is then refused with a message, not a server error."""
+    from django.db.models import ProtectedError, QuerySet
+
+    def protected(self):
+        raise ProtectedError("supervised", set())
+
+    monkeypatch.setattr(QuerySet, "delete", protected)
+    message = refused(
+        lambda: services.save_meeting(
+            county_admin, meeting, **meeting_values(county, decisions=[])
+        ),
+        "decisions",
+    )
+    assert "督办" in message
