@@ -62,7 +62,7 @@ class JointMeetingFilterSet(django_filters.FilterSet):
         model = JointMeeting
         fields = ["year", "department"]
 
-    def by_department(self, queryset, name, value):
+    def by_department(self, queryset, name, value: OrgUnit):
         present = JointMeeting.departments.through.objects.filter(orgunit=value)
         owning = MeetingDecision.objects.filter(owner=value)
         return queryset.filter(

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.views import APIView
 
@@ -295,6 +296,7 @@ class MeetingUpdateView(MeetingCreateView):
         return get_object_or_404(meeting, pk=self.kwargs["pk"])
 
 
+@extend_schema(exclude=True)
 class MeetingFileDownloadView(APIView):
     """A minutes file leaves the private store only for those who may read its meeting (an API
     view like objectives' evidence, so the link works with a session and with a token)."""
