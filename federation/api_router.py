@@ -6,7 +6,9 @@ from apps.accounts.api.views import UserViewSet
 from apps.coordination.api.views import (
     FollowUpVisitViewSet,
     IncomingReferralViewSet,
+    JointMeetingViewSet,
     MandatoryReportViewSet,
+    MeetingDecisionViewSet,
     ProtectionOrderViewSet,
     ReferralViewSet,
     ResourceEntryViewSet,
@@ -54,5 +56,7 @@ router.register("resources", ResourceSourceViewSet)
 router.register("resource-entries", ResourceEntryViewSet)
 router.register("resource-hours", ResourceHoursViewSet)
 router.register("supervision-items", SupervisionItemViewSet)
+router.register("meetings", JointMeetingViewSet)
+router.register("meeting-decisions", MeetingDecisionViewSet)
 router.register("todo", TodoViewSet, basename="todo")
 router.register("incoming-referrals", IncomingReferralViewSet)

@@ -3,7 +3,12 @@ from django.contrib import admin
 from apps.coordination.models import (
     FollowUpVisit,
     IncomingReferral,
+    JointMeeting,
+    LiaisonOfficer,
     MandatoryReport,
+    MeetingConvener,
+    MeetingDecision,
+    MemberDepartment,
     ProtectionOrder,
     Referral,
     ResourceEntry,
@@ -163,3 +168,46 @@ class ResourceHoursAdmin(LoggedReadAdmin, ReadOnlyLedgerAdmin):
 
     def is_logged_read(self, row):
         return True
+
+
+# --- 联席会议 ---
+
+
+class LiaisonOfficerInline(admin.TabularInline):
+    model = LiaisonOfficer
+    extra = 0
+    raw_id_fields = ["user", "recorded_by"]
+
+
+@admin.register(MemberDepartment)
+class MemberDepartmentAdmin(CountyAdminOnly, admin.ModelAdmin):
+    list_display = ["department", "county", "joined_on", "left_on"]
+    list_select_related = ["department", "county"]
+    raw_id_fields = ["county", "department"]
+    inlines = [LiaisonOfficerInline]
+
+
+@admin.register(MeetingConvener)
+class MeetingConvenerAdmin(CountyAdminOnly, admin.ModelAdmin):
+    list_display = ["name", "kind", "title", "county", "is_active"]
+    list_filter = ["kind", "is_active"]
+    raw_id_fields = ["county", "user"]
+
+
+class MeetingDecisionInline(admin.TabularInline):
+    model = MeetingDecision
+    extra = 0
+    raw_id_fields = ["owner", "done_by"]
+
+
+@admin.register(JointMeeting)
+class JointMeetingAdmin(CountyAdminOnly, admin.ModelAdmin):
+    """County staff only; pages and the API are where meetings are recorded (the service
+    checks members, owners and deadlines), the admin is for corrections."""
+
+    list_display = ["title", "held_on", "county"]
+    date_hierarchy = "held_on"
+    list_select_related = ["county"]
+    raw_id_fields = ["county", "convened_by", "recorded_by"]
+    filter_horizontal = ["departments"]
+    inlines = [MeetingDecisionInline]

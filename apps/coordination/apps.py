@@ -11,6 +11,8 @@ class CoordinationConfig(AppConfig):
         from apps.coordination.demo import (
             seed_coordination,
             seed_incoming_referrals,
+            seed_joint_meetings,
+            seed_meeting_members,
             seed_pathway,
             seed_referral_year,
             seed_resources,
@@ -23,6 +25,8 @@ class CoordinationConfig(AppConfig):
         demo.register(47, seed_pathway, activity=True)
         demo.register(48, seed_incoming_referrals, activity=True)
         demo.register(49, seed_resources, activity=True)
+        demo.register(50, seed_meeting_members)
+        demo.register(51, seed_joint_meetings, activity=True)
 
         section = _("Social coordination")
         everyone_but_leaders = frozenset(
@@ -50,6 +54,14 @@ class CoordinationConfig(AppConfig):
                 "coordination:service-list",
                 "journal-text",
                 order=32,
+                section=section,
+            ),
+            navigation.NavItem(
+                _("Joint meetings"),
+                "coordination:meeting-list",
+                "people",
+                roles=frozenset({Role.COUNTY_ADMIN, Role.LEADER, Role.DEPT_LIAISON}),
+                order=33,
                 section=section,
             ),
             navigation.NavItem(

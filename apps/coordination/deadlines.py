@@ -148,3 +148,35 @@ class IncomingReferralDeadlines(deadlines.DeadlineKind):
 
 
 INCOMING_REFERRALS = deadlines.register(IncomingReferralDeadlines())
+
+
+# --- 联席会议 decisions ---
+
+# A decision turns yellow this many days before its deadline. Stored as the ``days`` of the
+# DeadlineRule (meeting_decision, warn), so a county admin changes it in the admin; the data
+# migration stores this same default.
+DECISION_RULES = {"warn": Rule(days=5)}
+
+
+class MeetingDecisionDeadlines(deadlines.DeadlineKind):
+    """An open joint-meeting decision is due on its deadline (a date); a done one is green."""
+
+    name = "meeting_decision"
+    label = _("Joint-meeting decision")
+    default_rules = DECISION_RULES
+
+    def open_items(self, user):
+        from apps.coordination.models import MeetingDecision
+
+        return MeetingDecision.objects.for_user(user).open().with_details().order_by("deadline")
+
+    def status_of(self, decision, now=None):
+        if not decision.is_open:
+            return Status(Light.GREEN, Reason.DONE, decision.deadline)
+        return deadlines.assess(decision.deadline, now, warn_days=self.rule("warn").days)
+
+    def title_of(self, decision):
+        return f"{decision.meeting.title} · {decision.text[:40]}"
+
+
+MEETING_DECISIONS = deadlines.register(MeetingDecisionDeadlines())

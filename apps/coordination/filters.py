@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.coordination.models import (
     FollowUpVisit,
     IncomingReferral,
+    JointMeeting,
     MandatoryReport,
+    MeetingDecision,
     ProtectionOrder,
     Referral,
     ResourceEntry,
@@ -164,3 +166,36 @@ class ResourceHoursFilterSet(django_filters.FilterSet):
     def by_case(self, queryset, name, value):
         """Only a case the reader may open: the filter must not tell who else got hours."""
         return queryset.filter(case=value, case_visible=True)
+
+
+# --- 联席会议 ---
+
+
+class JointMeetingFilterSet(django_filters.FilterSet):
+    """Meetings by year and by a department present at them or owning one of their decisions."""
+
+    year = django_filters.NumberFilter(
+        field_name="held_on", lookup_expr="year", label=_("Year"), min_value=2000, max_value=2100
+    )
+    department = model_choice_filter(_("department"), departments, method="by_department")
+
+    class Meta:
+        model = JointMeeting
+        fields = ["year", "department"]
+
+    def by_department(self, queryset, name, value: OrgUnit):
+        present = JointMeeting.departments.through.objects.filter(orgunit=value)
+        owning = MeetingDecision.objects.filter(owner=value)
+        return queryset.filter(
+            Q(pk__in=present.values("jointmeeting_id")) | Q(pk__in=owning.values("meeting_id"))
+        )
+
+
+class MeetingDecisionFilterSet(django_filters.FilterSet):
+    state = choice_filter(_("state"), MeetingDecision.State.choices)
+    owner = id_filter("owner")
+    meeting = id_filter("meeting")
+
+    class Meta:
+        model = MeetingDecision
+        fields = ["state", "owner", "meeting"]

@@ -233,3 +233,109 @@ class ResourceHoursQuerySet(ScopedQuerySet):
 
     def with_details(self):
         return self.select_related("unit", "service__department")
+
+
+# --- 联席会议 ---
+# County federation staff and leaders read a county's joint-meeting system whole (staff also
+# keep it); a department liaison reads the system her department is a member of, the meetings
+# of it and those she attended, and the decisions her department owns. Township staff and
+# village representatives have no part in it: their lists are empty.
+
+
+def _county_readers(user, field):
+    """Q for the counties whose system ``user`` reads as county staff or a leader."""
+    return [
+        Q(**{f"{field}__path__startswith": m.unit.path})
+        for m in user.active_memberships
+        if m.role in (Role.COUNTY_ADMIN, Role.LEADER)
+    ]
+
+
+def liaison_units(user):
+    return [m.unit_id for m in user.active_memberships if m.role == Role.DEPT_LIAISON]
+
+
+def member_counties(units):
+    """The counties whose joint-meeting system the departments ``units`` belong to now."""
+    from apps.coordination.models import MemberDepartment
+
+    return MemberDepartment.objects.filter(department__in=units, left_on__isnull=True).values(
+        "county"
+    )
+
+
+class MeetingMembershipQuerySet(ScopedQuerySet):
+    """Conveners, member departments and liaison officers: the system's roll."""
+
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        field = self.model.scope_field
+        allowed = _county_readers(user, field)
+        units = liaison_units(user)
+        if units:
+            allowed.append(Q(**{f"{field}__in": member_counties(units)}))
+        return self.filter(reduce(or_, allowed)) if allowed else self.none()
+
+
+class JointMeetingQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        allowed = _county_readers(user, "county")
+        units = liaison_units(user)
+        if units:
+            present = self.model.departments.through.objects.filter(orgunit__in=units)
+            allowed.append(
+                Q(county__in=member_counties(units)) | Q(pk__in=present.values("jointmeeting_id"))
+            )
+        return self.filter(reduce(or_, allowed)) if allowed else self.none()
+
+    def with_details(self):
+        return self.select_related("county", "convened_by").prefetch_related("departments")
+
+    def kept_by(self, user):
+        """The meetings ``user`` may record and change: county federation staff's."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        paths = [m.unit.path for m in user.active_memberships if m.role == Role.COUNTY_ADMIN]
+        if not paths:
+            return self.none()
+        return self.filter(reduce(or_, (Q(county__path__startswith=p) for p in paths)))
+
+
+class MeetingFileQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        from apps.coordination.models import JointMeeting
+
+        return self.filter(meeting__in=JointMeeting.objects.for_user(user).values("pk"))
+
+
+class MeetingDecisionQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        """Those of the meetings she may read, and those her department owns."""
+        from apps.coordination.models import JointMeeting
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        visible = Q(meeting__in=JointMeeting.objects.for_user(user).values("pk"))
+        units = liaison_units(user)
+        return self.filter(visible | Q(owner__in=units) if units else visible)
+
+    def with_details(self):
+        return self.select_related("meeting", "owner")
+
+    def open(self):
+        return self.filter(state="open")
+
+    def owned_by(self, user):
+        """Decisions owned by the departments where ``user`` is the liaison."""
+        return self.filter(owner__in=liaison_units(user))

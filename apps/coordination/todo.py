@@ -122,3 +122,26 @@ class IncomingReferralTodo(todo.TodoKind):
 
 
 todo.register(IncomingReferralTodo())
+
+
+class MeetingDecisionTodo(todo.TodoKind):
+    """Open joint-meeting decisions her department owns, by deadline."""
+
+    name = "meeting_decision"
+    label = _("Joint-meeting decision to carry out")
+    roles = frozenset({Role.DEPT_LIAISON})
+    deadline_kind = "meeting_decision"
+
+    def items(self, user):
+        from apps.coordination.models import MeetingDecision
+
+        return (
+            MeetingDecision.objects.for_user(user)
+            .owned_by(user)
+            .open()
+            .with_details()
+            .order_by("deadline", "pk")
+        )
+
+
+todo.register(MeetingDecisionTodo())

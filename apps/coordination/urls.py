@@ -55,3 +55,29 @@ urlpatterns += [
     path("resource-hours/", views.ResourceHoursListView.as_view(), name="hours-list"),
     path("resource-hours/new/", views.ResourceHoursCreateView.as_view(), name="hours-create"),
 ]
+
+urlpatterns += [
+    path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
+    path("meetings/new/", views.MeetingCreateView.as_view(), name="meeting-create"),
+    path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
+    path("meetings/<int:pk>/edit/", views.MeetingUpdateView.as_view(), name="meeting-edit"),
+    path("meetings/files/<int:pk>/", views.MeetingFileDownloadView.as_view(), name="meeting-file"),
+    path("meetings/members/", views.MeetingMembersView.as_view(), name="meeting-members"),
+    path("meetings/members/new/", views.MemberCreateView.as_view(), name="meeting-member-create"),
+    path(
+        "meetings/members/<int:pk>/liaison/",
+        views.LiaisonOfficerChangeView.as_view(),
+        name="meeting-liaison-change",
+    ),
+    path(
+        "meetings/conveners/new/",
+        views.ConvenerCreateView.as_view(),
+        name="meeting-convener-create",
+    ),
+    path(
+        "meetings/conveners/<int:pk>/edit/",
+        views.ConvenerUpdateView.as_view(),
+        name="meeting-convener-edit",
+    ),
+    path("decisions/<int:pk>/", views.DecisionDetailView.as_view(), name="decision-detail"),
+]

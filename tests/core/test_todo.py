@@ -199,13 +199,16 @@ def test_rewards_wait_for_the_county_to_confirm_and_the_leader_to_approve(db, de
 
 def test_a_department_liaison_answers_the_demo_referrals(db, demo, api_as):
     # The demo refers five cases to 县教育局 (two sent, one accepted, one in progress, one
-    # done), and the demo year may leave a few more open there.
+    # done), and the demo year may leave a few more open there. Besides them, her department's
+    # open joint-meeting decision and supervised items.
     from apps.coordination.models import Referral
 
-    items = [item for item in todo_of(api_as, "dept") if item["kind"] == "referral"]
+    items = todo_of(api_as, "dept")
+    referrals = [item for item in items if item["kind"] == "referral"]
     still_open = Referral.objects.for_user(user("dept")).open().count()
-    assert len(items) == still_open >= 4
-    assert all(item["url"].startswith("/coordination/referrals/") for item in items)
+    assert len(referrals) == still_open >= 4
+    assert all(item["url"].startswith("/coordination/referrals/") for item in referrals)
+    assert "meeting_decision" in {item["kind"] for item in items}
 
 
 def test_the_home_pages_show_the_same_list(db, demo, client_as):
@@ -231,18 +234,19 @@ def test_the_rep_sees_her_list_and_her_score_on_her_phone_home(db, demo, client_
 # Her memberships; the holiday calendar and the deadline rules, each read once (a request reads
 # them afresh) as soon as any item is judged; then one query per kind on her list: the rep's and
 # the township's five, the county's four, the leader's one (last year's confirmed rewards), the
-# department's one (referrals to answer: their limits are stored moments, so judging them reads
-# no calendar). The domestic-violence pathway adds three kinds to the rep's list (查访, protection
-# orders, mandatory reports) and two to the staff's; departments' referrals to accept one more to
-# the township's and the county's; supervision one per kind: the township's and the department's
-# items to accept or feed back, the county's requests to decide and feedback to review (their
-# limits are stored moments, dates or rules already read). A list costs the same with more rows.
+# department's three (referrals to answer: their limits are stored moments, so judging them reads
+# no calendar; her joint-meeting decisions, whose warning days are a deadline rule, read once; her
+# supervised items). The domestic-violence pathway adds three kinds to the rep's list (查访,
+# protection orders, mandatory reports) and two to the staff's; departments' referrals to accept
+# one more to the township's and the county's; supervision one per kind: the township's items to
+# accept or feed back, the county's requests to decide and feedback to review (their limits are
+# stored moments, dates or rules already read). A list costs the same with more rows.
 QUERIES = {
     "village": 1 + 2 + 5 + 3,
     "township": 1 + 2 + 5 + 2 + 1 + 1,
     "admin": 1 + 2 + 4 + 2 + 1 + 2,
     "leader": 1 + 2 + 1,
-    "dept": 1 + 1 + 1,
+    "dept": 1 + 1 + 1 + 2,
 }
 
 

@@ -41,7 +41,7 @@ from apps.liaison import services as liaison
 from apps.notifications.services import notify
 from apps.objectives import services as objectives
 from apps.objectives.models import ObjectivePlan, Reward
-from apps.organizations.models import Period
+from apps.organizations.models import OrgUnit, Period
 from apps.supervision import services as supervision
 from federation.api_router import router
 from tests.liaison.conftest import make_household, make_representative
@@ -355,6 +355,12 @@ API_DOORS = {
     "supervision-items return_": Door(ADMIN, "supervision_item", lambda w: {"reason": "补充"}),
     "supervision-items urge": Door(ADMIN, "supervision_item", lambda w: {"text": "请加快"}),
     "supervision-items issue_slip": Door(ADMIN, "supervision_item", lambda w: {"colour": "blue"}),
+    # Joint meetings: county staff record them; the owner department's liaison marks done.
+    "meetings create": Door(ADMIN, body=lambda w: _meeting_body(w)),
+    "meetings update": Door(ADMIN, "meeting", lambda w: _meeting_body(w)),
+    "meetings partial_update": Door(ADMIN, "meeting", lambda w: {"place": "县妇联会议室"}),
+    "meetings files": Door(ADMIN, "meeting"),
+    "meeting-decisions done": Door(LIAISON, "decision", lambda w: {"note": "已完成"}),
 }
 
 # Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.
@@ -451,7 +457,46 @@ HTML_DOORS = {
     "supervision:item-detail": Door(
         ADMIN | UNITS, "supervision_item", lambda w: {"action": "urge", "text": "请加快"}
     ),
+    "coordination:meeting-create": Door(ADMIN, body=lambda w: _meeting_form(w)),
+    "coordination:meeting-edit": Door(ADMIN, "meeting", lambda w: _meeting_form(w)),
+    "coordination:decision-detail": Door(LIAISON, "decision", lambda w: {"note": "已完成"}),
+    "coordination:meeting-member-create": Door(
+        ADMIN,
+        body=lambda w: {"department": w.police.pk, "joined_on": "2026-11-01", "officer_name": "赵"},
+    ),
+    "coordination:meeting-liaison-change": Door(
+        ADMIN, "member", lambda w: {"since": "2026-11-27", "name": "钱丽"}
+    ),
+    "coordination:meeting-convener-create": Door(
+        ADMIN, body=lambda w: {"kind": "convener", "name": "王志强"}
+    ),
+    "coordination:meeting-convener-edit": Door(
+        ADMIN, "convener", lambda w: {"kind": "lead", "name": "刘建华", "is_active": "on"}
+    ),
 }
+
+
+def _meeting_body(world):
+    return {
+        "title": "联席会议",
+        "held_on": "2026-11-20",
+        "departments": [world.county.department.pk],
+        "minutes": "纪要",
+        "decisions": [
+            {"text": "事项", "owner": world.county.department.pk, "deadline": "2026-12-20"}
+        ],
+    }
+
+
+def _meeting_form(world):
+    body = _meeting_body(world)
+    decision = body.pop("decisions")[0]
+    return body | {
+        "decisions-TOTAL_FORMS": "1",
+        "decisions-INITIAL_FORMS": "0",
+        **{f"decisions-0-{name}": value for name, value in decision.items()},
+    }
+
 
 # Doors that take a POST but write nobody's work: signing in and out (and asking for an API
 # token), the language switch. The Django admin keeps its own staff-only gate.
@@ -679,6 +724,7 @@ def build_world(county, users):
         worked_on=date(2026, 11, 20),
         hours=Decimal(2),
     )
+    meetings = _joint_meeting_world(county, admin, users["dept_liaison"])
     notifications = {
         role: notify(user, f"matrix:{role}", "测试通知", email=False)
         for role, user in users.items()
@@ -717,7 +763,35 @@ def build_world(county, users):
         notifications=notifications,
         **pathway,
         supervision_item=supervision_item,
+        **meetings,
     )
+
+
+def _joint_meeting_world(county, admin, liaison):
+    """The county's joint-meeting system with the world's department as a member (its
+    liaison the 联络员), a convener, and a meeting with a decision for that department; a
+    second department that is not a member yet."""
+    police = OrgUnit.objects.create(
+        name="县公安局", code="100902", kind=OrgUnit.Kind.DEPARTMENT, parent=county.county
+    )
+    member = coordination.add_member(
+        admin, department=county.department, joined_on=date(2026, 1, 1), officer=liaison
+    )
+    convener = coordination.save_convener(admin, kind="lead", name="刘建华")
+    meeting = coordination.save_meeting(
+        admin,
+        title="联席会议",
+        held_on=date(2026, 11, 20),
+        departments=[county.department],
+        decisions=[{"text": "事项", "owner": county.department, "deadline": date(2026, 12, 20)}],
+    )
+    return {
+        "police": police,
+        "member": member,
+        "convener": convener,
+        "meeting": meeting,
+        "decision": meeting.decisions.get(),
+    }
 
 
 def target_pk(world, door, role):

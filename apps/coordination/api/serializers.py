@@ -8,7 +8,10 @@ from apps.coordination.forms import NO_CASE_TEXT
 from apps.coordination.models import (
     FollowUpVisit,
     IncomingReferral,
+    JointMeeting,
     MandatoryReport,
+    MeetingDecision,
+    MeetingFile,
     ProtectionOrder,
     Referral,
     ResourceEntry,
@@ -605,3 +608,104 @@ class HoursTotalSerializer(serializers.Serializer):
     key = serializers.CharField()
     hours = serializers.DecimalField(max_digits=10, decimal_places=1)
     entries = serializers.IntegerField()
+
+
+# --- 联席会议 ---
+
+
+class MeetingDecisionSerializer(DeadlineLightMixin, ScopedModelSerializer):
+    """A decision inside a meeting. ``owner`` and ``deadline`` may come empty here so that the
+    service refuses them with its own message, the same on every door. ``id`` names a decision
+    already recorded when a meeting is changed."""
+
+    deadline_kind = "meeting_decision"
+    id = serializers.IntegerField(required=False)
+    owner_name = serializers.CharField(source="owner.name", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingDecision
+        fields = [
+            "id",
+            "meeting",
+            "text",
+            "owner",
+            "owner_name",
+            "deadline",
+            "state",
+            "light",
+            "light_reason",
+            "done_at",
+            "done_note",
+            "url",
+        ]
+        read_only_fields = ["meeting", "state", "done_at", "done_note"]
+        extra_kwargs = {
+            "text": {"required": False, "allow_blank": True},
+            "owner": {"required": False, "allow_null": True},
+            "deadline": {"required": False, "allow_null": True},
+        }
+
+    def get_url(self, decision) -> str:
+        return decision.get_absolute_url()
+
+
+class MeetingFileSerializer(ScopedModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingFile
+        fields = ["id", "original_name", "content_type", "size", "download_url"]
+
+    def get_download_url(self, attachment) -> str:
+        return attachment.get_absolute_url()
+
+
+class JointMeetingSerializer(ScopedModelSerializer):
+    """A joint meeting with its decisions, written in one request, all or nothing (through
+    services.save_meeting). Minutes files are added with the ``files`` action."""
+
+    decisions = MeetingDecisionSerializer(many=True, required=False)
+    files = MeetingFileSerializer(many=True, read_only=True)
+    departments = ScopedPrimaryKeyRelatedField(
+        many=True, queryset=OrgUnit.objects.all(), required=False, label=_("departments present")
+    )
+
+    class Meta:
+        model = JointMeeting
+        fields = [
+            "id",
+            "title",
+            "held_on",
+            "place",
+            "convened_by",
+            "departments",
+            "agenda",
+            "minutes",
+            "decisions",
+            "files",
+        ]
+
+    def _save(self, instance, validated_data):
+        decisions = validated_data.pop("decisions", None)
+        if decisions is not None:
+            decisions = [dict(row) for row in decisions]
+        if instance is not None and "departments" not in validated_data:
+            validated_data["departments"] = list(instance.departments.all())
+        return services.save_meeting(
+            self.context["request"].user, instance, decisions=decisions, **validated_data
+        )
+
+    def create(self, validated_data):
+        return self._save(None, validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+
+class MeetingFilesSerializer(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(), label=_("minutes files"))
+
+
+class DecisionDoneSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=SHORT_TEXT, required=False, allow_blank=True)

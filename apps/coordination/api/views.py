@@ -2,6 +2,7 @@
 ReferralQuerySet.for_user; every change goes through a service; steps are POST actions."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
@@ -14,7 +15,9 @@ from apps.coordination.api import serializers
 from apps.coordination.filters import (
     FollowUpVisitFilterSet,
     IncomingReferralFilterSet,
+    JointMeetingFilterSet,
     MandatoryReportFilterSet,
+    MeetingDecisionFilterSet,
     PathwayFilterSet,
     ProtectionOrderFilterSet,
     ReferralFilterSet,
@@ -26,7 +29,9 @@ from apps.coordination.filters import (
 from apps.coordination.models import (
     FollowUpVisit,
     IncomingReferral,
+    JointMeeting,
     MandatoryReport,
+    MeetingDecision,
     ProtectionOrder,
     Referral,
     ResourceEntry,
@@ -361,3 +366,53 @@ class ResourceHoursViewSet(
     def totals(self, request):
         rows = services.hours_totals(request.user, by=request.query_params.get("by", ""))
         return Response(serializers.HoursTotalSerializer(rows, many=True).data)
+
+
+# --- 联席会议 ---
+
+
+class JointMeetingViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Joint meetings with their decisions (written together, all or nothing); county staff
+    record them, leaders and member departments read them."""
+
+    queryset = JointMeeting.objects.with_details().prefetch_related(
+        Prefetch("decisions", MeetingDecision.objects.select_related("owner")), "files"
+    )
+    serializer_class = serializers.JointMeetingSerializer
+    filterset_class = JointMeetingFilterSet
+    write_roles = (Role.COUNTY_ADMIN,)
+    ordering_fields = ["id", "held_on", "title"]
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.MeetingFilesSerializer},
+        responses=serializers.JointMeetingSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def files(self, request, pk=None):
+        meeting = self.get_object()
+        body = validated(serializers.MeetingFilesSerializer, request)
+        services.add_minute_files(request.user, meeting, **body)
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+class MeetingDecisionViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """Decisions on their own: what a department liaison owns, with ``done`` to mark one."""
+
+    queryset = MeetingDecision.objects.with_details()
+    serializer_class = serializers.MeetingDecisionSerializer
+    filterset_class = MeetingDecisionFilterSet
+    write_roles = (Role.DEPT_LIAISON,)
+    ordering_fields = ["id", "deadline", "state"]
+
+    @extend_schema(request=serializers.DecisionDoneSerializer)
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        decision = self.get_object()
+        body = validated(serializers.DecisionDoneSerializer, request)
+        decision = services.complete_decision(request.user, decision, **body)
+        return Response(self.get_serializer(decision).data)
