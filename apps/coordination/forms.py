@@ -14,6 +14,7 @@ from apps.coordination.models import (
     Service,
 )
 from apps.core.models import LONG_TEXT, SHORT_TEXT
+from apps.core.widgets import DateInput, DateTimeInput
 from apps.liaison.services import CaseCategory
 from apps.organizations.models import OrgUnit
 
@@ -110,8 +111,8 @@ class ResponsivenessForm(forms.Form):
 
 # --- the domestic-violence pathway -------------------------------------------------------------
 
-DATE = forms.DateInput(attrs={"type": "date"})
-MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = DateInput()
+MOMENT = DateTimeInput()
 NOTE = forms.Textarea(attrs={"rows": 2})
 
 
@@ -380,7 +381,7 @@ class MeetingForm(forms.Form):
     """A joint meeting as county staff record it; its decisions come in DecisionFormSet."""
 
     title = forms.CharField(label=_("title"), max_length=200)
-    held_on = forms.DateField(label=_("held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("held on"), widget=DateInput())
     place = forms.CharField(label=_("place"), max_length=200, required=False)
     convened_by = forms.ModelChoiceField(
         label=_("convened by"), queryset=MeetingConvener.objects.none(), required=False
@@ -433,9 +434,7 @@ class DecisionForm(forms.Form):
     owner = forms.ModelChoiceField(
         label=_("owner department"), queryset=OrgUnit.objects.none(), required=False
     )
-    deadline = forms.DateField(
-        label=_("deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = forms.DateField(label=_("deadline"), required=False, widget=DateInput())
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
@@ -463,9 +462,7 @@ class MemberForm(forms.Form):
     """A department joins the system with its first 联络员."""
 
     department = forms.ModelChoiceField(label=_("department"), queryset=OrgUnit.objects.none())
-    joined_on = forms.DateField(
-        label=_("member since"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    joined_on = forms.DateField(label=_("member since"), widget=DateInput())
     officer = forms.ModelChoiceField(
         label=_("liaison officer's account"), queryset=User.objects.none(), required=False
     )
@@ -481,7 +478,7 @@ class MemberForm(forms.Form):
 class LiaisonOfficerForm(forms.Form):
     """A new 联络员 from a date; the one before keeps her row in the history."""
 
-    since = forms.DateField(label=_("since"), widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("since"), widget=DateInput())
     officer = forms.ModelChoiceField(
         label=_("liaison officer's account"), queryset=User.objects.none(), required=False
     )

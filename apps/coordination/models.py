@@ -1016,6 +1016,8 @@ class MeetingDecision(ScopedModel):
 
     class State(models.TextChoices):
         OPEN = "open", pgettext_lazy("decision", "Open")
+        # Taken over as a supervised item (移交督办): the item's clocks follow it from then on.
+        SUPERVISED = "supervised", _("Under supervision")
         DONE = "done", pgettext_lazy("decision", "Done")
 
     scope_field = "meeting__county"

@@ -1401,7 +1401,10 @@ def _save_decisions(user, meeting, rows, MeetingDecision):
             if any(getattr(decision, k) != v for k, v in values.items()):
                 raise ValidationError(
                     {
-                        "decisions": _("Decision %(number)s is done and can no longer be changed.")
+                        "decisions": _(
+                            "Decision %(number)s is done or under supervision and can no longer "
+                            "be changed."
+                        )
                         % {"number": number}
                     }
                 )
@@ -1415,7 +1418,9 @@ def _save_decisions(user, meeting, rows, MeetingDecision):
         told.append(decision)
     removed = [d for pk, d in existing.items() if pk not in kept]
     if any(not d.is_open for d in removed):
-        raise ValidationError({"decisions": _("A decision already done cannot be removed.")})
+        raise ValidationError(
+            {"decisions": _("A decision done or under supervision cannot be removed.")}
+        )
     try:
         MeetingDecision.objects.filter(pk__in=[d.pk for d in removed]).delete()
     except ProtectedError as error:
@@ -1531,3 +1536,40 @@ def decision_status(decision, now=None):
     from apps.coordination.deadlines import MEETING_DECISIONS
 
     return MEETING_DECISIONS.status_of(decision, now)
+
+
+@transaction.atomic
+def hand_over_decision(decision):
+    """移交督办: an open decision becomes a supervised item's business. It leaves the owner
+    liaison's to-do list (the item's own clocks take over) and can no longer be changed."""
+    from apps.coordination.models import MeetingDecision
+
+    decision = MeetingDecision.objects.select_for_update().get(pk=decision.pk)
+    if not decision.is_open:
+        raise ValidationError(
+            {"meeting_decision": _("This decision is already done or under supervision.")}
+        )
+    decision.state = MeetingDecision.State.SUPERVISED
+    decision.save(update_fields=["state"])
+    return decision
+
+
+@transaction.atomic
+def settle_decision(decision, *, by, note):
+    """The supervised item a decision became is closed: the decision is done with it."""
+    from apps.coordination.models import MeetingDecision
+
+    decision = MeetingDecision.objects.select_for_update().get(pk=decision.pk)
+    if decision.state != MeetingDecision.State.SUPERVISED:
+        return decision
+    decision.state = MeetingDecision.State.DONE
+    decision.done_at, decision.done_by, decision.done_note = timezone.now(), by, note
+    decision.save(update_fields=["state", "done_at", "done_by", "done_note"])
+    return decision
+
+
+def decision_for(user, decision_id):
+    """The decision as ``user`` may read it (with its meeting and owner), or None."""
+    from apps.coordination.models import MeetingDecision
+
+    return MeetingDecision.objects.for_user(user).with_details().filter(pk=decision_id).first()

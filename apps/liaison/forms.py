@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import LONG_TEXT, SHORT_TEXT
+from apps.core.widgets import DateInput
 from apps.liaison.models import Case, Contact, Representative, Specialty, Visit
 
 
@@ -12,9 +13,7 @@ class VisitForm(forms.Form):
     contacts = forms.ModelMultipleChoiceField(
         label=_("households"), queryset=Contact.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    visited_on = forms.DateField(
-        label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    visited_on = forms.DateField(label=_("date"), widget=DateInput())
     mode = forms.ChoiceField(label=_("mode"), choices=Visit.Mode.choices, widget=forms.RadioSelect)
     summary = forms.CharField(
         label=_("summary"), max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
@@ -114,8 +113,8 @@ class RepresentativeForm(forms.ModelForm):
             "is_active",
         ]
         widgets = {
-            "term_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "term_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "term_start": DateInput(),
+            "term_end": DateInput(),
         }
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import LONG_TEXT, SHORT_TEXT
+from apps.core.widgets import DateInput
 from apps.objectives.models import InnovationItem, Objective, ObjectivePlan
 from apps.organizations.models import OrgUnit
 
@@ -80,7 +81,7 @@ class ObjectiveForm(forms.ModelForm):
             "assignee_person",
         ]
         widgets = {
-            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -219,7 +220,7 @@ class DecomposeRowForm(forms.Form):
     due_date = forms.DateField(
         label=_("due date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -10,9 +10,11 @@ class SupervisionConfig(AppConfig):
         from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
         from apps.supervision import deadlines, todo  # noqa: F401 (register their kinds)
-        from apps.supervision.demo import seed_supervision
+        from apps.supervision.demo import seed_decisions_under_supervision, seed_supervision
 
-        demo.register(50, seed_supervision, activity=True)
+        demo.register(52, seed_supervision, activity=True)
+        # After the joint meetings (coordination, 51): their overdue decisions are taken over.
+        demo.register(60, seed_decisions_under_supervision, activity=True)
 
         section = _("Supervision")
         readers = frozenset(

@@ -8,8 +8,10 @@ nothing is added, so seed_demo stays idempotent."""
 from datetime import timedelta
 
 from django.db.models import F
+from django.utils import timezone
 
 from apps.accounts.models import Membership
+from apps.coordination import services as coordination
 from apps.core.roles import Role
 from apps.supervision import services
 from apps.supervision.models import (
@@ -190,3 +192,20 @@ def _backdate(item, days):
         new_deadline=F("new_deadline") - shift,
     )
     item.refresh_from_db()
+
+
+def seed_decisions_under_supervision(context, log=print):
+    """The county takes the demo's overdue joint-meeting decisions over as supervised items,
+    due a month from today. Once: a decision under supervision is not offered again."""
+    admin = context["users"]["admin"]
+    today = timezone.localdate()
+    overdue = coordination.decisions_for_supervision(admin).filter(deadline__lt=today)
+    for decision in overdue:
+        services.assign_item(
+            admin,
+            title=decision.text[:200],
+            description=decision.text,
+            meeting_decision=decision,
+            deadline=today + timedelta(days=30),
+        )
+    log(f"Supervision: {len(overdue)} overdue joint-meeting decisions taken over.")

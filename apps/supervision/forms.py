@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import LONG_TEXT, SHORT_TEXT
+from apps.core.widgets import DateInput
 from apps.organizations.models import OrgUnit
 from apps.supervision.models import Colour, ItemRequest, SupervisionItem
 
@@ -26,10 +27,6 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class ItemForm(forms.Form):
     """交办: the item, its units and (optionally) its deadline."""
 
@@ -50,11 +47,21 @@ class ItemForm(forms.Form):
         help_text=_("Leave empty for the default of the source and priority."),
     )
     files = MultipleFileField(label=_("attachments"))
+    meeting_decision = forms.ModelChoiceField(
+        label=_("joint-meeting decision"),
+        queryset=None,
+        required=False,
+        help_text=_(
+            "An open decision this item takes over: its owner department leads by default, by "
+            "its deadline, and it is done when the item is closed."
+        ),
+    )
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, decisions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"].queryset = units
         self.fields["cooperating_units"].queryset = units
+        self.fields["meeting_decision"].queryset = decisions
 
 
 class ItemStepForm(forms.Form):

@@ -100,6 +100,15 @@ class SupervisionItem(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # 联席会议议定: the joint-meeting decision this item took over, kept for good.
+    meeting_decision = models.OneToOneField(
+        "coordination.MeetingDecision",
+        verbose_name=_("joint-meeting decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervision_item",
+    )
 
     objects = SupervisionItemQuerySet.as_manager()
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, User
+from apps.coordination import services as coordination
 from apps.core.deadlines import Light
 from apps.core.roles import Role
 from apps.core.uploads import sniff_upload
@@ -141,16 +142,27 @@ def assign_item(
     *,
     title,
     description,
-    source,
+    source=None,
     lead_unit=None,
     cooperating_units=(),
     deadline=None,
     priority=SupervisionItem.Priority.NORMAL,
     files=(),
+    meeting_decision=None,
 ):
     """交办: a county admin hands an item to a lead unit (a township or department in her
     area) with cooperating units. Without a deadline the rule for its source and priority
-    sets one; 签收 is due within its own limit from now."""
+    sets one; 签收 is due within its own limit from now. An item that takes over a
+    joint-meeting decision (联席会议议定) keeps it: its owner department leads by default, by
+    its deadline, and the decision is done when the item is closed."""
+    if meeting_decision is not None:
+        if not coordination.decisions_for_supervision(user).filter(pk=meeting_decision.pk):
+            raise ValidationError({"meeting_decision": _("Choose an open joint-meeting decision.")})
+        source = SupervisionItem.Source.MEETING
+        lead_unit = lead_unit or meeting_decision.owner
+        deadline = deadline or meeting_decision.deadline
+    if source not in SupervisionItem.Source.values:
+        raise ValidationError({"source": _("Choose the source.")})
     if lead_unit is None:
         raise ValidationError({"lead_unit": _("Choose the lead unit.")})
     if lead_unit.kind not in UNIT_KINDS:
@@ -189,6 +201,8 @@ def assign_item(
         created_by=user,
     )
     item.full_clean()
+    if meeting_decision is not None:
+        item.meeting_decision = coordination.hand_over_decision(meeting_decision)
     item.save()
     item.cooperating_units.set(cooperating_units)
     _attach(checked, user, item)
@@ -402,6 +416,12 @@ def close_item(user, item, *, evaluation):
     now = timezone.now()
     item.state, item.closed_at, item.evaluation = State.CLOSED, now, evaluation
     item.save()
+    if item.meeting_decision_id:
+        coordination.settle_decision(
+            item.meeting_decision,
+            by=user,
+            note=_("Closed as supervised item %(title)s.") % {"title": item.title},
+        )
     _log(item, user, Action.CLOSE, item.get_evaluation_display(), at=now)
     _tell_unit(
         item, f"supervision-closed:{item.pk}", _("Closed: %(title)s") % {"title": item.title}

@@ -4,11 +4,12 @@ its steps, the printable slip and the attachments' download."""
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.timezone import localtime
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.views import APIView
 
+from apps.coordination import services as coordination
 from apps.core.roles import Role
 from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView, ServiceStepMixin
 from apps.supervision import forms, services
@@ -58,7 +59,32 @@ class ItemCreateView(ServiceFormView):
     success_message = gettext_lazy("Item assigned.")
 
     def get_form_kwargs(self):
-        return {"units": item_units(self.request)}
+        decisions = coordination.decisions_for_supervision(self.request.user)
+        return {
+            "units": item_units(self.request),
+            "decisions": decisions,
+            "initial": decision_initial(decisions, self.request.GET.get("decision")),
+        }
+
+
+def decision_initial(decisions, decision_id):
+    """The form filled from the decision an item is about to take over (``?decision=``)."""
+    decision = decisions.filter(pk=decision_id).first() if str(decision_id).isdigit() else None
+    if decision is None:
+        return {}
+    return {
+        "meeting_decision": decision.pk,
+        "title": decision.text[:200],
+        "description": gettext("Decided at %(meeting)s on %(date)s: %(text)s")
+        % {
+            "meeting": decision.meeting.title,
+            "date": decision.meeting.held_on.isoformat(),
+            "text": decision.text,
+        },
+        "source": "meeting",
+        "lead_unit": decision.owner_id,
+        "deadline": decision.deadline,
+    }
 
 
 class ItemDetailView(ServiceStepMixin, ScopedDetailView):
@@ -89,9 +115,13 @@ class ItemDetailView(ServiceStepMixin, ScopedDetailView):
         user, item = self.request.user, self.object
         side, _unit = services.unit_side(user, item)
         pending = [r for r in item.requests.all() if r.state == "pending"]
+        decision = item.meeting_decision_id and coordination.decision_for(
+            user, item.meeting_decision_id
+        )
         return super().get_context_data(
             side=side,
             supervises=services.may_supervise(user, item),
+            meeting_decision=decision,
             pending=pending[0] if pending else None,
             **kwargs,
         )

@@ -20,6 +20,9 @@ def test_demo_has_a_year_of_items_in_every_state_and_slips_of_every_colour(db, s
     assert any(entry.kind == "supervision-item" for entry in todo.todo_for(dept))
     admin_kinds = {entry.kind for entry in todo.todo_for(admin)}
     assert {"supervision-request", "supervision-feedback"} <= admin_kinds
+    # The demo's overdue joint-meeting decision is under supervision, linked both ways.
+    taken_over = SupervisionItem.objects.filter(meeting_decision__isnull=False)
+    assert taken_over.filter(source="meeting", meeting_decision__state="supervised").exists()
     counts = (SupervisionItem.objects.count(), Slip.objects.count())
     seed_demo(activity=True)
     assert (SupervisionItem.objects.count(), Slip.objects.count()) == counts

@@ -117,6 +117,7 @@ class SupervisionItemSerializer(DeadlineLightMixin, ScopedModelSerializer):
             "evaluation",
             "return_count",
             "created_by",
+            "meeting_decision",
             "attachments",
             "feedbacks",
             "requests",
@@ -124,6 +125,11 @@ class SupervisionItemSerializer(DeadlineLightMixin, ScopedModelSerializer):
             "log",
             "files",
         ]
+        # Both follow from a joint-meeting decision when the item takes one over.
+        extra_kwargs = {
+            "source": {"required": False},
+            "lead_unit": {"required": False, "allow_null": True},
+        }
         read_only_fields = [
             "original_deadline",
             "state",
