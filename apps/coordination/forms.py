@@ -13,6 +13,7 @@ from apps.coordination.models import (
     ResourceSource,
     Service,
 )
+from apps.core.forms import MultipleFileField
 from apps.core.models import LONG_TEXT, SHORT_TEXT
 from apps.core.widgets import DateInput, DateTimeInput
 from apps.liaison.services import CaseCategory
@@ -347,27 +348,6 @@ class ResourceHoursForm(forms.Form):
 
 
 # --- 联席会议 ---
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several minutes files in one field (as objectives' evidence); the service checks their
-    size and content."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.webp,.docx,.xlsx,.pptx"}),
-        )
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
 CASE_DETAILS_HELP = _(

@@ -31,6 +31,7 @@ from apps.coordination.models import (
 )
 from apps.core.personal_data import may_see_contact_details
 from apps.core.roles import Role
+from apps.core.uploads import check_uploads
 from apps.liaison import services as liaison
 from apps.notifications.services import notify_many
 from apps.organizations.models import OrgUnit
@@ -1313,7 +1314,7 @@ def save_meeting(user, meeting=None, *, departments=(), decisions=None, files=()
         setattr(meeting, name, value.strip() if isinstance(value, str) else value)
     departments = list(departments)
     _check_meeting(meeting, departments, decisions, files)
-    checked = _check_minute_files(files)
+    checked = check_uploads(files)
     meeting.full_clean()
     meeting.save()
     meeting.departments.set(departments)
@@ -1443,22 +1444,6 @@ def _tell_owner(decision):
     )
 
 
-def _check_minute_files(files):
-    """Each upload with its content type, checked like objectives' evidence (size and content,
-    apps.core.uploads) before anything is written; every refusal reported on ``files``."""
-    from apps.core.uploads import sniff_upload
-
-    checked, errors = [], []
-    for upload in files or ():
-        try:
-            checked.append((upload, sniff_upload(upload)))
-        except ValidationError as error:
-            errors.extend(error.messages)
-    if errors:
-        raise ValidationError({"files": errors})
-    return checked
-
-
 def _attach_minute_files(checked, user, meeting):
     from apps.coordination.models import MeetingFile
 
@@ -1483,7 +1468,7 @@ def add_minute_files(user, meeting, *, files):
         raise ValidationError(
             {"files": _("Minutes and decisions are recorded only once the meeting is held.")}
         )
-    _attach_minute_files(_check_minute_files(files), user, meeting)
+    _attach_minute_files(check_uploads(files), user, meeting)
     return meeting
 
 

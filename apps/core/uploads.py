@@ -50,3 +50,17 @@ def private_storage():
     """Uploaded evidence under MEDIA_ROOT with no public URL: views stream it after a scope
     check. A callable, so tests and deployments can move MEDIA_ROOT."""
     return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+
+
+def check_uploads(files):
+    """Each upload with its content type; raises before anything is saved if one is refused.
+    Every refusal is reported on the ``files`` field, where the forms and the API show it."""
+    checked, errors = [], []
+    for upload in files or ():
+        try:
+            checked.append((upload, sniff_upload(upload)))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError({"files": errors})
+    return checked

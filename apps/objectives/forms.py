@@ -3,30 +3,11 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import MultipleFileField
 from apps.core.models import LONG_TEXT, SHORT_TEXT
 from apps.core.widgets import DateInput
 from apps.objectives.models import InnovationItem, Objective, ObjectivePlan
 from apps.organizations.models import OrgUnit
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several evidence files in one field; their content is checked by the service."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.webp,.docx,.xlsx,.pptx"}),
-        )
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
 class ObjectivePlanForm(forms.ModelForm):

@@ -1,30 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import MultipleFileField
 from apps.core.models import LONG_TEXT, SHORT_TEXT
 from apps.core.widgets import DateInput
 from apps.organizations.models import OrgUnit
 from apps.supervision.models import Colour, ItemRequest, SupervisionItem
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several attachments in one field; their content is checked by the service."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.webp,.docx,.xlsx,.pptx"}),
-        )
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
 class ItemForm(forms.Form):

@@ -12,7 +12,7 @@ from apps.accounts.models import Membership, User
 from apps.coordination import services as coordination
 from apps.core.deadlines import Light
 from apps.core.roles import Role
-from apps.core.uploads import sniff_upload
+from apps.core.uploads import check_uploads
 from apps.notifications.services import daily_key, notify_batch, notify_many
 from apps.supervision.deadlines import ITEMS, REQUESTS
 from apps.supervision.models import (
@@ -107,19 +107,6 @@ def _state_error(item, step):
 # --- files ------------------------------------------------------------------------------------
 
 
-def check_files(files):
-    """Each upload with its content type, checked before anything is written."""
-    checked, errors = [], []
-    for upload in files or ():
-        try:
-            checked.append((upload, sniff_upload(upload)))
-        except ValidationError as error:
-            errors.extend(error.messages)
-    if errors:
-        raise ValidationError({"files": errors})
-    return checked
-
-
 def _attach(checked, user, item, feedback=None):
     for upload, content_type in checked:
         Attachment.objects.create(
@@ -187,7 +174,7 @@ def assign_item(
             raise ValidationError({"deadline": _("Give a deadline: no default applies.")})
     elif deadline < today:
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
-    checked = check_files(files)
+    checked = check_uploads(files)
     item = SupervisionItem(
         title=(title or "").strip(),
         description=(description or "").strip(),
@@ -260,7 +247,7 @@ def feed_back(user, item, *, text, files=()):
         raise ValidationError({"text": _("Accept the item before feeding back.")})
     if item.state not in SupervisionItem.OPEN_STATES:
         raise _state_error(item, _("fed back"))
-    checked = check_files(files)
+    checked = check_uploads(files)
     now = timezone.now()
     feedback = ItemFeedback.objects.create(
         item=item, unit=unit, is_lead=side == "lead", text=text, submitted_by=user

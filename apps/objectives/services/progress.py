@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.permissions import WORKING_ROLES, is_staff_over, works_in
+from apps.core.uploads import check_uploads
 from apps.notifications import services as notifications
 from apps.objectives.deadlines import OBJECTIVES, cycle_ends, report_due
 from apps.objectives.models import Objective, ProgressReport
-from apps.objectives.services.evidence import attach_evidence, check_uploads
+from apps.objectives.services.evidence import attach_evidence
 
 
 def completion_of(objective, value=None, rubric_level=""):

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Membership, User
 from apps.core.permissions import is_staff_over, works_in
 from apps.core.roles import Role
+from apps.core.uploads import check_uploads
 from apps.notifications import services as notifications
 from apps.objectives.models import InnovationItem, ObjectivePlan, Reward, UnitScore
-from apps.objectives.services.evidence import attach_evidence, check_uploads
+from apps.objectives.services.evidence import attach_evidence
 from apps.objectives.services.scoring import score_plan
 from apps.organizations.models import Period
 
