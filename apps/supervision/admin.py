@@ -1,7 +1,20 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import Membership
 from apps.core.admin import CountyAdminOnly
-from apps.supervision.models import ItemFeedback, ItemLog, ItemRequest, Slip, SupervisionItem
+from apps.supervision.models import (
+    UNIT_KINDS,
+    ItemFeedback,
+    ItemLog,
+    ItemRequest,
+    ProgressDue,
+    Slip,
+    SupervisionItem,
+    UnitSupervisionSetting,
+)
+from apps.supervision.querysets import UNIT_ROLES
 
 
 class ItemLogInline(admin.TabularInline):
@@ -49,3 +62,51 @@ class SlipAdmin(CountyAdminOnly, admin.ModelAdmin):
     list_filter = ["colour"]
     list_select_related = ["item", "unit"]
     raw_id_fields = ["item", "unit", "issued_by"]
+
+
+class UnitSupervisionSettingForm(forms.ModelForm):
+    class Meta:
+        model = UnitSupervisionSetting
+        fields = ["unit", "requires_approval", "approvers"]
+
+    def clean(self):
+        data = super().clean()
+        unit, approvers = data.get("unit"), data.get("approvers") or []
+        if unit is not None and unit.kind not in UNIT_KINDS:
+            self.add_error("unit", _("Choose a township or a department."))
+        if unit is not None:
+            members = set(
+                Membership.objects.filter(unit=unit, role__in=UNIT_ROLES).values_list(
+                    "user", flat=True
+                )
+            )
+            strangers = [user for user in approvers if user.pk not in members]
+            if strangers:
+                self.add_error(
+                    "approvers",
+                    _("Approvers must be members of %(unit)s: %(names)s.")
+                    % {"unit": unit.name, "names": "、".join(str(u) for u in strangers)},
+                )
+        if data.get("requires_approval") and not approvers:
+            self.add_error("approvers", _("Name at least one approver when approval is on."))
+        return data
+
+
+@admin.register(UnitSupervisionSetting)
+class UnitSupervisionSettingAdmin(CountyAdminOnly, admin.ModelAdmin):
+    """Whether a unit's feedback needs its leader's approval, and who approves (off by
+    default: a unit without a row sends its feedback straight to the supervisor)."""
+
+    form = UnitSupervisionSettingForm
+    list_display = ["unit", "requires_approval"]
+    list_filter = ["requires_approval"]
+    list_select_related = ["unit"]
+    raw_id_fields = ["unit"]
+    filter_horizontal = ["approvers"]
+
+
+@admin.register(ProgressDue)
+class ProgressDueAdmin(CountyAdminOnly, admin.ModelAdmin):
+    list_display = ["item", "due", "fed_back_at"]
+    list_select_related = ["item"]
+    raw_id_fields = ["item"]

@@ -35,6 +35,14 @@ class SupervisionConfig(AppConfig):
                 order=41,
                 section=section,
             ),
+            navigation.NavItem(
+                _("Supervision reports"),
+                "supervision:reports",
+                "bar-chart",
+                roles=readers,
+                order=42,
+                section=section,
+            ),
         )
         schedules.register(
             schedules.DefaultSchedule(

@@ -10,4 +10,5 @@ urlpatterns = [
     path("items/<int:pk>/", views.ItemDetailView.as_view(), name="item-detail"),
     path("slips/<int:pk>/print/", views.SlipPrintView.as_view(), name="slip-print"),
     path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
+    path("reports/", views.ReportView.as_view(), name="reports"),
 ]
