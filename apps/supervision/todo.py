@@ -2,6 +2,9 @@
 back), and for county admins the requests waiting for their decision and the feedback waiting
 to be closed or returned."""
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import deadlines, todo
@@ -67,8 +70,12 @@ todo.register(SupervisionRequestTodo())
 todo.register(SupervisionFeedbackTodo())
 
 
+AHEAD_DAYS = 31
+
+
 class SupervisionProgressTodo(todo.TodoKind):
-    """Periods of progress feedback her unit owes on the items it leads."""
+    """Periods of progress feedback her unit owes on the items it leads: missed ones and those
+    due within a month (later ones are not on her list yet)."""
 
     name = "supervision-progress"
     label = _("Progress feedback due")
@@ -78,7 +85,10 @@ class SupervisionProgressTodo(todo.TodoKind):
     def items(self, user):
         from apps.supervision.querysets import unit_ids
 
-        return self.deadline.open_items(user).filter(item__lead_unit__in=unit_ids(user))
+        soon = timezone.localdate() + timedelta(days=AHEAD_DAYS)
+        return self.deadline.open_items(user).filter(
+            item__lead_unit__in=unit_ids(user), due__lte=soon
+        )
 
 
 class SupervisionApprovalTodo(todo.TodoKind):

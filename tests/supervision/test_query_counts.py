@@ -11,9 +11,9 @@ from tests.supervision.conftest import assign
 
 # API: the request's savepoint and its release, her memberships, the count, the rows, and one
 # query each for the cooperating units, feedback, requests, log, attachments, slips and progress
-# periods (lights need no calendar: the limits are stored). Pages: the session (read, saved), the user, her
-# memberships, the count, the rows, the cooperating units, and the navbar's unread count (read
-# twice for the township staffer, who has unread notifications of the items).
+# periods (lights need no calendar: the limits are stored). Pages: the session (read, saved), the
+# user, her memberships, the count, the rows, the cooperating units, and the navbar's unread
+# count (read twice for the township staffer, who has unread notifications of the items).
 PINNED = {
     ("county_admin", "/api/v1/supervision-items/"): 12,
     ("dept_liaison", "/api/v1/supervision-items/"): 12,
