@@ -11,7 +11,8 @@ that month, a unit row the items that unit leads. Each item counts once, by wher
   extension's date counts, not the old one); or a period of progress feedback was missed
   (not met by its due date, or met after it);
 - 退回次数: the times its feedback was returned for rework, summed;
-- slips by colour (黄牌 is the yellow count) and 满意 / 基本满意 / 不满意.
+- slips by colour (黄牌 is the yellow count), 满意 / 基本满意 / 不满意, and the items closed
+  with a leader's 肯定性批示.
 
 A fixed number of queries whatever the data size: the units, then one grouped query each for
 the items by month, the items by unit, and the slips by month and unit."""
@@ -46,6 +47,7 @@ COLUMNS = (
     ("satisfied", gettext_lazy("Satisfied")),
     ("basically_satisfied", gettext_lazy("Basically satisfied")),
     ("unsatisfied", gettext_lazy("Unsatisfied")),
+    ("commended", gettext_lazy("Leader's commendations")),
 )
 KEYS = [key for key, _label in COLUMNS]
 
@@ -93,6 +95,7 @@ def _figures(today):
         "suspended": Count("pk", filter=Q(state=State.SUSPENDED)),
         "returns": Coalesce(Sum("return_count"), 0),
         **{value: Count("pk", filter=Q(evaluation=value)) for value in Evaluation.values},
+        "commended": Count("pk", filter=~Q(commendation="")),
     }
 
 
