@@ -355,6 +355,16 @@ API_DOORS = {
     "supervision-items return_": Door(ADMIN, "supervision_item", lambda w: {"reason": "补充"}),
     "supervision-items urge": Door(ADMIN, "supervision_item", lambda w: {"text": "请加快"}),
     "supervision-items issue_slip": Door(ADMIN, "supervision_item", lambda w: {"colour": "blue"}),
+    # Progress feedback by the lead unit; its leader's approval (the services check the named
+    # approvers); a leader's commendation recorded by county staff (leaders read only).
+    "supervision-items progress": Door(UNITS, "supervision_item", lambda w: {"text": "进展"}),
+    "supervision-items approve_feedback": Door(UNITS, "supervision_item"),
+    "supervision-items return_feedback": Door(
+        UNITS, "supervision_item", lambda w: {"reason": "补充"}
+    ),
+    "supervision-items commend": Door(
+        ADMIN, "supervision_item", lambda w: {"commendation": "好", "commended_by_name": "王县长"}
+    ),
     # Joint meetings: county staff record them; the owner department's liaison marks done.
     "meetings create": Door(ADMIN, body=lambda w: _meeting_body(w)),
     "meetings update": Door(ADMIN, "meeting", lambda w: _meeting_body(w)),
