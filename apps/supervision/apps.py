@@ -10,9 +10,10 @@ class SupervisionConfig(AppConfig):
         from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
         from apps.supervision import deadlines, todo  # noqa: F401 (register their kinds)
-        from apps.supervision.demo import seed_supervision
+        from apps.supervision.demo import seed_supervision, seed_supervision_progress
 
         demo.register(50, seed_supervision, activity=True)
+        demo.register(52, seed_supervision_progress, activity=True)
 
         section = _("Supervision")
         readers = frozenset(
