@@ -1,11 +1,9 @@
 from django import forms
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import Membership
 from apps.core.admin import CountyAdminOnly
+from apps.supervision import services
 from apps.supervision.models import (
-    UNIT_KINDS,
     ItemFeedback,
     ItemLog,
     ItemRequest,
@@ -14,7 +12,6 @@ from apps.supervision.models import (
     SupervisionItem,
     UnitSupervisionSetting,
 )
-from apps.supervision.querysets import UNIT_ROLES
 
 
 class ItemLogInline(admin.TabularInline):
@@ -71,24 +68,13 @@ class UnitSupervisionSettingForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        unit, approvers = data.get("unit"), data.get("approvers") or []
-        if unit is not None and unit.kind not in UNIT_KINDS:
-            self.add_error("unit", _("Choose a township or a department."))
+        unit = data.get("unit")
         if unit is not None:
-            members = set(
-                Membership.objects.filter(unit=unit, role__in=UNIT_ROLES).values_list(
-                    "user", flat=True
-                )
+            errors = services.check_setting(
+                unit, data.get("requires_approval"), list(data.get("approvers") or [])
             )
-            strangers = [user for user in approvers if user.pk not in members]
-            if strangers:
-                self.add_error(
-                    "approvers",
-                    _("Approvers must be members of %(unit)s: %(names)s.")
-                    % {"unit": unit.name, "names": "、".join(str(u) for u in strangers)},
-                )
-        if data.get("requires_approval") and not approvers:
-            self.add_error("approvers", _("Name at least one approver when approval is on."))
+            for name, message in errors.items():
+                self.add_error(name, message)
         return data
 
 

@@ -44,6 +44,14 @@ class SupervisionConfig(AppConfig):
                 order=42,
                 section=section,
             ),
+            navigation.NavItem(
+                _("Feedback approval by unit"),
+                "supervision:unit-settings",
+                "person-check",
+                roles=frozenset({Role.COUNTY_ADMIN}),
+                order=43,
+                section=section,
+            ),
         )
         schedules.register(
             schedules.DefaultSchedule(

@@ -120,3 +120,21 @@ class ItemExtraStepForm(ItemStepForm):
                 .distinct()
                 .order_by("full_name")
             )
+
+
+class UnitSettingForm(forms.Form):
+    """Whether the unit's feedback needs its leader's approval, and who approves."""
+
+    requires_approval = forms.BooleanField(
+        label=_("feedback needs the unit leader's approval"), required=False
+    )
+    approvers = forms.ModelMultipleChoiceField(
+        label=_("approvers"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approvers"].queryset = members

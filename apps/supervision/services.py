@@ -913,3 +913,46 @@ def send_progress_reminders(unit, now=None):
         }
         messages += [(person, key, title, "", row.item.get_absolute_url()) for person in people]
     return len(notify_batch(messages))
+
+
+# --- the per-unit setting (kept by county admins) ---------------------------------------------
+
+
+def unit_members(unit):
+    """Who may be named an approver of ``unit``'s feedback: its own township staff or
+    department liaisons (the unit's leaders among them)."""
+    return unit_people([unit]).order_by("full_name", "pk")
+
+
+def check_setting(unit, requires_approval, approvers):
+    """The messages for a setting that cannot be kept, by field (empty when it can)."""
+    errors = {}
+    if unit.kind not in UNIT_KINDS:
+        errors["unit"] = _("Choose a township or a department.")
+    members = set(unit_members(unit).values_list("pk", flat=True))
+    strangers = [user for user in approvers if user.pk not in members]
+    if strangers:
+        errors["approvers"] = _("Approvers must be members of %(unit)s: %(names)s.") % {
+            "unit": unit.name,
+            "names": "、".join(str(user) for user in strangers),
+        }
+    elif requires_approval and not approvers:
+        errors["approvers"] = _("Name at least one approver when approval is on.")
+    return errors
+
+
+@transaction.atomic
+def save_unit_setting(user, unit, *, requires_approval=False, approvers=()):
+    """A county admin over ``unit`` turns the leader's approval of its feedback on or off and
+    names its approvers. Feedback already waiting still waits for them."""
+    if not may_supervise(user, unit):
+        raise PermissionDenied(_("Only the county federation keeps this unit's setting."))
+    approvers = list(approvers or ())
+    errors = check_setting(unit, requires_approval, approvers)
+    if errors:
+        raise ValidationError(errors)
+    setting, _created = UnitSupervisionSetting.objects.update_or_create(
+        unit=unit, defaults={"requires_approval": bool(requires_approval)}
+    )
+    setting.approvers.set(approvers)
+    return setting

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy
@@ -19,11 +20,23 @@ from rest_framework.views import APIView
 
 from apps.core.exports import XLSX_CONTENT_TYPE
 from apps.core.roles import Role
-from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView, ServiceStepMixin
+from apps.core.views import (
+    ScopedDetailView,
+    ScopedListView,
+    ServiceFormView,
+    ServiceStepMixin,
+    WriteRoleRequiredMixin,
+)
 from apps.organizations.models import OrgUnit
 from apps.supervision import forms, reports, services
 from apps.supervision.filters import SupervisionItemFilterSet, item_units
-from apps.supervision.models import UNIT_KINDS, Attachment, Slip, SupervisionItem
+from apps.supervision.models import (
+    UNIT_KINDS,
+    Attachment,
+    Slip,
+    SupervisionItem,
+    UnitSupervisionSetting,
+)
 from apps.supervision.querysets import AREA_ROLES, unit_ids
 
 SUPERVISORS = (Role.COUNTY_ADMIN,)
@@ -208,3 +221,54 @@ def report_units(user):
         query = reduce(or_, (Q(path__startswith=path) for path in areas))
         ids |= set(OrgUnit.objects.filter(query, kind__in=UNIT_KINDS).values_list("pk", flat=True))
     return sorted(ids)
+
+
+def _setting_units(user):
+    return OrgUnit.objects.for_user(user).filter(kind__in=UNIT_KINDS)
+
+
+class UnitSettingListView(LoginRequiredMixin, WriteRoleRequiredMixin, TemplateView):
+    """The townships and departments of her area and whether their feedback needs approval."""
+
+    template_name = "supervision/unit_settings.html"
+    write_roles = SUPERVISORS
+
+    def get_context_data(self, **kwargs):
+        units = _setting_units(self.request.user).order_by("kind", "path")
+        settings = {
+            setting.unit_id: setting
+            for setting in UnitSupervisionSetting.objects.filter(unit__in=units).prefetch_related(
+                "approvers"
+            )
+        }
+        rows = [(unit, settings.get(unit.pk)) for unit in units]
+        return super().get_context_data(rows=rows, **kwargs)
+
+
+class UnitSettingView(ServiceFormView):
+    """One unit's setting, kept by county admins."""
+
+    template_name = "supervision/unit_setting_form.html"
+    form_class = forms.UnitSettingForm
+    service = services.save_unit_setting
+    write_roles = SUPERVISORS
+    success_message = gettext_lazy("Setting saved.")
+    success_url = reverse_lazy("supervision:unit-settings")
+
+    def get_step_object(self):
+        return get_object_or_404(_setting_units(self.request.user), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {"members": services.unit_members(self.get_step_object())}
+
+    def get_form(self, data=None, files=None):
+        setting = services.unit_setting(self.object)
+        initial = (
+            {"requires_approval": setting.requires_approval, "approvers": setting.approvers.all()}
+            if setting
+            else {}
+        )
+        return self.form_class(data, files, initial=initial, **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(unit=self.object, **kwargs)

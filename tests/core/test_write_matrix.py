@@ -467,6 +467,7 @@ HTML_DOORS = {
     "supervision:item-detail": Door(
         ADMIN | UNITS, "supervision_item", lambda w: {"action": "urge", "text": "请加快"}
     ),
+    "supervision:unit-setting": Door(ADMIN, "township_a", lambda w: {"requires_approval": ""}),
     "coordination:meeting-create": Door(ADMIN, body=lambda w: _meeting_form(w)),
     "coordination:meeting-edit": Door(ADMIN, "meeting", lambda w: _meeting_form(w)),
     "coordination:decision-detail": Door(LIAISON, "decision", lambda w: {"note": "已完成"}),

@@ -157,3 +157,32 @@ def test_the_setting_names_approvers_of_the_unit_only(county, dept_head, townshi
         {"unit": county.department.pk, "requires_approval": True, "approvers": [dept_head.pk]}
     )
     assert form.is_valid(), form.errors
+
+
+def test_county_admins_keep_the_setting_on_a_page(
+    county, county_admin, dept_liaison, dept_head, township_a_staff, client_as
+):
+    url = f"/supervision/settings/{county.department.pk}/"
+    assert client_as(county_admin).get("/supervision/settings/").status_code == 200
+    for other in (dept_liaison, township_a_staff):
+        assert client_as(other).get(url).status_code == 403
+    response = client_as(county_admin).post(
+        url, {"requires_approval": "on", "approvers": [township_a_staff.pk]}
+    )
+    assert response.status_code == 200 and not UnitSupervisionSetting.objects.exists()
+    response = client_as(county_admin).post(url, {"requires_approval": "on"})
+    assert response.status_code == 200 and not UnitSupervisionSetting.objects.exists()
+    assert "至少" in response.content.decode() or response.context["form"].errors
+    response = client_as(county_admin).post(
+        url, {"requires_approval": "on", "approvers": [dept_head.pk]}
+    )
+    assert response.status_code == 302
+    setting = UnitSupervisionSetting.objects.get(unit=county.department)
+    assert setting.requires_approval and list(setting.approvers.all()) == [dept_head]
+    assert services.needs_approval(county.department)
+    assert (
+        client_as(county_admin).get(f"/supervision/settings/{county.village_a1.pk}/").status_code
+        == 404
+    )
+    with pytest.raises(ValidationError):
+        services.save_unit_setting(county_admin, county.department, requires_approval=True)
