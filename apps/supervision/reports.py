@@ -25,7 +25,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from apps.organizations.models import OrgUnit
 from apps.supervision.models import UNIT_KINDS, ProgressDue, Slip, SupervisionItem
@@ -35,8 +35,8 @@ FIRST_YEAR = 2000
 
 COLUMNS = (
     ("assigned", gettext_lazy("Assigned")),
-    ("open", gettext_lazy("Open")),
-    ("overdue", gettext_lazy("Overdue")),
+    ("open", pgettext_lazy("report", "Open")),
+    ("overdue", pgettext_lazy("report", "Overdue")),
     ("stage_completed", gettext_lazy("Stage completed")),
     ("closed", gettext_lazy("Completed")),
     ("suspended", gettext_lazy("Suspended")),

@@ -280,7 +280,8 @@ def feed_back(user, item, *, text, files=()):
         )
         return item
     if approval:
-        _log(item, user, Action.FEEDBACK, f"{text} ({_('waiting for approval')})", at=now)
+        waiting = _("waiting for approval")
+        _log(item, user, Action.FEEDBACK, f"{text} ({waiting})", at=now)
         _tell_approvers(item, feedback)
         return item
     _deliver_final(item, now)
@@ -699,7 +700,8 @@ def feed_back_progress(user, item, *, text, period=None, files=()):
     _attach(checked, user, item, feedback)
     label = _("Progress for %(due)s") % {"due": row.due.isoformat()}
     if approval:
-        _log(item, user, Action.PROGRESS, f"{label} ({_('waiting for approval')}): {text}", at=now)
+        waiting = _("waiting for approval")
+        _log(item, user, Action.PROGRESS, f"{label} ({waiting}): {text}", at=now)
         _tell_approvers(item, feedback)
         return item
     _deliver_progress(item, row, now)
