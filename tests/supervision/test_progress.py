@@ -164,3 +164,24 @@ def test_progress_through_the_api(clock, county, county_admin, dept_liaison, api
     assert body["progress_cycle"] == "monthly"
     assert body["progress"][0]["due"] == "2026-12-25" and body["progress"][0]["fed_back_at"]
     assert api_as(county_admin).post(url, {"text": "进展"}).status_code == 403
+
+
+def test_assigning_with_a_cycle_through_the_api(clock, county, county_admin, api_as):
+    body = {
+        "title": "妇女之家阵地提升",
+        "description": "按季度反馈。",
+        "source": "superior",
+        "lead_unit": county.department.pk,
+        "deadline": "2027-06-30",
+        "progress_cycle": "quarterly",
+        "progress_day": 31,
+    }
+    response = api_as(county_admin).post("/api/v1/supervision-items/", body)
+    assert response.status_code == 400 and "progress_day" in response.json()
+    response = api_as(county_admin).post("/api/v1/supervision-items/", body | {"progress_day": 20})
+    assert response.status_code == 201, response.json()
+    assert [row["due"] for row in response.json()["progress"]] == [
+        "2026-12-20",
+        "2027-03-20",
+        "2027-06-20",
+    ]
