@@ -1,7 +1,17 @@
+from django import forms
 from django.contrib import admin
 
 from apps.core.admin import CountyAdminOnly
-from apps.supervision.models import ItemFeedback, ItemLog, ItemRequest, Slip, SupervisionItem
+from apps.supervision import services
+from apps.supervision.models import (
+    ItemFeedback,
+    ItemLog,
+    ItemRequest,
+    ProgressDue,
+    Slip,
+    SupervisionItem,
+    UnitSupervisionSetting,
+)
 
 
 class ItemLogInline(admin.TabularInline):
@@ -49,3 +59,40 @@ class SlipAdmin(CountyAdminOnly, admin.ModelAdmin):
     list_filter = ["colour"]
     list_select_related = ["item", "unit"]
     raw_id_fields = ["item", "unit", "issued_by"]
+
+
+class UnitSupervisionSettingForm(forms.ModelForm):
+    class Meta:
+        model = UnitSupervisionSetting
+        fields = ["unit", "requires_approval", "approvers"]
+
+    def clean(self):
+        data = super().clean()
+        unit = data.get("unit")
+        if unit is not None:
+            errors = services.check_setting(
+                unit, data.get("requires_approval"), list(data.get("approvers") or [])
+            )
+            for name, message in errors.items():
+                self.add_error(name, message)
+        return data
+
+
+@admin.register(UnitSupervisionSetting)
+class UnitSupervisionSettingAdmin(CountyAdminOnly, admin.ModelAdmin):
+    """Whether a unit's feedback needs its leader's approval, and who approves (off by
+    default: a unit without a row sends its feedback straight to the supervisor)."""
+
+    form = UnitSupervisionSettingForm
+    list_display = ["unit", "requires_approval"]
+    list_filter = ["requires_approval"]
+    list_select_related = ["unit"]
+    raw_id_fields = ["unit"]
+    filter_horizontal = ["approvers"]
+
+
+@admin.register(ProgressDue)
+class ProgressDueAdmin(CountyAdminOnly, admin.ModelAdmin):
+    list_display = ["item", "due", "fed_back_at"]
+    list_select_related = ["item"]
+    raw_id_fields = ["item"]

@@ -10,9 +10,14 @@ class SupervisionConfig(AppConfig):
         from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
         from apps.supervision import deadlines, todo  # noqa: F401 (register their kinds)
-        from apps.supervision.demo import seed_decisions_under_supervision, seed_supervision
+        from apps.supervision.demo import (
+            seed_decisions_under_supervision,
+            seed_supervision,
+            seed_supervision_progress,
+        )
 
         demo.register(52, seed_supervision, activity=True)
+        demo.register(53, seed_supervision_progress, activity=True)
         # After the joint meetings (coordination, 51): their overdue decisions are taken over.
         demo.register(60, seed_decisions_under_supervision, activity=True)
 
@@ -35,6 +40,22 @@ class SupervisionConfig(AppConfig):
                 "plus-square",
                 roles=frozenset({Role.COUNTY_ADMIN}),
                 order=41,
+                section=section,
+            ),
+            navigation.NavItem(
+                _("Supervision reports"),
+                "supervision:reports",
+                "bar-chart",
+                roles=readers,
+                order=42,
+                section=section,
+            ),
+            navigation.NavItem(
+                _("Feedback approval by unit"),
+                "supervision:unit-settings",
+                "person-check",
+                roles=frozenset({Role.COUNTY_ADMIN}),
+                order=43,
                 section=section,
             ),
         )

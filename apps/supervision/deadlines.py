@@ -99,3 +99,36 @@ class ItemRequestDeadlines(deadlines.DeadlineKind):
 
 ITEMS = deadlines.register(SupervisionItemDeadlines())
 REQUESTS = deadlines.register(ItemRequestDeadlines())
+
+
+class ProgressDeadlines(deadlines.DeadlineKind):
+    """One period's progress feedback of an open item, due by its date (yellow within
+    WARN_DAYS, red once missed); met periods are done."""
+
+    name = "supervision-progress"
+    label = _("Progress feedback")
+
+    def open_items(self, user):
+        from apps.supervision.models import ProgressDue
+
+        return (
+            ProgressDue.objects.filter(
+                fed_back_at__isnull=True,
+                item__state__in=SupervisionItem.OPEN_STATES,
+                item__in=SupervisionItem.objects.for_user(user).values("pk"),
+            )
+            .select_related("item", "item__lead_unit")
+            .order_by("due", "pk")
+        )
+
+    def status_of(self, row, now=None):
+        if row.fed_back_at is not None:
+            return Status(Light.GREEN, Reason.DONE, row.due)
+        today = timezone.localdate(now) if now else timezone.localdate()
+        return deadlines.assess(row.due, today, warn_days=WARN_DAYS)
+
+    def title_of(self, row):
+        return f"{row.item.title} · {row.due:%Y-%m-%d}"
+
+
+PROGRESS = deadlines.register(ProgressDeadlines())

@@ -18,8 +18,10 @@ from apps.supervision.models import (
     ItemFeedback,
     ItemLog,
     ItemRequest,
+    ProgressDue,
     Slip,
     SupervisionItem,
+    UnitSupervisionSetting,
 )
 
 TITLES = [
@@ -209,3 +211,107 @@ def seed_decisions_under_supervision(context, log=print):
             deadline=today + timedelta(days=30),
         )
     log(f"Supervision: {len(overdue)} overdue joint-meeting decisions taken over.")
+
+
+# --- progress feedback, approval, commendations (seeded on their own, idempotent) -------------
+
+
+def seed_supervision_progress(context, log=print):
+    """A long item with monthly progress feedback, assigned about four months ago: its past
+    periods fed back on time, one late and the last one missed (逾期 in the reports), the next
+    due soon; a quarterly one for the first township, whose feedback needs the approval of the
+    ``township`` account (李红梅), with a progress feedback waiting for her; and the leader's
+    commendation on two items closed to satisfaction."""
+    if SupervisionItem.objects.exclude(progress_cycle="").exists():
+        log("Supervision: progress feedback already seeded.")
+        return
+    from django.utils import timezone
+
+    admin, dept = context["users"]["admin"], context["users"]["dept"]
+    leader, township = context["users"]["leader"], context["users"]["township"]
+    department, first = context["departments"][0], context["townships"][0]
+    today = timezone.localdate()
+    item = services.assign_item(
+        admin,
+        title="妇女儿童发展规划中期评估",
+        description="对照县妇女儿童发展规划，逐项梳理指标完成情况，每月25日前反馈进展。",
+        source="government",
+        lead_unit=department,
+        cooperating_units=[first],
+        deadline=today + timedelta(days=220),
+        progress_cycle="monthly",
+        progress_day=25,
+    )
+    services.accept_item(dept, item)
+    _backdate(item, 130)
+    _progress_history(item, dept, today)
+    # The first township needs its chair's approval; one of its staff feeds back progress.
+    setting, _created = UnitSupervisionSetting.objects.get_or_create(
+        unit=first, defaults={"requires_approval": True}
+    )
+    setting.approvers.add(township)
+    staff = (
+        Membership.objects.filter(unit=first, role=Role.TOWNSHIP_STAFF)
+        .exclude(user=township)
+        .select_related("user")
+        .first()
+    )
+    worker = staff.user if staff else township
+    quarterly = services.assign_item(
+        admin,
+        title="乡镇妇女之家阵地提升",
+        description="按季度反馈妇女之家阵地建设和活动开展情况。",
+        source="superior",
+        lead_unit=first,
+        deadline=today + timedelta(days=200),
+        progress_cycle="quarterly",
+        progress_day=20,
+    )
+    services.accept_item(worker, quarterly)
+    services.feed_back_progress(worker, quarterly, text="已完成 6 个妇女之家阵地改造。")
+    closed = SupervisionItem.objects.filter(state="closed", evaluation="satisfied").order_by("pk")
+    for index, done in enumerate(closed[:2]):
+        services.commend(
+            admin,
+            done,
+            commendation="工作扎实、成效明显，值得总结推广。",
+            commended_by=leader if index == 0 else None,
+            commended_by_name="" if index == 0 else "县委书记 张国强",
+        )
+    log("Supervision: progress feedback, an approval waiting, two commendations.")
+
+
+def _progress_history(item, worker, today):
+    """Every period since the (back-dated) assignment; past ones fed back two days early, the
+    second three days late, the latest missed."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    ProgressDue.objects.filter(item=item).delete()
+    start = timezone.localdate(item.assigned_at)
+    dues = services.progress_dates(item.progress_cycle, item.progress_day, start, item.deadline)
+    rows = ProgressDue.objects.bulk_create([ProgressDue(item=item, due=due) for due in dues])
+    past = [row for row in rows if row.due < today]
+    for index, row in enumerate(past):
+        if index == len(past) - 1:
+            continue
+        day = row.due + timedelta(days=3 if index == 1 else -2)
+        moment = timezone.make_aware(datetime.combine(day, time(16, 0)))
+        feedback = ItemFeedback.objects.create(
+            item=item,
+            unit=item.lead_unit,
+            is_lead=True,
+            text=f"{row.due:%m}月进展：按计划推进，已完成阶段目标。",
+            submitted_by=worker,
+            progress=row,
+        )
+        ItemFeedback.objects.filter(pk=feedback.pk).update(created_at=moment)
+        ProgressDue.objects.filter(pk=row.pk).update(fed_back_at=moment)
+        ItemLog.objects.create(
+            item=item,
+            actor=worker,
+            action=ItemLog.Action.PROGRESS,
+            at=moment,
+            text=f"{row.due.isoformat()}: {feedback.text}",
+        )

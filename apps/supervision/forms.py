@@ -1,11 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import User
 from apps.core.forms import MultipleFileField
 from apps.core.models import LONG_TEXT, SHORT_TEXT
+from apps.core.roles import Role
 from apps.core.widgets import DateInput
 from apps.organizations.models import OrgUnit
-from apps.supervision.models import Colour, ItemRequest, SupervisionItem
+from apps.supervision.models import PROGRESS_CYCLES, Colour, ItemRequest, SupervisionItem
 
 
 class ItemForm(forms.Form):
@@ -36,6 +38,14 @@ class ItemForm(forms.Form):
             "An open decision this item takes over: its owner department leads by default, by "
             "its deadline, and it is done when the item is closed."
         ),
+    )
+    progress_cycle = forms.ChoiceField(
+        label=_("progress feedback"),
+        required=False,
+        choices=[("", _("None")), *PROGRESS_CYCLES],
+    )
+    progress_day = forms.IntegerField(
+        label=_("progress feedback by day"), min_value=1, max_value=28, initial=25, required=False
     )
 
     def __init__(self, *args, units, decisions, **kwargs):
@@ -68,3 +78,51 @@ class ItemStepForm(forms.Form):
         label=_("slip"), required=False, choices=[("", "—"), *Colour.choices]
     )
     files = MultipleFileField(label=_("attachments"))
+
+
+class ItemExtraStepForm(ItemStepForm):
+    """The item page's further steps: progress feedback for a period, the unit leader's
+    approval, and a leader's commendation recorded by the supervisor."""
+
+    period = forms.DateField(label=_("progress period"), required=False, widget=DateInput)
+    feedback = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    commendation = forms.CharField(
+        label=_("leader's commendation"),
+        required=False,
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    commended_by = forms.ModelChoiceField(
+        label=_("commending leader"), queryset=User.objects.none(), required=False
+    )
+    commended_by_name = forms.CharField(
+        label=_("commending leader's name"), required=False, max_length=100
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["commended_by"].queryset = (
+                User.objects.for_user(user)
+                .filter(is_active=True, memberships__role=Role.LEADER)
+                .distinct()
+                .order_by("full_name")
+            )
+
+
+class UnitSettingForm(forms.Form):
+    """Whether the unit's feedback needs its leader's approval, and who approves."""
+
+    requires_approval = forms.BooleanField(
+        label=_("feedback needs the unit leader's approval"), required=False
+    )
+    approvers = forms.ModelMultipleChoiceField(
+        label=_("approvers"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approvers"].queryset = members

@@ -3,6 +3,7 @@ cooperating units, on two clocks (签收, then 办结 by the deadline), with req
 三色督办单 and an operation log of every step."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,18 @@ class Colour(models.TextChoices):
 
 
 SLIP_LEVEL = {"": 0, Colour.BLUE: 1, Colour.YELLOW: 2, Colour.RED: 3}
+
+APPROVAL_STATES = [
+    ("pending", pgettext_lazy("approval", "Waiting for approval")),
+    ("approved", pgettext_lazy("approval", "Approved")),
+    ("returned", pgettext_lazy("approval", "Returned")),
+]
+
+PROGRESS_CYCLES = [
+    ("monthly", _("Monthly")),
+    ("quarterly", _("Quarterly")),
+    ("half_yearly", _("Half-yearly")),
+]
 
 
 class SupervisionItem(ScopedModel):
@@ -109,6 +122,27 @@ class SupervisionItem(ScopedModel):
         on_delete=models.PROTECT,
         related_name="supervision_item",
     )
+    # Recurring progress feedback (see ProgressDue): empty for none.
+    progress_cycle = models.CharField(
+        _("progress feedback"), max_length=12, choices=PROGRESS_CYCLES, blank=True
+    )
+    progress_day = models.PositiveSmallIntegerField(
+        _("progress feedback by day"),
+        default=25,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
+    # 肯定性批示: a leader's commendation on closing, recorded by county admins.
+    commendation = models.TextField(_("leader's commendation"), max_length=SHORT_TEXT, blank=True)
+    commended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("commending leader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    commended_by_name = models.CharField(_("commending leader's name"), max_length=100, blank=True)
+    commended_on = models.DateField(_("commended on"), null=True, blank=True)
 
     objects = SupervisionItemQuerySet.as_manager()
 
@@ -162,6 +196,27 @@ class ItemFeedback(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A period's progress feedback; empty for the item's (final) feedback.
+    progress = models.ForeignKey(
+        "ProgressDue",
+        verbose_name=_("progress period"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="feedbacks",
+    )
+    # Where the lead unit's feedback needs its leader's approval (UnitSupervisionSetting).
+    approval = models.CharField(_("approval"), max_length=10, choices=APPROVAL_STATES, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approval_note = models.TextField(_("reason for returning"), max_length=SHORT_TEXT, blank=True)
 
     class Meta:
         verbose_name = _("feedback")
@@ -287,6 +342,10 @@ class ItemLog(models.Model):
         CLOSE = "close", pgettext_lazy("supervision log", "Closed")
         URGE = "urge", _("Urged")
         SLIP = "slip", _("Slip issued")
+        PROGRESS = "progress", _("Progress fed back")
+        APPROVE_FEEDBACK = "approve_feedback", _("Feedback approved")
+        RETURN_FEEDBACK = "return_feedback", _("Feedback returned by the unit leader")
+        COMMEND = "commend", _("Leader's commendation")
 
     item = models.ForeignKey(
         SupervisionItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="log"
@@ -353,3 +412,68 @@ class Attachment(ScopedModel):
 
     def get_absolute_url(self):
         return reverse("supervision:attachment", args=[self.pk])
+
+
+# --- recurring progress feedback, leader approval of feedback, commendation (issue 10) -------
+
+
+class ProgressDue(models.Model):
+    """One period's progress feedback (阶段进展反馈): due by ``due``, met when the lead unit's
+    progress feedback for it reaches the supervisor (after approval where the unit needs it).
+    Missed (not met, or met after ``due``) counts as 逾期 in the reports."""
+
+    item = models.ForeignKey(
+        SupervisionItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="progress"
+    )
+    due = models.DateField(_("progress feedback due"))
+    fed_back_at = models.DateTimeField(_("progress fed back at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("progress feedback due")
+        verbose_name_plural = _("progress feedback due")
+        ordering = ["due", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "due"], name="supervision_progress_once")
+        ]
+
+    def __str__(self):
+        return f"{self.item} · {self.due:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return self.item.get_absolute_url()
+
+    @property
+    def late(self):
+        from django.utils import timezone
+
+        if self.fed_back_at is None:
+            return timezone.localdate() > self.due
+        return timezone.localdate(self.fed_back_at) > self.due
+
+
+class UnitSupervisionSetting(models.Model):
+    """Per township or department, kept by county admins: whether the unit's feedback must be
+    approved by one of its named approvers (its own leaders, members of the unit) before it
+    reaches the supervisor. Off by default (no row: off)."""
+
+    unit = models.OneToOneField(
+        OrgUnit,
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        related_name="supervision_setting",
+    )
+    requires_approval = models.BooleanField(_("feedback needs the unit leader's approval"))
+    approvers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approvers"),
+        blank=True,
+        related_name="supervision_approvals",
+    )
+
+    class Meta:
+        verbose_name = _("unit supervision setting")
+        verbose_name_plural = _("unit supervision settings")
+        ordering = ["unit__path"]
+
+    def __str__(self):
+        return self.unit.name

@@ -60,7 +60,7 @@ class SupervisionItemQuerySet(ScopedQuerySet):
             Prefetch(
                 "feedbacks",
                 queryset=models.get_model("ItemFeedback").objects.select_related(
-                    "unit", "submitted_by"
+                    "unit", "submitted_by", "approved_by", "progress"
                 ),
             ),
             Prefetch(
@@ -72,6 +72,7 @@ class SupervisionItemQuerySet(ScopedQuerySet):
             Prefetch("log", queryset=models.get_model("ItemLog").objects.select_related("actor")),
             "attachments",
             "slips",
+            "progress",
         )
 
 

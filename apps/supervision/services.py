@@ -3,6 +3,8 @@ the supervisor's (approving or returning requests, 退回, 办结 with an evalua
 and the hourly run that urges and escalates by the lights. Views, the API, tasks and commands
 call only these. Every step writes one line of the item's operation log."""
 
+from datetime import date, timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +16,7 @@ from apps.core.deadlines import Light
 from apps.core.roles import Role
 from apps.core.uploads import check_uploads
 from apps.notifications.services import daily_key, notify_batch, notify_many
-from apps.supervision.deadlines import ITEMS, REQUESTS
+from apps.supervision.deadlines import ITEMS, PROGRESS, REQUESTS
 from apps.supervision.models import (
     SLIP_LEVEL,
     UNIT_KINDS,
@@ -23,8 +25,10 @@ from apps.supervision.models import (
     ItemFeedback,
     ItemLog,
     ItemRequest,
+    ProgressDue,
     Slip,
     SupervisionItem,
+    UnitSupervisionSetting,
 )
 from apps.supervision.querysets import UNIT_ROLES
 
@@ -136,6 +140,8 @@ def assign_item(
     priority=SupervisionItem.Priority.NORMAL,
     files=(),
     meeting_decision=None,
+    progress_cycle="",
+    progress_day=25,
 ):
     """交办: a county admin hands an item to a lead unit (a township or department in her
     area) with cooperating units. Without a deadline the rule for its source and priority
@@ -186,11 +192,14 @@ def assign_item(
         assigned_at=now,
         accept_due=ITEMS.deadline_after(now, "accept"),
         created_by=user,
+        progress_cycle=progress_cycle or "",
+        progress_day=progress_day or 25,
     )
     item.full_clean()
     if meeting_decision is not None:
         item.meeting_decision = coordination.hand_over_decision(meeting_decision)
     item.save()
+    plan_progress(item, today)
     item.cooperating_units.set(cooperating_units)
     _attach(checked, user, item)
     _log(
@@ -247,10 +256,19 @@ def feed_back(user, item, *, text, files=()):
         raise ValidationError({"text": _("Accept the item before feeding back.")})
     if item.state not in SupervisionItem.OPEN_STATES:
         raise _state_error(item, _("fed back"))
+    approval = ""
+    if side == "lead":
+        _refuse_if_waiting(item, progress=None)
+        approval = "pending" if needs_approval(item.lead_unit) else ""
     checked = check_uploads(files)
     now = timezone.now()
     feedback = ItemFeedback.objects.create(
-        item=item, unit=unit, is_lead=side == "lead", text=text, submitted_by=user
+        item=item,
+        unit=unit,
+        is_lead=side == "lead",
+        text=text,
+        submitted_by=user,
+        approval=approval,
     )
     _attach(checked, user, item, feedback)
     if side == "cooperating":
@@ -262,8 +280,12 @@ def feed_back(user, item, *, text, files=()):
             url=item.get_absolute_url(),
         )
         return item
-    item.state, item.feedback_at = State.FEEDBACK, now
-    item.save(update_fields=["state", "feedback_at", "updated_at"])
+    if approval:
+        waiting = _("waiting for approval")
+        _log(item, user, Action.FEEDBACK, f"{text} ({waiting})", at=now)
+        _tell_approvers(item, feedback)
+        return item
+    _deliver_final(item, now)
     _log(item, user, Action.FEEDBACK, text, at=now)
     _tell_supervisor(
         item,
@@ -357,6 +379,7 @@ def approve_request(user, item):
     else:
         item.state, item.closed_at = State.STAGE_COMPLETED, now
     item.save()
+    plan_progress(item, timezone.localdate(now))
     _log(item, user, Action.APPROVE_REQUEST, request.get_kind_display(), at=now)
     _tell_unit(
         item,
@@ -388,8 +411,9 @@ def return_request(user, item, *, reason):
 
 
 @transaction.atomic
-def close_item(user, item, *, evaluation):
-    """办结 with an evaluation, only once the lead unit has fed back."""
+def close_item(user, item, *, evaluation, commendation="", commended_by=None, commended_by_name=""):
+    """办结 with an evaluation, only once the lead unit has fed back; with it, where given, a
+    leader's 肯定性批示 (see ``commend``)."""
     item = _locked(item)
     _require_supervisor(user, item)
     if item.state == State.CLOSED:
@@ -400,6 +424,7 @@ def close_item(user, item, *, evaluation):
         )
     if evaluation not in SupervisionItem.Evaluation.values:
         raise ValidationError({"evaluation": _("Choose an evaluation.")})
+    commendation = _check_commendation(user, commendation, commended_by, commended_by_name)
     now = timezone.now()
     item.state, item.closed_at, item.evaluation = State.CLOSED, now, evaluation
     item.save()
@@ -409,7 +434,10 @@ def close_item(user, item, *, evaluation):
             by=user,
             note=_("Closed as supervised item %(title)s.") % {"title": item.title},
         )
+    plan_progress(item, timezone.localdate(now))
     _log(item, user, Action.CLOSE, item.get_evaluation_display(), at=now)
+    if commendation:
+        _set_commendation(item, user, now, *commendation)
     _tell_unit(
         item, f"supervision-closed:{item.pk}", _("Closed: %(title)s") % {"title": item.title}
     )
@@ -430,6 +458,7 @@ def return_item(user, item, *, reason):
     item.state, item.feedback_at = State.IN_PROGRESS, None
     item.return_count += 1
     item.save()
+    plan_progress(item, timezone.localdate(now))
     _log(item, user, Action.RETURN, reason, at=now)
     _tell_unit(
         item,
@@ -567,4 +596,372 @@ def send_unit_reminders(unit, now=None):
             _log(judged[key], None, Action.URGE, _("Automatic reminder."), True, now)
         for item in items:
             escalate(item, ITEMS.status_of(item, now), now)
-    return len(created)
+    return len(created) + send_progress_reminders(unit, now)
+
+
+# --- recurring progress feedback (阶段进展反馈) -------------------------------------------------
+
+CYCLE_MONTHS = {
+    "monthly": frozenset(range(1, 13)),
+    "quarterly": frozenset({3, 6, 9, 12}),
+    "half_yearly": frozenset({6, 12}),
+}
+# The first period falls at least this long after the item is assigned.
+FIRST_PERIOD_AFTER = timedelta(days=7)
+
+
+def progress_dates(cycle, day, start, end):
+    """The due dates of a ``cycle`` (monthly, quarterly: Mar/Jun/Sep/Dec, half-yearly: Jun/Dec)
+    by ``day`` of the month, from a week after ``start`` to before ``end`` (the deadline, which
+    the item's own feedback answers)."""
+    months = CYCLE_MONTHS.get(cycle)
+    if not months:
+        return []
+    dates, year, month = [], start.year, start.month
+    while date(year, month, 1) < end:
+        due = date(year, month, day)
+        if month in months and start + FIRST_PERIOD_AFTER <= due < end:
+            dates.append(due)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return dates
+
+
+def plan_progress(item, today):
+    """Keep the item's periods in step with its life: while it is open, every period from
+    ``today`` to its deadline exists (an approved extension adds periods); once fed back or
+    ended, periods not yet met from ``today`` on are no longer due (past missed ones stay and
+    count as 逾期). Returned for rework, it is open again and its periods come back."""
+    future = ProgressDue.objects.filter(item=item, fed_back_at__isnull=True, due__gte=today)
+    if item.state not in SupervisionItem.OPEN_STATES:
+        future.delete()
+        return
+    start = timezone.localdate(item.assigned_at)
+    wanted = [
+        due
+        for due in progress_dates(item.progress_cycle, item.progress_day, start, item.deadline)
+        if due >= today
+    ]
+    future.exclude(due__in=wanted).delete()
+    ProgressDue.objects.bulk_create(
+        [ProgressDue(item=item, due=due) for due in wanted], ignore_conflicts=True
+    )
+
+
+def _opens_on(item, period):
+    """A period's progress feedback may be given from the day after the period before it fell
+    due (the first one: from assignment)."""
+    before = ProgressDue.objects.filter(item=item, due__lt=period.due).order_by("-due").first()
+    return before.due + timedelta(days=1) if before else timezone.localdate(item.assigned_at)
+
+
+@transaction.atomic
+def feed_back_progress(user, item, *, text, period=None, files=()):
+    """阶段进展反馈 by the lead unit for one period (a due date; default the earliest not yet
+    met). Where the unit needs approval it waits for its leader; otherwise it reaches the
+    supervisor at once and meets the period (late when after its due date)."""
+    item = _locked(item)
+    if unit_side(user, item)[0] != "lead":
+        raise ValidationError({"unit": _("Only the lead unit feeds back progress on this item.")})
+    unit = item.lead_unit
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the progress feedback.")})
+    if not item.progress_cycle:
+        raise ValidationError({"period": _("This item asks for no recurring progress feedback.")})
+    if item.state == State.ASSIGNED:
+        raise ValidationError({"text": _("Accept the item before feeding back.")})
+    if item.state not in SupervisionItem.OPEN_STATES:
+        raise _state_error(item, _("fed back"))
+    open_periods = ProgressDue.objects.filter(item=item, fed_back_at__isnull=True)
+    row = (
+        open_periods.filter(due=period).first() if period else open_periods.order_by("due").first()
+    )
+    if row is None:
+        raise ValidationError(
+            {"period": _("No progress feedback is due on this item for that period.")}
+        )
+    today = timezone.localdate()
+    opens = _opens_on(item, row)
+    if today < opens:
+        raise ValidationError(
+            {
+                "period": _(
+                    "The progress feedback due %(due)s is not due yet: it opens on %(opens)s."
+                )
+                % {"due": row.due.isoformat(), "opens": opens.isoformat()}
+            }
+        )
+    _refuse_if_waiting(item, progress=row)
+    approval = "pending" if needs_approval(unit) else ""
+    checked = check_uploads(files)
+    now = timezone.now()
+    feedback = ItemFeedback.objects.create(
+        item=item,
+        unit=unit,
+        is_lead=True,
+        text=text,
+        submitted_by=user,
+        progress=row,
+        approval=approval,
+    )
+    _attach(checked, user, item, feedback)
+    label = _("Progress for %(due)s") % {"due": row.due.isoformat()}
+    if approval:
+        waiting = _("waiting for approval")
+        _log(item, user, Action.PROGRESS, f"{label} ({waiting}): {text}", at=now)
+        _tell_approvers(item, feedback)
+        return item
+    _deliver_progress(item, row, now)
+    _log(item, user, Action.PROGRESS, f"{label}: {text}", at=now)
+    return item
+
+
+def _deliver_progress(item, row, now):
+    ProgressDue.objects.filter(pk=row.pk).update(fed_back_at=now)
+    _tell_supervisor(
+        item,
+        f"supervision-progress:{row.pk}",
+        _("Progress fed back on %(title)s") % {"title": item.title},
+    )
+
+
+def _deliver_final(item, now):
+    item.state, item.feedback_at = State.FEEDBACK, now
+    item.save(update_fields=["state", "feedback_at", "updated_at"])
+    plan_progress(item, timezone.localdate(now))
+
+
+def progress_status(row, now=None):
+    """The engine's light for one period (green once met)."""
+    return PROGRESS.status_of(row, now)
+
+
+# --- the unit leader's approval of feedback ---------------------------------------------------
+
+
+def unit_setting(unit):
+    return UnitSupervisionSetting.objects.filter(unit=unit).first()
+
+
+def needs_approval(unit):
+    return UnitSupervisionSetting.objects.filter(unit=unit, requires_approval=True).exists()
+
+
+def is_approver(user, unit):
+    return UnitSupervisionSetting.objects.filter(unit=unit, approvers=user).exists()
+
+
+def _tell_approvers(item, feedback):
+    approvers = User.objects.filter(
+        is_active=True, supervision_approvals__unit=item.lead_unit
+    ).distinct()
+    notify_many(
+        approvers,
+        f"supervision-approve:{feedback.pk}",
+        _("Feedback to approve: %(title)s") % {"title": item.title},
+        url=item.get_absolute_url(),
+    )
+
+
+def _refuse_if_waiting(item, progress):
+    waiting = ItemFeedback.objects.filter(
+        item=item, is_lead=True, approval="pending", progress=progress
+    )
+    if waiting.exists():
+        raise ValidationError(
+            {"text": _("Your unit's feedback is already waiting for its leader's approval.")}
+        )
+
+
+def _waiting_feedback(user, item, feedback):
+    if not is_approver(user, item.lead_unit):
+        raise ValidationError(
+            {
+                "feedback": _("Only the approvers named for %(unit)s approve its feedback.")
+                % {"unit": item.lead_unit.name}
+            }
+        )
+    waiting = ItemFeedback.objects.select_for_update().filter(item=item, approval="pending")
+    row = waiting.filter(pk=getattr(feedback, "pk", feedback)).first() if feedback else None
+    row = row if feedback else waiting.order_by("created_at", "pk").first()
+    if row is None:
+        raise ValidationError({"feedback": _("No feedback on this item waits for approval.")})
+    return row
+
+
+@transaction.atomic
+def approve_feedback(user, item, *, feedback=None):
+    """An approver of the lead unit sends its waiting feedback on to the supervisor: the
+    item's feedback moves it to 反馈 (on time or late by the moment of approval), a progress
+    feedback meets its period."""
+    item = _locked(item)
+    row = _waiting_feedback(user, item, feedback)
+    if row.progress_id is None and item.state != State.IN_PROGRESS:
+        raise _state_error(item, _("fed back"))
+    now = timezone.now()
+    row.approval, row.approved_by, row.approved_at = "approved", user, now
+    row.save(update_fields=["approval", "approved_by", "approved_at", "updated_at"])
+    if row.progress_id:
+        _deliver_progress(item, row.progress, now)
+        text = _("Progress for %(due)s") % {"due": row.progress.due.isoformat()}
+    else:
+        _deliver_final(item, now)
+        text = row.text
+        _tell_supervisor(
+            item,
+            f"supervision-feedback:{row.pk}",
+            _("Feedback on %(title)s") % {"title": item.title},
+        )
+    _log(item, user, Action.APPROVE_FEEDBACK, text, at=now)
+    return item
+
+
+@transaction.atomic
+def return_feedback(user, item, *, reason, feedback=None):
+    """The approver returns the waiting feedback to the unit with a reason; it never reaches
+    the supervisor, and the unit feeds back again."""
+    item = _locked(item)
+    reason = (reason or "").strip()
+    row = _waiting_feedback(user, item, feedback)
+    if not reason:
+        raise ValidationError({"reason": _("Say why the feedback is returned.")})
+    now = timezone.now()
+    row.approval, row.approved_by, row.approved_at = "returned", user, now
+    row.approval_note = reason
+    row.save(
+        update_fields=["approval", "approved_by", "approved_at", "approval_note", "updated_at"]
+    )
+    _log(item, user, Action.RETURN_FEEDBACK, reason, at=now)
+    if row.submitted_by.is_active:
+        notify_many(
+            [row.submitted_by],
+            f"supervision-feedback-returned:{row.pk}",
+            _("Feedback returned by your leader: %(title)s") % {"title": item.title},
+            body=reason,
+            url=item.get_absolute_url(),
+        )
+    return item
+
+
+# --- the leader's 肯定性批示 ------------------------------------------------------------------
+
+
+def _check_commendation(user, text, leader, name):
+    """``(text, leader, name)`` when a commendation is given, else None. Leaders read only:
+    county admins record it on the leader's behalf, naming a leader user or writing a name."""
+    text, name = (text or "").strip(), (name or "").strip()
+    if not text:
+        if leader or name:
+            raise ValidationError({"commendation": _("Write the leader's commendation.")})
+        return None
+    if leader is None and not name:
+        raise ValidationError({"commended_by": _("Say which leader gave the commendation.")})
+    if leader is not None and not leader.has_role(Role.LEADER):
+        raise ValidationError({"commended_by": _("Choose a leader, or write the leader's name.")})
+    return text, leader, name or (leader.full_name if leader else "")
+
+
+def _set_commendation(item, user, now, text, leader, name):
+    item.commendation, item.commended_by, item.commended_by_name = text, leader, name
+    item.commended_on = timezone.localdate(now)
+    item.save(
+        update_fields=[
+            "commendation",
+            "commended_by",
+            "commended_by_name",
+            "commended_on",
+            "updated_at",
+        ]
+    )
+    _log(item, user, Action.COMMEND, f"{name}: {text}", at=now)
+
+
+@transaction.atomic
+def commend(user, item, *, commendation, commended_by=None, commended_by_name=""):
+    """肯定性批示 on a closed item, recorded by its supervisor (a county admin) for the leader;
+    a later one replaces it (the log keeps both)."""
+    item = _locked(item)
+    _require_supervisor(user, item)
+    if item.state != State.CLOSED:
+        raise ValidationError(
+            {"commendation": _("A leader's commendation is given on a closed item.")}
+        )
+    checked = _check_commendation(user, commendation, commended_by, commended_by_name)
+    if checked is None:
+        raise ValidationError({"commendation": _("Write the leader's commendation.")})
+    _set_commendation(item, user, timezone.now(), *checked)
+    return item
+
+
+# --- the hourly run: progress periods ----------------------------------------------------------
+
+
+def send_progress_reminders(unit, now=None):
+    """Each period of ``unit``'s open items that is due soon or missed is urged once a day to
+    the lead unit's people (one notification per period per day). Returns how many were new."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    rows = list(
+        ProgressDue.objects.filter(
+            item__lead_unit=unit,
+            item__state__in=SupervisionItem.OPEN_STATES,
+            fed_back_at__isnull=True,
+        ).select_related("item")
+    )
+    people = list(unit_people([unit]))
+    messages = []
+    for row in rows:
+        status = PROGRESS.status_of(row, now)
+        if status.light == Light.GREEN:
+            continue
+        key = daily_key("supervision-progress", row.pk, day=today)
+        title = _("Progress feedback %(state)s (due %(due)s): %(title)s") % {
+            "state": status.reason_label,
+            "due": row.due.isoformat(),
+            "title": row.item.title,
+        }
+        messages += [(person, key, title, "", row.item.get_absolute_url()) for person in people]
+    return len(notify_batch(messages))
+
+
+# --- the per-unit setting (kept by county admins) ---------------------------------------------
+
+
+def unit_members(unit):
+    """Who may be named an approver of ``unit``'s feedback: its own township staff or
+    department liaisons (the unit's leaders among them)."""
+    return unit_people([unit]).order_by("full_name", "pk")
+
+
+def check_setting(unit, requires_approval, approvers):
+    """The messages for a setting that cannot be kept, by field (empty when it can)."""
+    errors = {}
+    if unit.kind not in UNIT_KINDS:
+        errors["unit"] = _("Choose a township or a department.")
+    members = set(unit_members(unit).values_list("pk", flat=True))
+    strangers = [user for user in approvers if user.pk not in members]
+    if strangers:
+        errors["approvers"] = _("Approvers must be members of %(unit)s: %(names)s.") % {
+            "unit": unit.name,
+            "names": "、".join(str(user) for user in strangers),
+        }
+    elif requires_approval and not approvers:
+        errors["approvers"] = _("Name at least one approver when approval is on.")
+    return errors
+
+
+@transaction.atomic
+def save_unit_setting(user, unit, *, requires_approval=False, approvers=()):
+    """A county admin over ``unit`` turns the leader's approval of its feedback on or off and
+    names its approvers. Feedback already waiting still waits for them."""
+    if not may_supervise(user, unit):
+        raise PermissionDenied(_("Only the county federation keeps this unit's setting."))
+    approvers = list(approvers or ())
+    errors = check_setting(unit, requires_approval, approvers)
+    if errors:
+        raise ValidationError(errors)
+    setting, _created = UnitSupervisionSetting.objects.update_or_create(
+        unit=unit, defaults={"requires_approval": bool(requires_approval)}
+    )
+    setting.approvers.set(approvers)
+    return setting

@@ -2,9 +2,12 @@
 back), and for county admins the requests waiting for their decision and the feedback waiting
 to be closed or returned."""
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core import todo
+from apps.core import deadlines, todo
 from apps.core.deadlines import Light, Reason, Status
 from apps.core.roles import Role
 from apps.supervision.models import SupervisionItem
@@ -65,3 +68,60 @@ class SupervisionFeedbackTodo(todo.TodoKind):
 todo.register(SupervisionItemTodo())
 todo.register(SupervisionRequestTodo())
 todo.register(SupervisionFeedbackTodo())
+
+
+AHEAD_DAYS = 31
+
+
+class SupervisionProgressTodo(todo.TodoKind):
+    """Periods of progress feedback her unit owes on the items it leads: missed ones and those
+    due within a month (later ones are not on her list yet)."""
+
+    name = "supervision-progress"
+    label = _("Progress feedback due")
+    roles = frozenset({Role.TOWNSHIP_STAFF, Role.DEPT_LIAISON})
+    deadline_kind = "supervision-progress"
+
+    def items(self, user):
+        from apps.supervision.querysets import unit_ids
+
+        soon = timezone.localdate() + timedelta(days=AHEAD_DAYS)
+        return self.deadline.open_items(user).filter(
+            item__lead_unit__in=unit_ids(user), due__lte=soon
+        )
+
+
+class SupervisionApprovalTodo(todo.TodoKind):
+    """Her unit's feedback waiting for her approval (she is a named approver)."""
+
+    name = "supervision-approval"
+    label = _("Feedback to approve")
+    roles = frozenset({Role.TOWNSHIP_STAFF, Role.DEPT_LIAISON})
+    deadline_kind = "supervision-item"
+
+    def items(self, user):
+        from apps.supervision.models import ItemFeedback
+
+        return (
+            ItemFeedback.objects.filter(
+                approval="pending",
+                item__lead_unit__supervision_setting__approvers=user,
+                item__in=SupervisionItem.objects.for_user(user).values("pk"),
+            )
+            .select_related("item", "item__lead_unit", "progress")
+            .order_by("created_at", "pk")
+        )
+
+    def status_of(self, feedback, now=None):
+        due = feedback.progress.due if feedback.progress_id else feedback.item.deadline
+        return deadlines.assess(due, now, warn_days=1)
+
+    def title_of(self, feedback):
+        return f"{feedback.item.title} · {feedback.item.lead_unit.name}"
+
+    def url_of(self, feedback):
+        return feedback.item.get_absolute_url()
+
+
+todo.register(SupervisionProgressTodo())
+todo.register(SupervisionApprovalTodo())

@@ -10,4 +10,7 @@ urlpatterns = [
     path("items/<int:pk>/", views.ItemDetailView.as_view(), name="item-detail"),
     path("slips/<int:pk>/print/", views.SlipPrintView.as_view(), name="slip-print"),
     path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
+    path("reports/", views.ReportView.as_view(), name="reports"),
+    path("settings/", views.UnitSettingListView.as_view(), name="unit-settings"),
+    path("settings/<int:pk>/", views.UnitSettingView.as_view(), name="unit-setting"),
 ]

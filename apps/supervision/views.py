@@ -1,20 +1,44 @@
 """Supervision pages: the list of items, assigning one, the item page where each side takes
 its steps, the printable slip and the attachments' download."""
 
-from django.http import FileResponse
+from functools import reduce
+from operator import or_
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_lazy
+from django.views.generic import TemplateView
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.views import APIView
 
 from apps.coordination import services as coordination
+from apps.core.exports import XLSX_CONTENT_TYPE
 from apps.core.roles import Role
-from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView, ServiceStepMixin
-from apps.supervision import forms, services
+from apps.core.views import (
+    ScopedDetailView,
+    ScopedListView,
+    ServiceFormView,
+    ServiceStepMixin,
+    WriteRoleRequiredMixin,
+)
+from apps.organizations.models import OrgUnit
+from apps.supervision import forms, reports, services
 from apps.supervision.filters import SupervisionItemFilterSet, item_units
-from apps.supervision.models import Attachment, Slip, SupervisionItem
+from apps.supervision.models import (
+    UNIT_KINDS,
+    Attachment,
+    Slip,
+    SupervisionItem,
+    UnitSupervisionSetting,
+)
+from apps.supervision.querysets import AREA_ROLES, unit_ids
 
 SUPERVISORS = (Role.COUNTY_ADMIN,)
 STEP_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.DEPT_LIAISON)
@@ -92,7 +116,7 @@ class ItemDetailView(ServiceStepMixin, ScopedDetailView):
 
     model = SupervisionItem
     template_name = "supervision/item_detail.html"
-    form_class = forms.ItemStepForm
+    form_class = forms.ItemExtraStepForm
     write_roles = STEP_ROLES
     read_by_all = True
     actions = {
@@ -101,11 +125,25 @@ class ItemDetailView(ServiceStepMixin, ScopedDetailView):
         "request": (services.request_change, ("kind", "new_deadline", "reason")),
         "approve-request": (services.approve_request, ()),
         "return-request": (services.return_request, ("reason",)),
-        "close": (services.close_item, ("evaluation",)),
+        "close": (
+            services.close_item,
+            ("evaluation", "commendation", "commended_by", "commended_by_name"),
+        ),
         "return": (services.return_item, ("reason",)),
         "urge": (services.urge_item, ("text",)),
         "issue-slip": (services.issue_slip, ("colour", "reason")),
+        "progress": (services.feed_back_progress, ("text", "period", "files")),
+        "approve-feedback": (services.approve_feedback, ("feedback",)),
+        "return-feedback": (services.return_feedback, ("feedback", "reason")),
+        "commend": (
+            services.commend,
+            ("commendation", "commended_by", "commended_by_name"),
+        ),
     }
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
     success_message = gettext_lazy("Item updated.")
 
     def get_base_queryset(self):
@@ -123,6 +161,8 @@ class ItemDetailView(ServiceStepMixin, ScopedDetailView):
             supervises=services.may_supervise(user, item),
             meeting_decision=decision,
             pending=pending[0] if pending else None,
+            approver=services.is_approver(user, item.lead_unit) if side == "lead" else False,
+            waiting=[f for f in item.feedbacks.all() if f.approval == "pending"],
             **kwargs,
         )
 
@@ -161,3 +201,104 @@ class AttachmentDownloadView(APIView):
             filename=attachment.original_name,
             content_type=attachment.content_type,
         )
+
+
+class ReportView(LoginRequiredMixin, TemplateView):
+    """督办事项统计 by month and by lead unit for a year; ``?export=xlsx`` downloads it. County
+    admins and leaders see every unit of their area, a township's or department's people their
+    own unit's row (and months counting only its items)."""
+
+    template_name = "supervision/report.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_role(*REPORT_ROLES):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        today = timezone.localdate()
+        year = request.GET.get("year") or today.year
+        try:
+            report = reports.item_report(year, report_units(request.user), today=today)
+        except ValidationError as error:
+            return self.render_to_response(
+                self.get_context_data(error=error.messages[0], year=year, years=_years(today))
+            )
+        if request.GET.get("export") == "xlsx":
+            response = HttpResponse(reports.report_xlsx(report), content_type=XLSX_CONTENT_TYPE)
+            name = f"supervision-report-{report.year}.xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        return self.render_to_response(
+            self.get_context_data(report=report, year=report.year, years=_years(today))
+        )
+
+
+REPORT_ROLES = (Role.COUNTY_ADMIN, Role.LEADER, Role.TOWNSHIP_STAFF, Role.DEPT_LIAISON)
+
+
+def _years(today):
+    return list(range(today.year, today.year - 5, -1))
+
+
+def report_units(user):
+    """The lead units whose rows ``user`` sees (None: every unit, for a superuser)."""
+    if user.is_superuser:
+        return None
+    areas = [m.unit.path for m in user.active_memberships if m.role in AREA_ROLES]
+    ids = set(unit_ids(user))
+    if areas:
+        query = reduce(or_, (Q(path__startswith=path) for path in areas))
+        ids |= set(OrgUnit.objects.filter(query, kind__in=UNIT_KINDS).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def _setting_units(user):
+    return OrgUnit.objects.for_user(user).filter(kind__in=UNIT_KINDS)
+
+
+class UnitSettingListView(LoginRequiredMixin, WriteRoleRequiredMixin, TemplateView):
+    """The townships and departments of her area and whether their feedback needs approval."""
+
+    template_name = "supervision/unit_settings.html"
+    write_roles = SUPERVISORS
+
+    def get_context_data(self, **kwargs):
+        units = _setting_units(self.request.user).order_by("kind", "path")
+        settings = {
+            setting.unit_id: setting
+            for setting in UnitSupervisionSetting.objects.filter(unit__in=units).prefetch_related(
+                "approvers"
+            )
+        }
+        rows = [(unit, settings.get(unit.pk)) for unit in units]
+        return super().get_context_data(rows=rows, **kwargs)
+
+
+class UnitSettingView(ServiceFormView):
+    """One unit's setting, kept by county admins."""
+
+    template_name = "supervision/unit_setting_form.html"
+    form_class = forms.UnitSettingForm
+    service = services.save_unit_setting
+    write_roles = SUPERVISORS
+    success_message = gettext_lazy("Setting saved.")
+    success_url = reverse_lazy("supervision:unit-settings")
+
+    def get_step_object(self):
+        return get_object_or_404(_setting_units(self.request.user), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {"members": services.unit_members(self.get_step_object())}
+
+    def get_form(self, data=None, files=None):
+        setting = services.unit_setting(self.object)
+        initial = (
+            {"requires_approval": setting.requires_approval, "approvers": setting.approvers.all()}
+            if setting
+            else {}
+        )
+        return self.form_class(data, files, initial=initial, **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(unit=self.object, **kwargs)

@@ -27,7 +27,7 @@ def test_assign_accept_feed_back_and_close(page, live_server, demo_county, sign_
     sign_out(page)
 
     sign_in("dept")
-    open_nav(page, "督办事项")  # her only supervision entry: no dropdown
+    open_nav(page, "督查督办", "督办事项")
     page.get_by_test_id("item-list").get_by_role("link").filter(
         has_text="落实留守儿童关爱服务"
     ).click()
@@ -49,3 +49,6 @@ def test_assign_accept_feed_back_and_close(page, live_server, demo_county, sign_
     expect(page.get_by_test_id("item-state")).to_have_text("已办结")
     expect(page.get_by_test_id("evaluation")).to_have_text("满意")
     expect(page.get_by_test_id("item-log")).to_contain_text("签收")
+    # The month's figures count it as 办结 on the report page.
+    open_nav(page, "督查督办", "督办统计")
+    expect(page.get_by_test_id("report-units")).to_contain_text(department.name)

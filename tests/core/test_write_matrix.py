@@ -355,6 +355,16 @@ API_DOORS = {
     "supervision-items return_": Door(ADMIN, "supervision_item", lambda w: {"reason": "补充"}),
     "supervision-items urge": Door(ADMIN, "supervision_item", lambda w: {"text": "请加快"}),
     "supervision-items issue_slip": Door(ADMIN, "supervision_item", lambda w: {"colour": "blue"}),
+    # Progress feedback by the lead unit; its leader's approval (the services check the named
+    # approvers); a leader's commendation recorded by county staff (leaders read only).
+    "supervision-items progress": Door(UNITS, "supervision_item", lambda w: {"text": "进展"}),
+    "supervision-items approve_feedback": Door(UNITS, "supervision_item"),
+    "supervision-items return_feedback": Door(
+        UNITS, "supervision_item", lambda w: {"reason": "补充"}
+    ),
+    "supervision-items commend": Door(
+        ADMIN, "supervision_item", lambda w: {"commendation": "好", "commended_by_name": "王县长"}
+    ),
     # Joint meetings: county staff record them; the owner department's liaison marks done.
     "meetings create": Door(ADMIN, body=lambda w: _meeting_body(w)),
     "meetings update": Door(ADMIN, "meeting", lambda w: _meeting_body(w)),
@@ -457,6 +467,7 @@ HTML_DOORS = {
     "supervision:item-detail": Door(
         ADMIN | UNITS, "supervision_item", lambda w: {"action": "urge", "text": "请加快"}
     ),
+    "supervision:unit-setting": Door(ADMIN, "township_a", lambda w: {"requires_approval": ""}),
     "coordination:meeting-create": Door(ADMIN, body=lambda w: _meeting_form(w)),
     "coordination:meeting-edit": Door(ADMIN, "meeting", lambda w: _meeting_form(w)),
     "coordination:decision-detail": Door(LIAISON, "decision", lambda w: {"note": "已完成"}),

@@ -255,6 +255,8 @@ def test_a_second_seed_changes_nothing(db, demo_today, seed_demo):
                 "report-returned",
                 "incoming-referral",
                 "supervision-item",
+                "supervision-progress",
+                "supervision-approval",
             },
         ),
     ],

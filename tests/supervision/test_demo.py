@@ -26,3 +26,27 @@ def test_demo_has_a_year_of_items_in_every_state_and_slips_of_every_colour(db, s
     counts = (SupervisionItem.objects.count(), Slip.objects.count())
     seed_demo(activity=True)
     assert (SupervisionItem.objects.count(), Slip.objects.count()) == counts
+
+
+def test_demo_has_progress_feedback_an_approval_and_commendations(db, seed_demo):
+    from apps.supervision.models import ItemFeedback, ProgressDue
+    from apps.supervision.reports import item_report
+
+    seed_demo(activity=True)
+    periods = ProgressDue.objects.filter(item__progress_cycle="monthly")
+    assert any(p.fed_back_at and not p.late for p in periods)
+    assert any(p.fed_back_at and p.late for p in periods)
+    assert any(p.fed_back_at is None and p.late for p in periods)
+    assert ItemFeedback.objects.filter(approval="pending", progress__isnull=False).exists()
+    assert SupervisionItem.objects.exclude(commendation="").count() == 2
+    township = User.objects.get(username="township")
+    assert "supervision-approval" in {entry.kind for entry in todo.todo_for(township)}
+    from django.utils import timezone
+
+    # The demo year runs back from today, across New Year in the first months.
+    year = timezone.localdate().year
+    totals = [item_report(each).total.figures for each in (year - 1, year)]
+    assert sum(t["overdue"] for t in totals) and sum(t["commended"] for t in totals)
+    counts = (ProgressDue.objects.count(), ItemFeedback.objects.count())
+    seed_demo(activity=True)
+    assert (ProgressDue.objects.count(), ItemFeedback.objects.count()) == counts

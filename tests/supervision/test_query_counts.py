@@ -10,13 +10,13 @@ from apps.supervision import services
 from tests.supervision.conftest import assign
 
 # API: the request's savepoint and its release, her memberships, the count, the rows, and one
-# query each for the cooperating units, feedback, requests, log, attachments and slips (lights
-# need no calendar: the limits are stored). Pages: the session (read, saved), the user, her
-# memberships, the count, the rows, the cooperating units, and the navbar's unread count (read
-# twice for the township staffer, who has unread notifications of the items).
+# query each for the cooperating units, feedback, requests, log, attachments, slips and progress
+# periods (lights need no calendar: the limits are stored). Pages: the session (read, saved), the
+# user, her memberships, the count, the rows, the cooperating units, and the navbar's unread
+# count (read twice for the township staffer, who has unread notifications of the items).
 PINNED = {
-    ("county_admin", "/api/v1/supervision-items/"): 11,
-    ("dept_liaison", "/api/v1/supervision-items/"): 11,
+    ("county_admin", "/api/v1/supervision-items/"): 12,
+    ("dept_liaison", "/api/v1/supervision-items/"): 12,
     ("county_admin", "/supervision/items/"): 13,
     ("township_a_staff", "/supervision/items/"): 14,
 }

@@ -1,7 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.core.api.serializers import DeadlineLightMixin, ScopedModelSerializer
+from apps.accounts.models import User
+from apps.core.api.serializers import (
+    DeadlineLightMixin,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+)
 from apps.core.models import LONG_TEXT, SHORT_TEXT
 from apps.supervision import services
 from apps.supervision.models import (
@@ -10,6 +15,7 @@ from apps.supervision.models import (
     ItemFeedback,
     ItemLog,
     ItemRequest,
+    ProgressDue,
     Slip,
     SupervisionItem,
 )
@@ -32,7 +38,20 @@ class ItemFeedbackSerializer(ScopedModelSerializer):
 
     class Meta:
         model = ItemFeedback
-        fields = ["id", "unit", "unit_name", "is_lead", "text", "submitted_by", "created_at"]
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "is_lead",
+            "text",
+            "submitted_by",
+            "created_at",
+            "progress",
+            "approval",
+            "approved_by",
+            "approved_at",
+            "approval_note",
+        ]
         read_only_fields = fields
 
 
@@ -76,6 +95,20 @@ class SlipSerializer(ScopedModelSerializer):
         return slip.get_absolute_url()
 
 
+class ProgressDueSerializer(ScopedModelSerializer):
+    """One period of recurring progress feedback with its light."""
+
+    light = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressDue
+        fields = ["id", "due", "fed_back_at", "light"]
+        read_only_fields = fields
+
+    def get_light(self, row) -> str:
+        return str(services.progress_status(row).light)
+
+
 class SupervisionItemSerializer(DeadlineLightMixin, ScopedModelSerializer):
     """A supervised item with its light, current slip, feedback, requests, slips and log.
     ``deadline`` may be left out: the rule for the source and priority sets it."""
@@ -88,6 +121,7 @@ class SupervisionItemSerializer(DeadlineLightMixin, ScopedModelSerializer):
     requests = ItemRequestSerializer(many=True, read_only=True)
     slips = SlipSerializer(many=True, read_only=True)
     log = ItemLogSerializer(many=True, read_only=True)
+    progress = ProgressDueSerializer(many=True, read_only=True)
     files = serializers.ListField(
         child=serializers.FileField(), write_only=True, required=False, label=_("attachments")
     )
@@ -124,6 +158,13 @@ class SupervisionItemSerializer(DeadlineLightMixin, ScopedModelSerializer):
             "slips",
             "log",
             "files",
+            "progress_cycle",
+            "progress_day",
+            "progress",
+            "commendation",
+            "commended_by",
+            "commended_by_name",
+            "commended_on",
         ]
         # Both follow from a joint-meeting decision when the item takes one over.
         extra_kwargs = {
@@ -142,6 +183,10 @@ class SupervisionItemSerializer(DeadlineLightMixin, ScopedModelSerializer):
             "evaluation",
             "return_count",
             "created_by",
+            "commendation",
+            "commended_by",
+            "commended_by_name",
+            "commended_on",
         ]
 
     def create(self, validated_data):
@@ -167,8 +212,38 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=SHORT_TEXT, required=False, allow_blank=True)
 
 
-class CloseSerializer(serializers.Serializer):
+class CommendationFields(serializers.Serializer):
+    """肯定性批示, recorded by a county admin for a leader (a leader user or a name)."""
+
+    commendation = serializers.CharField(max_length=SHORT_TEXT, required=False, allow_blank=True)
+    commended_by = ScopedPrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    commended_by_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class CloseSerializer(CommendationFields):
     evaluation = serializers.ChoiceField(choices=SupervisionItem.Evaluation.choices)
+
+
+class CommendSerializer(CommendationFields):
+    pass
+
+
+class ProgressSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=LONG_TEXT, required=False, allow_blank=True)
+    period = serializers.DateField(required=False, allow_null=True)
+    files = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class FeedbackApprovalSerializer(serializers.Serializer):
+    """Which waiting feedback (default: the earliest)."""
+
+    feedback = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class ReturnFeedbackSerializer(FeedbackApprovalSerializer):
+    reason = serializers.CharField(max_length=SHORT_TEXT, required=False, allow_blank=True)
 
 
 class UrgeSerializer(serializers.Serializer):

@@ -16,7 +16,14 @@ from apps.supervision.models import SupervisionItem
 
 SUPERVISORS = (Role.COUNTY_ADMIN,)
 UNITS = (Role.TOWNSHIP_STAFF, Role.DEPT_LIAISON)
-UNIT_ACTIONS = {"accept", "feedback", "request_extension"}
+UNIT_ACTIONS = {
+    "accept",
+    "feedback",
+    "request_extension",
+    "progress",
+    "approve_feedback",
+    "return_feedback",
+}
 
 
 class SupervisionItemViewSet(
@@ -84,3 +91,24 @@ class SupervisionItemViewSet(
     @action(detail=True, methods=["post"], url_path="issue-slip")
     def issue_slip(self, request, pk=None):
         return self._act(request, services.issue_slip, serializers.IssueSlipSerializer)
+
+    @extend_schema(request=serializers.ProgressSerializer)
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        """阶段进展反馈 for one period (``period``: its due date; default the earliest due)."""
+        return self._act(request, services.feed_back_progress, serializers.ProgressSerializer)
+
+    @extend_schema(request=serializers.FeedbackApprovalSerializer)
+    @action(detail=True, methods=["post"], url_path="approve-feedback")
+    def approve_feedback(self, request, pk=None):
+        return self._act(request, services.approve_feedback, serializers.FeedbackApprovalSerializer)
+
+    @extend_schema(request=serializers.ReturnFeedbackSerializer)
+    @action(detail=True, methods=["post"], url_path="return-feedback")
+    def return_feedback(self, request, pk=None):
+        return self._act(request, services.return_feedback, serializers.ReturnFeedbackSerializer)
+
+    @extend_schema(request=serializers.CommendSerializer)
+    @action(detail=True, methods=["post"])
+    def commend(self, request, pk=None):
+        return self._act(request, services.commend, serializers.CommendSerializer)
