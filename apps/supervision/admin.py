@@ -1,7 +1,15 @@
 from django.contrib import admin
 
 from apps.core.admin import CountyAdminOnly
-from apps.supervision.models import ItemFeedback, ItemLog, ItemRequest, Slip, SupervisionItem
+from apps.supervision.models import (
+    Inspection,
+    ItemFeedback,
+    ItemLog,
+    ItemRequest,
+    Rectification,
+    Slip,
+    SupervisionItem,
+)
 
 
 class ItemLogInline(admin.TabularInline):
@@ -49,3 +57,33 @@ class SlipAdmin(CountyAdminOnly, admin.ModelAdmin):
     list_filter = ["colour"]
     list_select_related = ["item", "unit"]
     raw_id_fields = ["item", "unit", "issued_by"]
+
+
+class RectificationInline(admin.TabularInline):
+    model = Rectification
+    extra = 0
+    can_delete = False
+    fields = ["text", "owner", "deadline", "state", "verified_at"]
+    readonly_fields = ["state", "verified_at"]
+    raw_id_fields = ["owner"]
+
+
+@admin.register(Inspection)
+class InspectionAdmin(CountyAdminOnly, admin.ModelAdmin):
+    """Inspections are recorded on the pages; rectifications move by their steps there."""
+
+    list_display = ["unit", "held_on", "team"]
+    list_filter = ["held_on"]
+    search_fields = ["unit__name", "team", "findings"]
+    list_select_related = ["unit"]
+    raw_id_fields = ["unit", "created_by"]
+    inlines = [RectificationInline]
+
+
+@admin.register(Rectification)
+class RectificationAdmin(CountyAdminOnly, admin.ModelAdmin):
+    list_display = ["__str__", "owner", "deadline", "state", "return_count"]
+    list_filter = ["state"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["inspection", "owner", "submitted_by", "verified_by"]
+    readonly_fields = ["state", "submitted_at", "verified_at", "return_count"]

@@ -10,9 +10,10 @@ class SupervisionConfig(AppConfig):
         from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
         from apps.supervision import deadlines, todo  # noqa: F401 (register their kinds)
-        from apps.supervision.demo import seed_supervision
+        from apps.supervision.demo import seed_inspections, seed_supervision
 
         demo.register(50, seed_supervision, activity=True)
+        demo.register(51, seed_inspections, activity=True)
 
         section = _("Supervision")
         readers = frozenset(
@@ -33,6 +34,14 @@ class SupervisionConfig(AppConfig):
                 "plus-square",
                 roles=frozenset({Role.COUNTY_ADMIN}),
                 order=41,
+                section=section,
+            ),
+            navigation.NavItem(
+                _("Inspections"),
+                "supervision:inspection-list",
+                "clipboard-check",
+                roles=readers,
+                order=42,
                 section=section,
             ),
         )

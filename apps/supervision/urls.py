@@ -10,4 +10,17 @@ urlpatterns = [
     path("items/<int:pk>/", views.ItemDetailView.as_view(), name="item-detail"),
     path("slips/<int:pk>/print/", views.SlipPrintView.as_view(), name="slip-print"),
     path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
+    path("inspections/", views.InspectionListView.as_view(), name="inspection-list"),
+    path("inspections/new/", views.InspectionCreateView.as_view(), name="inspection-create"),
+    path("inspections/<int:pk>/", views.InspectionDetailView.as_view(), name="inspection-detail"),
+    path(
+        "rectifications/<int:pk>/",
+        views.RectificationStepView.as_view(),
+        name="rectification-step",
+    ),
+    path(
+        "inspection-files/<int:pk>/",
+        views.InspectionAttachmentDownloadView.as_view(),
+        name="inspection-attachment",
+    ),
 ]
