@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.deadlines import Light
-from apps.core.filters import ALL, choice_filter
+from apps.core.filters import ALL, boolean_filter, choice_filter
 from apps.organizations.models import OrgUnit
 from apps.supervision.deadlines import WARN_DAYS
 from apps.supervision.models import Colour, Inspection, Rectification, SupervisionItem
@@ -96,9 +96,7 @@ class InspectionFilterSet(django_filters.FilterSet):
     year = django_filters.NumberFilter(
         label=_("year"), field_name="held_on", lookup_expr="year", min_value=2000, max_value=2100
     )
-    unverified = django_filters.BooleanFilter(
-        label=_("with rectifications not yet verified"), method="by_unverified"
-    )
+    unverified = boolean_filter(_("with rectifications not yet verified"), method="by_unverified")
 
     class Meta:
         model = Inspection

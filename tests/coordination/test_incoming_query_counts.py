@@ -17,8 +17,8 @@ PINNED = {
     ("township_a_staff", "/coordination/incoming/"): 13,
     ("police_liaison", "/coordination/incoming/"): 13,
     # The township's whole list: memberships, calendar, five earlier kinds, the pathway's two,
-    # departments' referrals and supervised items.
-    ("township_a_staff", "/api/v1/todo/"): 12,
+    # departments' referrals, supervised items and rectifications.
+    ("township_a_staff", "/api/v1/todo/"): 13,
 }
 
 

@@ -131,8 +131,9 @@ def test_the_lists_cost_one_query_per_kind_however_many_rows(
     assert count(village_a1_rep, 1 + 2) == 9
     # memberships, its own reports due and returned, reports to review, escalated cases,
     # villages below target (A1, whose households nobody visited), the pathway's protection
-    # orders and mandatory reports, departments' referrals, and supervised items.
-    assert count(township_a_staff, 1 + 1) == 10
+    # orders and mandatory reports, departments' referrals, supervised items and
+    # rectifications.
+    assert count(township_a_staff, 1 + 1) == 11
     grow(8)
     assert count(village_a1_rep, 5 + 10) == 9
-    assert count(township_a_staff, 5 + 1) == 10
+    assert count(township_a_staff, 5 + 1) == 11

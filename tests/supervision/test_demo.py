@@ -35,7 +35,7 @@ def test_demo_has_three_inspections_with_rectifications_in_every_state(db, seed_
     states = set(Rectification.objects.values_list("state", flat=True))
     assert states == {"open", "submitted", "verified"}
     assert Rectification.objects.filter(return_count__gt=0, state="verified").exists()
-    overdue = [r for r in Rectification.objects.filter(state="open")]
+    overdue = list(Rectification.objects.filter(state="open"))
     assert any(RECTIFICATIONS.status_of(r).light == "red" for r in overdue)
     dept, admin = User.objects.get(username="dept"), User.objects.get(username="admin")
     assert any(entry.kind == "rectification" for entry in todo.todo_for(dept))
