@@ -115,7 +115,7 @@ class RectificationFilterSet(django_filters.FilterSet):
     state = choice_filter(_("state"), Rectification.State.choices)
     light = choice_filter(_("light"), Light.choices, method="by_light")
     owner = django_filters.ModelChoiceFilter(
-        label=_("owner unit"), queryset=item_units, empty_label=ALL
+        label=_("responsible unit"), queryset=item_units, empty_label=ALL
     )
     inspection = django_filters.NumberFilter(label=_("inspection"), field_name="inspection")
 

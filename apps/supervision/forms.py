@@ -91,7 +91,7 @@ class InspectionForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("unit inspected"), queryset=OrgUnit.objects.none(), required=False
     )
-    held_on = forms.DateField(label=_("held on"), required=False, widget=DateInput)
+    held_on = forms.DateField(label=_("inspection date"), required=False, widget=DateInput)
     team = forms.CharField(label=_("inspection team"), max_length=200, required=False)
     checklist = forms.CharField(
         label=_("checklist"),
@@ -126,7 +126,7 @@ class RectificationRowForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     owner = forms.ModelChoiceField(
-        label=_("owner unit"), queryset=OrgUnit.objects.none(), required=False
+        label=_("responsible unit"), queryset=OrgUnit.objects.none(), required=False
     )
     deadline = forms.DateField(label=_("deadline"), required=False, widget=DateInput)
 

@@ -368,7 +368,7 @@ class Inspection(ScopedModel):
         on_delete=models.PROTECT,
         related_name="inspections",
     )
-    held_on = models.DateField(_("held on"))
+    held_on = models.DateField(_("inspection date"))
     # The team's names as written on the inspection record (people from other offices too).
     team = models.CharField(_("inspection team"), max_length=200)
     checklist = models.JSONField(_("checklist"), default=list, blank=True)
@@ -415,7 +415,7 @@ class Rectification(ScopedModel):
     text = models.TextField(_("rectification"), max_length=SHORT_TEXT)
     owner = models.ForeignKey(
         OrgUnit,
-        verbose_name=_("owner unit"),
+        verbose_name=_("responsible unit"),
         on_delete=models.PROTECT,
         related_name="rectifications",
     )

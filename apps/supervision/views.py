@@ -163,7 +163,7 @@ class InspectionListView(ScopedListView):
     export_name = "inspections"
     export_columns = (
         (gettext_lazy("unit inspected"), lambda inspection: inspection.unit.name),
-        (gettext_lazy("held on"), lambda inspection: inspection.held_on.isoformat()),
+        (gettext_lazy("inspection date"), lambda inspection: inspection.held_on.isoformat()),
         (gettext_lazy("inspection team"), "team"),
         (gettext_lazy("findings"), "findings"),
     )

@@ -212,7 +212,7 @@ class RectificationSerializer(DeadlineLightMixin, ScopedModelSerializer):
     deadline_kind = "rectification"
     owner_name = serializers.CharField(source="owner.name", read_only=True)
     owner = ScopedPrimaryKeyRelatedField(
-        queryset=OrgUnit.objects.all(), label=_("owner unit"), required=False, allow_null=True
+        queryset=OrgUnit.objects.all(), label=_("responsible unit"), required=False, allow_null=True
     )
     deadline = serializers.DateField(label=_("deadline"), required=False, allow_null=True)
     text = serializers.CharField(
