@@ -59,33 +59,33 @@ def test_an_inspection_is_recorded_with_its_rectifications(inspection, rectifica
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [
-        ({"unit": None}, "unit", "unit inspected"),
-        ({"held_on": date(2026, 11, 24)}, "held_on", "future"),
-        ({"held_on": None}, "held_on", "date"),
-        ({"team": " "}, "team", "team"),
-        ({"findings": ""}, "findings", "findings"),
-        ({"checklist": [{"finding": "缺"}]}, "checklist", "checked"),
-        ({"checklist": "台账"}, "checklist", "list"),
+        ({"unit": None}, "unit", "被督查单位"),
+        ({"held_on": date(2026, 11, 24)}, "held_on", "不能晚于今天"),
+        ({"held_on": None}, "held_on", "督查日期"),
+        ({"team": " "}, "team", "督查组"),
+        ({"findings": ""}, "findings", "督查发现"),
+        ({"checklist": [{"finding": "缺"}]}, "checklist", "检查项目"),
+        ({"checklist": "台账"}, "checklist", "检查清单"),
         (
             {"rectifications": [{"text": "整改", "deadline": date(2026, 12, 1)}]},
             "rectifications",
-            "owner",
+            "责任单位",
         ),
-        ({"rectifications": [{"text": "整改", "owner": "A"}]}, "rectifications", "deadline"),
+        ({"rectifications": [{"text": "整改", "owner": "A"}]}, "rectifications", "整改期限"),
         (
             {"rectifications": [{"text": "", "owner": "A", "deadline": date(2026, 12, 1)}]},
             "rectifications",
-            "describe",
+            "需要整改",
         ),
         (
             {"rectifications": [{"text": "整改", "owner": "A", "deadline": date(2026, 11, 19)}]},
             "rectifications",
-            "before the inspection",
+            "不能早于督查日期",
         ),
         (
             {"rectifications": [{"text": "整改", "owner": "V", "deadline": date(2026, 12, 1)}]},
             "rectifications",
-            "township or a department",
+            "乡镇或部门",
         ),
     ],
 )
@@ -110,7 +110,7 @@ def test_one_bad_rectification_writes_nothing_of_the_inspection(clock, county, c
     ]
     with pytest.raises(ValidationError) as error:
         inspect(county_admin, county, rectifications=rows)
-    assert "Rectification 2" in error.value.messages[0]
+    assert "第2条整改" in error.value.messages[0]
     assert not Inspection.objects.exists() and not Rectification.objects.exists()
 
 
@@ -132,7 +132,7 @@ def test_the_whole_life_of_a_rectification(
     township, _department = rectifications
     assert RECTIFICATIONS.status_of(township).light == "green"  # due in 7 days
     # Verifying before the owner has submitted is refused.
-    assert "not submitted" in refused(
+    assert "尚未报送" in refused(
         "comment", services.verify_rectification, county_admin, township, comment="核查"
     )
     # The wrong unit cannot submit; the owner must say what it did.
