@@ -93,6 +93,8 @@ def test_an_inspection_and_its_rectifications_through_the_api(
     }
     response = post(county_admin, URL, body)
     assert response.status_code == 201, response.json()
+    assert response.json()["attachments"] == []
+    assert response.json()["checklist"] == [{"item": "台账", "finding": "缺失"}]
     rows = response.json()["rectifications"]  # by deadline
     assert [(row["deadline"], row["light"], row["light_reason"]) for row in rows] == [
         ("2026-11-20", "red", "overdue"),

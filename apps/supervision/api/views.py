@@ -2,7 +2,7 @@
 step go through a service; steps are POST actions named as in DESIGN's API table."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -107,6 +107,14 @@ class InspectionViewSet(
     def filter_queryset(self, queryset):
         # The rectifications shown depend on who asks: prefetched through her own scope.
         return super().filter_queryset(queryset).with_rectifications(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        """Answers with the inspection as a GET would show it (record files included)."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        inspection = serializer.save()
+        inspection = self.filter_queryset(self.get_queryset()).get(pk=inspection.pk)
+        return Response(self.get_serializer(inspection).data, status=status.HTTP_201_CREATED)
 
 
 class RectificationViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
