@@ -29,7 +29,11 @@ from apps.objectives.api.views import (
     UnitScoreViewSet,
 )
 from apps.organizations.api.views import OrgUnitViewSet, PeriodViewSet
-from apps.supervision.api.views import SupervisionItemViewSet
+from apps.supervision.api.views import (
+    InspectionViewSet,
+    RectificationViewSet,
+    SupervisionItemViewSet,
+)
 
 router = DefaultRouter()
 router.register("org-units", OrgUnitViewSet)
@@ -56,6 +60,8 @@ router.register("resources", ResourceSourceViewSet)
 router.register("resource-entries", ResourceEntryViewSet)
 router.register("resource-hours", ResourceHoursViewSet)
 router.register("supervision-items", SupervisionItemViewSet)
+router.register("inspections", InspectionViewSet)
+router.register("rectifications", RectificationViewSet)
 router.register("meetings", JointMeetingViewSet)
 router.register("meeting-decisions", MeetingDecisionViewSet)
 router.register("todo", TodoViewSet, basename="todo")

@@ -4,10 +4,12 @@ from django.contrib import admin
 from apps.core.admin import CountyAdminOnly
 from apps.supervision import services
 from apps.supervision.models import (
+    Inspection,
     ItemFeedback,
     ItemLog,
     ItemRequest,
     ProgressDue,
+    Rectification,
     Slip,
     SupervisionItem,
     UnitSupervisionSetting,
@@ -96,3 +98,33 @@ class ProgressDueAdmin(CountyAdminOnly, admin.ModelAdmin):
     list_display = ["item", "due", "fed_back_at"]
     list_select_related = ["item"]
     raw_id_fields = ["item"]
+
+
+class RectificationInline(admin.TabularInline):
+    model = Rectification
+    extra = 0
+    can_delete = False
+    fields = ["text", "owner", "deadline", "state", "verified_at"]
+    readonly_fields = ["state", "verified_at"]
+    raw_id_fields = ["owner"]
+
+
+@admin.register(Inspection)
+class InspectionAdmin(CountyAdminOnly, admin.ModelAdmin):
+    """Inspections are recorded on the pages; rectifications move by their steps there."""
+
+    list_display = ["unit", "held_on", "team"]
+    list_filter = ["held_on"]
+    search_fields = ["unit__name", "team", "findings"]
+    list_select_related = ["unit"]
+    raw_id_fields = ["unit", "created_by"]
+    inlines = [RectificationInline]
+
+
+@admin.register(Rectification)
+class RectificationAdmin(CountyAdminOnly, admin.ModelAdmin):
+    list_display = ["__str__", "owner", "deadline", "state", "return_count"]
+    list_filter = ["state"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["inspection", "owner", "submitted_by", "verified_by"]
+    readonly_fields = ["state", "submitted_at", "verified_at", "return_count"]

@@ -12,12 +12,14 @@ class SupervisionConfig(AppConfig):
         from apps.supervision import deadlines, todo  # noqa: F401 (register their kinds)
         from apps.supervision.demo import (
             seed_decisions_under_supervision,
+            seed_inspections,
             seed_supervision,
             seed_supervision_progress,
         )
 
         demo.register(52, seed_supervision, activity=True)
         demo.register(53, seed_supervision_progress, activity=True)
+        demo.register(54, seed_inspections, activity=True)
         # After the joint meetings (coordination, 51): their overdue decisions are taken over.
         demo.register(60, seed_decisions_under_supervision, activity=True)
 
@@ -56,6 +58,14 @@ class SupervisionConfig(AppConfig):
                 "person-check",
                 roles=frozenset({Role.COUNTY_ADMIN}),
                 order=43,
+                section=section,
+            ),
+            navigation.NavItem(
+                _("Inspections"),
+                "supervision:inspection-list",
+                "clipboard-check",
+                roles=readers,
+                order=44,
                 section=section,
             ),
         )

@@ -132,3 +132,46 @@ class ProgressDeadlines(deadlines.DeadlineKind):
 
 
 PROGRESS = deadlines.register(ProgressDeadlines())
+
+
+# --- 整改 ----------------------------------------------------------------------------------------
+
+# A rectification turns yellow this many days before its deadline (rule ``warn``, editable in
+# the admin; the data migration stores the same value).
+RECTIFICATION_RULES = {"warn": Rule(days=3)}
+
+
+class RectificationDeadlines(deadlines.DeadlineKind):
+    """An open rectification by its deadline (red overdue, yellow within the ``warn`` days);
+    submitted is the county's turn (green), verified is done."""
+
+    name = "rectification"
+    label = _("Rectification")
+    default_rules = RECTIFICATION_RULES
+
+    def open_items(self, user):
+        from apps.supervision.models import Rectification
+
+        return (
+            Rectification.objects.for_user(user)
+            .open()
+            .select_related("owner", "inspection", "inspection__unit")
+            .order_by("deadline", "pk")
+        )
+
+    def warn_days(self):
+        return self.rule("warn").days
+
+    def status_of(self, rectification, now=None):
+        if rectification.is_closed:
+            return Status(Light.GREEN, Reason.DONE, rectification.deadline)
+        if not rectification.is_open:
+            return Status(Light.GREEN, Reason.ON_TRACK, rectification.deadline)
+        today = timezone.localdate(now) if now else timezone.localdate()
+        return deadlines.assess(rectification.deadline, today, warn_days=self.warn_days())
+
+    def title_of(self, rectification):
+        return f"{rectification.text[:40]} · {rectification.owner.name}"
+
+
+RECTIFICATIONS = deadlines.register(RectificationDeadlines())

@@ -315,3 +315,87 @@ def _progress_history(item, worker, today):
             at=moment,
             text=f"{row.due.isoformat()}: {feedback.text}",
         )
+
+
+# --- 督查 and 整改 -------------------------------------------------------------------------------
+
+# (days ago it was held, unit index: 0 the demo department, 1.. townships, checklist, findings,
+#  rectifications as (text, owner index, days after the inspection, story))
+INSPECTIONS = [
+    (
+        250,
+        0,
+        [("留守儿童关爱台账", "台账不全"), ("“两癌”筛查宣传", "")],
+        "关爱台账信息不全，部分儿童未建档；宣传到位。",
+        [
+            ("补齐留守儿童关爱台账，逐人建档", 0, 30, "verified"),
+            ("建立台账季度更新制度", 0, 45, "returned_verified"),
+        ],
+    ),
+    (
+        120,
+        1,
+        [("妇女之家阵地建设", "活动记录缺失"), ("执委履职", "")],
+        "妇女之家活动记录缺失，制度未上墙。",
+        [
+            ("补齐妇女之家活动记录", 1, 20, "verified"),
+            ("制度上墙并公示联系人", 1, 30, "submitted"),
+        ],
+    ),
+    (
+        20,
+        0,
+        [("反家暴工作机制", "联络员未到位"), ("家庭教育指导", "")],
+        "反家暴联络员未明确，转介流程不熟悉。",
+        [
+            ("明确反家暴联络员并报县妇联备案", 0, 10, "open"),
+            ("组织转介流程培训", 0, 40, "submitted"),
+            ("配合开展入户走访", 2, 40, "open"),
+        ],
+    ),
+]
+
+
+def seed_inspections(context, log=print):
+    from django.utils import timezone
+
+    from apps.supervision.models import Inspection, Rectification
+
+    if Inspection.objects.exists():
+        log("Supervision: inspections already seeded.")
+        return
+    admin, dept = context["users"]["admin"], context["users"]["dept"]
+    units = [context["departments"][0], *context["townships"][:4]]
+    today = timezone.localdate()
+    for days_ago, unit_index, checklist, findings, rows in INSPECTIONS:
+        held_on = today - timedelta(days=days_ago)
+        inspection = services.record_inspection(
+            admin,
+            unit=units[unit_index],
+            held_on=held_on,
+            team="县妇联督查组：王芳、李静",
+            checklist=[{"item": item, "finding": finding} for item, finding in checklist],
+            findings=findings,
+            rectifications=[
+                {"text": text, "owner": units[owner], "deadline": held_on + timedelta(days=days)}
+                for text, owner, days, _story in rows
+            ],
+        )
+        made = list(inspection.rectifications.order_by("pk"))
+        for rectification, (_text, owner, days, story) in zip(made, rows, strict=True):
+            worker = dept if owner == 0 else _worker_of(units[owner])
+            if story == "open" or worker is None:
+                continue
+            services.submit_rectification(worker, rectification, text="已整改到位，附佐证材料。")
+            if story == "returned_verified":
+                services.return_rectification(admin, rectification, reason="佐证材料不足。")
+                services.submit_rectification(worker, rectification, text="已补充佐证材料。")
+            if story != "submitted":
+                services.verify_rectification(admin, rectification, comment="经现场核查，已销号。")
+            # Done a few days before the deadline, as it would have been.
+            moment = timezone.now() - timedelta(days=max(days_ago - days + 3, 1))
+            Rectification.objects.filter(pk=rectification.pk).update(
+                submitted_at=moment,
+                verified_at=moment + timedelta(days=2) if story != "submitted" else None,
+            )
+    log(f"Supervision: {Inspection.objects.count()} inspections.")

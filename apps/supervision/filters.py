@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.deadlines import Light
-from apps.core.filters import ALL, choice_filter
+from apps.core.filters import ALL, boolean_filter, choice_filter
 from apps.organizations.models import OrgUnit
 from apps.supervision.deadlines import WARN_DAYS
-from apps.supervision.models import Colour, SupervisionItem
+from apps.supervision.models import Colour, Inspection, Rectification, SupervisionItem
 
 State = SupervisionItem.State
 
@@ -72,3 +72,56 @@ class SupervisionItemFilterSet(django_filters.FilterSet):
             return queryset.none()
         year, month = (int(part) for part in value.split("-"))
         return queryset.filter(assigned_at__year=year, assigned_at__month=month)
+
+
+# --- 督查 and 整改 -------------------------------------------------------------------------------
+
+
+def rectification_light_q(light, today=None):
+    """RectificationDeadlines' light as a filter: open ones red past the deadline, yellow
+    within the ``warn`` days; green the rest."""
+    from apps.supervision.deadlines import RECTIFICATIONS
+
+    today = today or timezone.localdate()
+    open_ = Q(state=Rectification.State.OPEN)
+    red = open_ & Q(deadline__lt=today)
+    yellow = open_ & ~red & Q(deadline__lte=today + timedelta(days=RECTIFICATIONS.warn_days()))
+    return {Light.RED: red, Light.YELLOW: yellow, Light.GREEN: ~red & ~yellow}[light]
+
+
+class InspectionFilterSet(django_filters.FilterSet):
+    unit = django_filters.ModelChoiceFilter(
+        label=_("unit inspected"), queryset=item_units, empty_label=ALL
+    )
+    year = django_filters.NumberFilter(
+        label=_("year"), field_name="held_on", lookup_expr="year", min_value=2000, max_value=2100
+    )
+    unverified = boolean_filter(_("with rectifications not yet verified"), method="by_unverified")
+
+    class Meta:
+        model = Inspection
+        fields = ["unit", "year", "unverified"]
+
+    def by_unverified(self, queryset, name, value):
+        if value is None:
+            return queryset
+        pending = Rectification.objects.exclude(state=Rectification.State.VERIFIED).values(
+            "inspection_id"
+        )
+        return queryset.filter(pk__in=pending) if value else queryset.exclude(pk__in=pending)
+
+
+class RectificationFilterSet(django_filters.FilterSet):
+    state = choice_filter(_("state"), Rectification.State.choices)
+    light = choice_filter(_("light"), Light.choices, method="by_light")
+    owner = django_filters.ModelChoiceFilter(
+        label=_("responsible unit"), queryset=item_units, empty_label=ALL
+    )
+    inspection = django_filters.NumberFilter(label=_("inspection"), field_name="inspection")
+
+    class Meta:
+        model = Rectification
+        fields = ["state", "light", "owner", "inspection"]
+
+    def by_light(self, queryset, name, value):
+        return queryset.filter(rectification_light_q(value))

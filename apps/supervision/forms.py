@@ -126,3 +126,80 @@ class UnitSettingForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["approvers"].queryset = members
+
+
+# --- 督查 and 整改 -------------------------------------------------------------------------------
+
+
+class InspectionForm(forms.Form):
+    """督查: the visit; the checklist is written one row per line, "item checked: finding"."""
+
+    unit = forms.ModelChoiceField(
+        label=_("unit inspected"), queryset=OrgUnit.objects.none(), required=False
+    )
+    held_on = forms.DateField(label=_("inspection date"), required=False, widget=DateInput)
+    team = forms.CharField(label=_("inspection team"), max_length=200, required=False)
+    checklist = forms.CharField(
+        label=_("checklist"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One row per line: the item checked, a colon, and the finding."),
+    )
+    findings = forms.CharField(
+        label=_("findings"), max_length=LONG_TEXT, required=False, widget=forms.Textarea
+    )
+    files = MultipleFileField(label=_("attachments"))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean_checklist(self):
+        rows = []
+        for line in self.cleaned_data["checklist"].splitlines():
+            item, _colon, finding = line.replace("：", ":").partition(":")
+            if item.strip() or finding.strip():
+                rows.append({"item": item.strip(), "finding": finding.strip()})
+        return rows
+
+
+class RectificationRowForm(forms.Form):
+    text = forms.CharField(
+        label=_("rectification"),
+        max_length=SHORT_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    owner = forms.ModelChoiceField(
+        label=_("responsible unit"), queryset=OrgUnit.objects.none(), required=False
+    )
+    deadline = forms.DateField(label=_("deadline"), required=False, widget=DateInput)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = units
+
+    def has_row(self):
+        data = self.cleaned_data
+        return bool(data.get("text") or data.get("owner") or data.get("deadline"))
+
+
+RectificationFormSet = forms.formset_factory(RectificationRowForm, extra=3, max_num=50)
+
+
+class RectificationStepForm(forms.Form):
+    """The steps on a rectification: submit (text, files), verify (comment, files), return
+    (reason)."""
+
+    text = forms.CharField(
+        label=_("what was done"),
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    comment = forms.CharField(
+        label=_("verification comment"), required=False, max_length=SHORT_TEXT
+    )
+    reason = forms.CharField(label=_("reason"), required=False, max_length=SHORT_TEXT)
+    files = MultipleFileField(label=_("evidence"))

@@ -12,7 +12,13 @@ from django.utils.translation import pgettext_lazy
 from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel, TimeStampedModel
 from apps.core.uploads import private_storage
 from apps.organizations.models import OrgUnit
-from apps.supervision.querysets import ItemPartQuerySet, SupervisionItemQuerySet
+from apps.supervision.querysets import (
+    InspectionPartQuerySet,
+    InspectionQuerySet,
+    ItemPartQuerySet,
+    RectificationQuerySet,
+    SupervisionItemQuerySet,
+)
 
 UNIT_KINDS = (OrgUnit.Kind.TOWNSHIP, OrgUnit.Kind.DEPARTMENT)
 
@@ -477,3 +483,172 @@ class UnitSupervisionSetting(models.Model):
 
     def __str__(self):
         return self.unit.name
+
+
+# --- 督查 and 整改 -------------------------------------------------------------------------------
+
+
+class Inspection(ScopedModel):
+    """督查: a county team's visit to a township or department, with a checklist of what was
+    checked (rows ``{"item": ..., "finding": ...}``), the findings, and the rectifications
+    (整改) they give rise to."""
+
+    scope_field = "unit"
+
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit inspected"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    held_on = models.DateField(_("inspection date"))
+    # The team's names as written on the inspection record (people from other offices too).
+    team = models.CharField(_("inspection team"), max_length=200)
+    checklist = models.JSONField(_("checklist"), default=list, blank=True)
+    findings = models.TextField(_("findings"), max_length=LONG_TEXT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.unit.name} · {self.held_on:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("supervision:inspection-detail", args=[self.pk])
+
+
+class Rectification(ScopedModel):
+    """整改: one finding for an owner unit to put right by a deadline. Open → submitted (the
+    owner reports what it did, with evidence) → verified (销号, by county staff) — or sent back
+    to open with a reason. Only verification closes it."""
+
+    class State(models.TextChoices):
+        OPEN = "open", pgettext_lazy("rectification", "Open")
+        SUBMITTED = "submitted", pgettext_lazy("rectification", "Submitted")
+        VERIFIED = "verified", pgettext_lazy("rectification", "Verified")
+
+    scope_field = "owner"
+
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("inspection"),
+        on_delete=models.CASCADE,
+        related_name="rectifications",
+    )
+    text = models.TextField(_("rectification"), max_length=SHORT_TEXT)
+    owner = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("responsible unit"),
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+    )
+    deadline = models.DateField(_("deadline"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    report = models.TextField(_("what was done"), max_length=LONG_TEXT, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    comment = models.TextField(_("verification comment"), max_length=SHORT_TEXT, blank=True)
+    return_reason = models.TextField(_("reason for returning"), max_length=SHORT_TEXT, blank=True)
+    return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
+
+    objects = RectificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rectification")
+        verbose_name_plural = _("rectifications")
+        ordering = ["deadline", "pk"]
+        indexes = [
+            models.Index(fields=["owner", "state"], name="rectification_owner_state"),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+    def get_absolute_url(self):
+        url = reverse("supervision:inspection-detail", args=[self.inspection_id])
+        return f"{url}#rectification-{self.pk}"
+
+    @property
+    def is_open(self):
+        return self.state == self.State.OPEN
+
+    @property
+    def is_closed(self):
+        return self.state == self.State.VERIFIED
+
+
+class InspectionAttachment(ScopedModel):
+    """A file with an inspection (its record), or with a rectification's report or
+    verification (the evidence); stored privately, served to who may open the inspection."""
+
+    class Stage(models.TextChoices):
+        INSPECTION = "inspection", _("Inspection record")
+        SUBMISSION = "submission", _("Rectification evidence")
+        VERIFICATION = "verification", _("Verification evidence")
+
+    scope_field = "inspection__unit"
+
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("inspection"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    rectification = models.ForeignKey(
+        Rectification,
+        verbose_name=_("rectification"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
+    file = models.FileField(_("file"), upload_to="inspections/%Y/%m/", storage=private_storage)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = InspectionPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection attachment")
+        verbose_name_plural = _("inspection attachments")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("supervision:inspection-attachment", args=[self.pk])

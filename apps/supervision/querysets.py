@@ -82,3 +82,95 @@ class ItemPartQuerySet(ScopedQuerySet):
     def for_user(self, user):
         items = self.model._meta.get_field("item").related_model.objects.for_user(user)
         return self.filter(item__in=items.values("pk"))
+
+
+# --- 督查 and 整改 -------------------------------------------------------------------------------
+
+
+def _area_q(user, field):
+    return [
+        Q(**{f"{field}__path__startswith": m.unit.path})
+        for m in user.active_memberships
+        if m.role in AREA_ROLES
+    ]
+
+
+class InspectionQuerySet(ScopedQuerySet):
+    """County staff and leaders: inspections of units in their area. Township staff and
+    department liaisons: the inspections of their own unit, and those where their unit owns a
+    rectification. Village representatives: none."""
+
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        allowed = _area_q(user, "unit")
+        units = unit_ids(user)
+        if units:
+            owned = apps.get_model("supervision", "Rectification").objects.filter(owner__in=units)
+            allowed.append(Q(unit__in=units) | Q(pk__in=owned.values("inspection_id")))
+        return self.filter(reduce(or_, allowed)) if allowed else self.none()
+
+    def with_details(self):
+        return self.select_related("unit", "created_by")
+
+    def with_rectifications(self, user):
+        """The rectifications she may see with each inspection (one query), with their owners."""
+        rectifications = (
+            apps.get_model("supervision", "Rectification")
+            .objects.for_user(user)
+            .select_related("owner", "submitted_by", "verified_by")
+        )
+        return self.with_details().prefetch_related(
+            Prefetch("rectifications", queryset=rectifications),
+            Prefetch(
+                "attachments",
+                queryset=apps.get_model("supervision", "InspectionAttachment").objects.filter(
+                    rectification__isnull=True
+                ),
+                to_attr="record_files",
+            ),
+            "rectifications__attachments",
+        )
+
+
+class RectificationQuerySet(ScopedQuerySet):
+    """County staff and leaders: rectifications owned by, or found at, units in their area.
+    Township staff and department liaisons: those their unit owns, and those found at their
+    unit. Village representatives: none."""
+
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        allowed = _area_q(user, "owner") + _area_q(user, "inspection__unit")
+        units = unit_ids(user)
+        if units:
+            allowed.append(Q(owner__in=units) | Q(inspection__unit__in=units))
+        return self.filter(reduce(or_, allowed)) if allowed else self.none()
+
+    def open(self):
+        return self.filter(state=self.model.State.OPEN)
+
+    def owned_by(self, user):
+        return self.filter(owner__in=unit_ids(user))
+
+    def with_details(self):
+        return self.select_related(
+            "owner", "inspection", "inspection__unit", "submitted_by", "verified_by"
+        )
+
+
+class InspectionPartQuerySet(ScopedQuerySet):
+    """Attachments: the inspection's record with the inspection, a rectification's evidence
+    with the rectification."""
+
+    def for_user(self, user):
+        inspections = apps.get_model("supervision", "Inspection").objects.for_user(user)
+        rectifications = apps.get_model("supervision", "Rectification").objects.for_user(user)
+        return self.filter(
+            Q(rectification__isnull=True, inspection__in=inspections.values("pk"))
+            | Q(rectification__in=rectifications.values("pk"))
+        )

@@ -7,25 +7,30 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, User
 from apps.coordination import services as coordination
 from apps.core.deadlines import Light
+from apps.core.models import SHORT_TEXT
 from apps.core.roles import Role
 from apps.core.uploads import check_uploads
 from apps.notifications.services import daily_key, notify_batch, notify_many
-from apps.supervision.deadlines import ITEMS, PROGRESS, REQUESTS
+from apps.supervision.deadlines import ITEMS, PROGRESS, RECTIFICATIONS, REQUESTS
 from apps.supervision.models import (
     SLIP_LEVEL,
     UNIT_KINDS,
     Attachment,
     Colour,
+    Inspection,
+    InspectionAttachment,
     ItemFeedback,
     ItemLog,
     ItemRequest,
     ProgressDue,
+    Rectification,
     Slip,
     SupervisionItem,
     UnitSupervisionSetting,
@@ -965,3 +970,336 @@ def save_unit_setting(user, unit, *, requires_approval=False, approvers=()):
     )
     setting.approvers.set(approvers)
     return setting
+
+
+# --- 督查 and 整改 -------------------------------------------------------------------------------
+
+
+def _rectification_error(number, message):
+    return ValidationError(
+        {
+            "rectifications": _("Rectification %(number)s: %(message)s")
+            % {"number": number, "message": message}
+        }
+    )
+
+
+def clean_checklist(rows):
+    """The checklist as a list of ``{"item": ..., "finding": ...}``: each row names what was
+    checked; the finding may be empty (nothing to note). Empty rows are dropped."""
+    cleaned = []
+    if rows in (None, ""):
+        return cleaned
+    if not isinstance(rows, list | tuple):
+        raise ValidationError({"checklist": _("The checklist must be a list of rows.")})
+    for row in rows:
+        if not isinstance(row, dict) or set(row) - {"item", "finding"}:
+            raise ValidationError(
+                {"checklist": _("Each checklist row has an item checked and a finding.")}
+            )
+        item = str(row.get("item") or "").strip()
+        finding = str(row.get("finding") or "").strip()
+        if not item and not finding:
+            continue
+        if not item:
+            raise ValidationError({"checklist": _("Say what was checked in every row.")})
+        if len(item) > 200 or len(finding) > SHORT_TEXT:
+            raise ValidationError({"checklist": _("A checklist row is too long.")})
+        cleaned.append({"item": item, "finding": finding})
+    return cleaned
+
+
+def _clean_rectifications(user, rows, held_on):
+    cleaned = []
+    for number, row in enumerate(rows or (), start=1):
+        text = (row.get("text") or "").strip()
+        owner, deadline = row.get("owner"), row.get("deadline")
+        if not text:
+            raise _rectification_error(number, _("describe what must be put right."))
+        if len(text) > SHORT_TEXT:
+            raise _rectification_error(number, _("the text is too long."))
+        if owner is None:
+            raise _rectification_error(number, _("choose the owner unit."))
+        if owner.kind not in UNIT_KINDS or not may_supervise(user, owner):
+            raise _rectification_error(
+                number, _("the owner must be a township or a department in your area.")
+            )
+        if deadline is None:
+            raise _rectification_error(number, _("give a deadline."))
+        if deadline < held_on:
+            raise _rectification_error(
+                number,
+                _("the deadline cannot be before the inspection (%(date)s).")
+                % {"date": held_on.isoformat()},
+            )
+        cleaned.append({"text": text, "owner": owner, "deadline": deadline})
+    return cleaned
+
+
+def _attach_inspection(checked, user, inspection, stage, rectification=None):
+    for upload, content_type in checked:
+        InspectionAttachment.objects.create(
+            inspection=inspection,
+            rectification=rectification,
+            stage=stage,
+            file=upload,
+            original_name=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=user,
+        )
+
+
+@transaction.atomic
+def record_inspection(
+    user,
+    *,
+    unit=None,
+    held_on=None,
+    team="",
+    findings="",
+    checklist=(),
+    rectifications=(),
+    files=(),
+):
+    """督查: county staff record an inspection of a township or department in their area, held
+    today or earlier, with its rectifications (each with an owner unit and a deadline on or
+    after the inspection). All or nothing: one bad rectification writes nothing."""
+    if not user.is_superuser and not user.has_role(Role.COUNTY_ADMIN):
+        raise PermissionDenied(_("Only county federation staff record inspections."))
+    if unit is None:
+        raise ValidationError({"unit": _("Choose the unit inspected.")})
+    if unit.kind not in UNIT_KINDS:
+        raise ValidationError({"unit": _("The unit inspected must be a township or a department.")})
+    if not may_supervise(user, unit):
+        raise ValidationError({"unit": _("This unit is outside your area.")})
+    if held_on is None:
+        raise ValidationError({"held_on": _("Give the date of the inspection.")})
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("The inspection cannot be in the future.")})
+    team = (team or "").strip()
+    if not team:
+        raise ValidationError({"team": _("Name the inspection team.")})
+    findings = (findings or "").strip()
+    if not findings:
+        raise ValidationError({"findings": _("Write the findings.")})
+    checklist = clean_checklist(checklist)
+    rows = _clean_rectifications(user, rectifications, held_on)
+    checked = check_uploads(files)
+    inspection = Inspection(
+        unit=unit,
+        held_on=held_on,
+        team=team,
+        checklist=checklist,
+        findings=findings,
+        created_by=user,
+    )
+    inspection.full_clean()
+    inspection.save()
+    _attach_inspection(checked, user, inspection, InspectionAttachment.Stage.INSPECTION)
+    made = Rectification.objects.bulk_create(
+        Rectification(inspection=inspection, **row) for row in rows
+    )
+    for owner in {r.owner for r in made}:
+        notify_many(
+            unit_people([owner]),
+            f"rectification-assigned:{inspection.pk}:{owner.pk}",
+            _("Rectifications to do after the inspection of %(unit)s")
+            % {"unit": inspection.unit.name},
+            url=inspection.get_absolute_url(),
+        )
+    return inspection
+
+
+def owns(user, rectification):
+    """Whether ``user`` works (as township staff or department liaison) in the owner unit."""
+    return any(
+        m.unit_id == rectification.owner_id and m.role in UNIT_ROLES
+        for m in user.active_memberships
+    )
+
+
+def _locked_rectification(rectification):
+    return (
+        Rectification.objects.select_for_update(of=("self",))
+        .select_related("owner", "inspection", "inspection__unit", "inspection__created_by")
+        .get(pk=rectification.pk)
+    )
+
+
+def _require_verifier(user, rectification):
+    if not may_supervise(user, rectification.owner):
+        raise PermissionDenied(_("Only county federation staff can verify a rectification."))
+
+
+def _rectification_state_error(rectification, step):
+    return ValidationError(
+        _("A rectification that is %(state)s cannot be %(step)s.")
+        % {"state": rectification.get_state_display(), "step": step}
+    )
+
+
+@transaction.atomic
+def submit_rectification(user, rectification, *, text, files=()):
+    """The owner unit reports what it did, with evidence files: the county's turn to verify."""
+    rectification = _locked_rectification(rectification)
+    if not owns(user, rectification):
+        raise ValidationError({"unit": _("Only the owner unit can submit this rectification.")})
+    if rectification.state != Rectification.State.OPEN:
+        raise _rectification_state_error(rectification, _("submitted"))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Say what was done to put it right.")})
+    checked = check_uploads(files)
+    now = timezone.now()
+    rectification.state = Rectification.State.SUBMITTED
+    rectification.report, rectification.submitted_at, rectification.submitted_by = text, now, user
+    rectification.save()
+    _attach_inspection(
+        checked,
+        user,
+        rectification.inspection,
+        InspectionAttachment.Stage.SUBMISSION,
+        rectification,
+    )
+    recorder = rectification.inspection.created_by
+    if recorder.is_active:
+        notify_many(
+            [recorder],
+            f"rectification-submitted:{rectification.pk}:{rectification.return_count}",
+            _("Rectification submitted by %(unit)s") % {"unit": rectification.owner.name},
+            url=rectification.get_absolute_url(),
+        )
+    return rectification
+
+
+@transaction.atomic
+def verify_rectification(user, rectification, *, comment, files=()):
+    """销号: county staff over the owner unit verify a submitted rectification, with a comment
+    (what was checked) and, where they have it, evidence of their own. Only this closes it."""
+    rectification = _locked_rectification(rectification)
+    _require_verifier(user, rectification)
+    if rectification.state == Rectification.State.VERIFIED:
+        return rectification
+    if rectification.state != Rectification.State.SUBMITTED:
+        raise ValidationError(
+            {"comment": _("The owner unit has not submitted this rectification yet.")}
+        )
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say how the rectification was verified.")})
+    checked = check_uploads(files)
+    rectification.state = Rectification.State.VERIFIED
+    rectification.comment, rectification.verified_by = comment, user
+    rectification.verified_at = timezone.now()
+    rectification.save()
+    _attach_inspection(
+        checked,
+        user,
+        rectification.inspection,
+        InspectionAttachment.Stage.VERIFICATION,
+        rectification,
+    )
+    notify_many(
+        unit_people([rectification.owner]),
+        f"rectification-verified:{rectification.pk}",
+        _("Rectification verified: %(text)s") % {"text": rectification.text[:40]},
+        url=rectification.get_absolute_url(),
+    )
+    return rectification
+
+
+@transaction.atomic
+def return_rectification(user, rectification, *, reason):
+    """Sent back: the report is not enough; the rectification is open again."""
+    rectification = _locked_rectification(rectification)
+    _require_verifier(user, rectification)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the rectification is sent back.")})
+    if rectification.state != Rectification.State.SUBMITTED:
+        raise _rectification_state_error(rectification, _("sent back"))
+    rectification.state = Rectification.State.OPEN
+    rectification.return_reason = reason
+    rectification.return_count += 1
+    rectification.save()
+    notify_many(
+        unit_people([rectification.owner]),
+        f"rectification-returned:{rectification.pk}:{rectification.return_count}",
+        _("Rectification sent back: %(text)s") % {"text": rectification.text[:40]},
+        body=reason,
+        url=rectification.get_absolute_url(),
+    )
+    return rectification
+
+
+# --- 整改 in the hourly run and in reports ---------------------------------------------------
+
+
+def rectification_units_to_remind():
+    """Owner units with open rectifications."""
+    return Rectification.objects.open().order_by().values_list("owner", flat=True).distinct()
+
+
+def send_rectification_reminders(unit, now=None):
+    """催办 for one owner unit: each open rectification whose light is yellow or red (deadline
+    near or passed) is urged to the unit's people once a day. Returns how many notifications
+    were new."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    messages = []
+    people = list(unit_people([unit]))
+    for rectification in Rectification.objects.open().filter(owner=unit).select_related("owner"):
+        status = RECTIFICATIONS.status_of(rectification, now)
+        if status.light == Light.GREEN:
+            continue
+        key = daily_key("rectification-urge", rectification.pk, day=today)
+        title = _("Rectification %(state)s: %(text)s") % {
+            "state": status.reason_label,
+            "text": rectification.text[:40],
+        }
+        url = reverse("supervision:inspection-detail", args=[rectification.inspection_id])
+        messages += [
+            (person, key, title, "", f"{url}#rectification-{rectification.pk}") for person in people
+        ]
+    return len(notify_batch(messages))
+
+
+def rectification_counts(units, start, end):
+    """For the reports by month and unit, per owner unit id (one query):
+
+    - ``found``: rectifications from inspections held from ``start`` to ``end`` (inclusive);
+    - ``verified``: those verified (销号) in the period;
+    - ``open``: those found by then and not verified, as of ``end`` (or today, if earlier);
+    - ``overdue``: of the open ones, those still open now and past their deadline as of that
+      day (a submitted one waits for the county and is not the unit's delay).
+    """
+    from django.db.models import Count, Q
+
+    as_of = min(end, timezone.localdate())
+    not_verified = Q(inspection__held_on__lte=as_of) & (
+        Q(verified_at__isnull=True) | Q(verified_at__date__gt=as_of)
+    )
+    rows = (
+        Rectification.objects.filter(owner__in=units)
+        .order_by()
+        .values("owner")
+        .annotate(
+            found=Count(
+                "pk", filter=Q(inspection__held_on__gte=start, inspection__held_on__lte=end)
+            ),
+            open=Count("pk", filter=not_verified),
+            overdue=Count(
+                "pk",
+                filter=not_verified & Q(deadline__lt=as_of, state=Rectification.State.OPEN),
+            ),
+            verified=Count(
+                "pk", filter=Q(verified_at__date__gte=start, verified_at__date__lte=end)
+            ),
+        )
+    )
+    empty = {"found": 0, "open": 0, "overdue": 0, "verified": 0}
+    counts = {getattr(unit, "pk", unit): dict(empty) for unit in units}
+    for row in rows:
+        counts[row.pop("owner")] = row
+    return counts

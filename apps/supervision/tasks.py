@@ -8,11 +8,14 @@ from apps.supervision import services
 
 @shared_task
 def send_reminders():
-    """Hourly: one task per lead unit with open items, never one per person or item."""
-    for unit_id in services.units_to_remind():
+    """Hourly: one task per unit with open items or open rectifications, never one per person
+    or item."""
+    units = set(services.units_to_remind()) | set(services.rectification_units_to_remind())
+    for unit_id in sorted(units):
         send_unit_reminders.delay(unit_id)
 
 
 @shared_task
 def send_unit_reminders(unit_id):
-    return services.send_unit_reminders(OrgUnit.objects.get(pk=unit_id))
+    unit = OrgUnit.objects.get(pk=unit_id)
+    return services.send_unit_reminders(unit) + services.send_rectification_reminders(unit)

@@ -125,3 +125,40 @@ class SupervisionApprovalTodo(todo.TodoKind):
 
 todo.register(SupervisionProgressTodo())
 todo.register(SupervisionApprovalTodo())
+
+
+class RectificationTodo(todo.TodoKind):
+    """Open rectifications her unit owns: to put right and submit by the deadline."""
+
+    name = "rectification"
+    label = _("Rectification")
+    roles = frozenset({Role.TOWNSHIP_STAFF, Role.DEPT_LIAISON})
+    deadline_kind = "rectification"
+
+    def items(self, user):
+        return self.deadline.open_items(user).owned_by(user)
+
+
+class RectificationVerifyTodo(todo.TodoKind):
+    """Rectifications submitted by their owners, waiting for county staff to verify (销号)."""
+
+    name = "rectification-verify"
+    label = _("Rectification to verify")
+    roles = frozenset({Role.COUNTY_ADMIN})
+    deadline_kind = "rectification"
+
+    def items(self, user):
+        from apps.supervision.models import Rectification
+
+        if not user.has_role(Role.COUNTY_ADMIN):
+            return Rectification.objects.none()
+        return (
+            Rectification.objects.for_user(user)
+            .filter(state=Rectification.State.SUBMITTED)
+            .select_related("owner", "inspection", "inspection__unit")
+            .order_by("submitted_at", "pk")
+        )
+
+
+todo.register(RectificationTodo())
+todo.register(RectificationVerifyTodo())

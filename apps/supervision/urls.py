@@ -13,4 +13,17 @@ urlpatterns = [
     path("reports/", views.ReportView.as_view(), name="reports"),
     path("settings/", views.UnitSettingListView.as_view(), name="unit-settings"),
     path("settings/<int:pk>/", views.UnitSettingView.as_view(), name="unit-setting"),
+    path("inspections/", views.InspectionListView.as_view(), name="inspection-list"),
+    path("inspections/new/", views.InspectionCreateView.as_view(), name="inspection-create"),
+    path("inspections/<int:pk>/", views.InspectionDetailView.as_view(), name="inspection-detail"),
+    path(
+        "rectifications/<int:pk>/",
+        views.RectificationStepView.as_view(),
+        name="rectification-step",
+    ),
+    path(
+        "inspection-files/<int:pk>/",
+        views.InspectionAttachmentDownloadView.as_view(),
+        name="inspection-attachment",
+    ),
 ]

@@ -17,8 +17,9 @@ PINNED = {
     ("township_a_staff", "/coordination/incoming/"): 13,
     ("police_liaison", "/coordination/incoming/"): 13,
     # The township's whole list: memberships, calendar, five earlier kinds, the pathway's two,
-    # departments' referrals, and supervision's three (items, progress periods, approvals).
-    ("township_a_staff", "/api/v1/todo/"): 14,
+    # departments' referrals, supervision's three (items, progress periods, approvals) and
+    # rectifications.
+    ("township_a_staff", "/api/v1/todo/"): 15,
 }
 
 

@@ -45,6 +45,7 @@ KINDS = {
         "supervision-item",
         "supervision-progress",
         "supervision-approval",
+        "rectification",
     },
     "admin": {
         "report-review",
@@ -56,6 +57,7 @@ KINDS = {
         "incoming-referral",
         "supervision-request",
         "supervision-feedback",
+        "rectification-verify",
     },
     "leader": {"reward-approve"},
     "dept": set(),
@@ -243,14 +245,15 @@ def test_the_rep_sees_her_list_and_her_score_on_her_phone_home(db, demo, client_
 # one more to the township's and the county's; supervision one per kind: the township's items to
 # accept or feed back, the county's requests to decide and feedback to review (their limits are
 # stored moments, dates or rules already read), and for the townships' and departments' people
-# the periods of progress feedback due and the feedback waiting for their approval. A list costs
-# the same with more rows.
+# the periods of progress feedback due and the feedback waiting for their approval.
+# Rectifications one more: the township's and the department's own open ones, the county's
+# submitted ones to verify. A list costs the same with more rows.
 QUERIES = {
     "village": 1 + 2 + 5 + 3,
-    "township": 1 + 2 + 5 + 2 + 1 + 1 + 2,
-    "admin": 1 + 2 + 4 + 2 + 1 + 2,
+    "township": 1 + 2 + 5 + 2 + 1 + 1 + 2 + 1,
+    "admin": 1 + 2 + 4 + 2 + 1 + 2 + 1,
     "leader": 1 + 2 + 1,
-    "dept": 1 + 1 + 1 + 2 + 2,
+    "dept": 1 + 1 + 1 + 2 + 2 + 1,
 }
 
 

@@ -365,6 +365,13 @@ API_DOORS = {
     "supervision-items commend": Door(
         ADMIN, "supervision_item", lambda w: {"commendation": "好", "commended_by_name": "王县长"}
     ),
+    "inspections create": Door(ADMIN, body=lambda w: _inspection_body(w)),
+    # The world's rectification is township A's: its staff submit; county staff verify.
+    "rectifications submit": Door(
+        frozenset({"township_staff"}), "rectification", lambda w: {"text": "已整改"}
+    ),
+    "rectifications verify": Door(ADMIN, "rectification", lambda w: {"comment": "属实"}),
+    "rectifications return_": Door(ADMIN, "rectification", lambda w: {"reason": "补充"}),
     # Joint meetings: county staff record them; the owner department's liaison marks done.
     "meetings create": Door(ADMIN, body=lambda w: _meeting_body(w)),
     "meetings update": Door(ADMIN, "meeting", lambda w: _meeting_body(w)),
@@ -468,6 +475,10 @@ HTML_DOORS = {
         ADMIN | UNITS, "supervision_item", lambda w: {"action": "urge", "text": "请加快"}
     ),
     "supervision:unit-setting": Door(ADMIN, "township_a", lambda w: {"requires_approval": ""}),
+    "supervision:inspection-create": Door(ADMIN, body=lambda w: _inspection_form(w)),
+    "supervision:rectification-step": Door(
+        ADMIN | UNITS, "rectification", lambda w: {"action": "submit", "text": "已整改"}
+    ),
     "coordination:meeting-create": Door(ADMIN, body=lambda w: _meeting_form(w)),
     "coordination:meeting-edit": Door(ADMIN, "meeting", lambda w: _meeting_form(w)),
     "coordination:decision-detail": Door(LIAISON, "decision", lambda w: {"note": "已完成"}),
@@ -774,6 +785,7 @@ def build_world(county, users):
         notifications=notifications,
         **pathway,
         supervision_item=supervision_item,
+        rectification=_rectification(county, admin),
         **meetings,
     )
 
@@ -949,3 +961,45 @@ def _incoming_body(world):
 
 def _accept_body(world):
     return {"village": world.county.village_a1.pk, "representative": world.rep_a1.pk}
+
+
+def _inspection_body(world):
+    return {
+        "unit": world.county.township_a.pk,
+        "held_on": "2026-11-20",
+        "team": "王芳",
+        "findings": "台账缺失",
+        "rectifications": [
+            {"text": "补齐台账", "owner": world.county.township_a.pk, "deadline": "2026-12-20"}
+        ],
+    }
+
+
+def _inspection_form(world):
+    return {
+        "unit": world.county.township_a.pk,
+        "held_on": "2026-11-20",
+        "team": "王芳",
+        "findings": "台账缺失",
+        "rectifications-TOTAL_FORMS": "1",
+        "rectifications-INITIAL_FORMS": "0",
+        "rectifications-0-text": "补齐台账",
+        "rectifications-0-owner": world.county.township_a.pk,
+        "rectifications-0-deadline": "2026-12-20",
+    }
+
+
+def _rectification(county, admin):
+    """An inspection of township A with one open rectification for it: ``submit`` can run;
+    ``verify`` and ``return`` answer 400 (not submitted yet), never a 5xx."""
+    inspection = supervision.record_inspection(
+        admin,
+        unit=county.township_a,
+        held_on=date(2026, 11, 20),
+        team="王芳",
+        findings="台账缺失",
+        rectifications=[
+            {"text": "补齐台账", "owner": county.township_a, "deadline": date(2026, 12, 20)}
+        ],
+    )
+    return inspection.rectifications.get()

@@ -132,8 +132,8 @@ def test_the_lists_cost_one_query_per_kind_however_many_rows(
     # memberships, its own reports due and returned, reports to review, escalated cases,
     # villages below target (A1, whose households nobody visited), the pathway's protection
     # orders and mandatory reports, departments' referrals, supervised items, their progress
-    # periods and the feedback waiting for her approval.
-    assert count(township_a_staff, 1 + 1) == 12
+    # periods, the feedback waiting for her approval, and rectifications.
+    assert count(township_a_staff, 1 + 1) == 13
     grow(8)
     assert count(village_a1_rep, 5 + 10) == 9
-    assert count(township_a_staff, 5 + 1) == 12
+    assert count(township_a_staff, 5 + 1) == 13

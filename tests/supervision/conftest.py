@@ -46,3 +46,31 @@ def assign(admin, county, **values):
 @pytest.fixture
 def item(clock, county, county_admin, dept_liaison, township_a_staff):
     return assign(county_admin, county)
+
+
+def inspect(admin, county, **values):
+    """An inspection of township A held last Friday (2026-11-20): one rectification for the
+    township by 2026-11-30 and one for the department (县教育局) by 2026-12-18."""
+    defaults = {
+        "unit": county.township_a,
+        "held_on": date(2026, 11, 20),
+        "team": "王芳、李静",
+        "checklist": [{"item": "妇女之家台账", "finding": "活动记录缺失"}],
+        "findings": "活动记录缺失；反家暴联络员未明确。",
+        "rectifications": [
+            {"text": "补齐活动记录", "owner": county.township_a, "deadline": date(2026, 11, 30)},
+            {"text": "明确联络员", "owner": county.department, "deadline": date(2026, 12, 18)},
+        ],
+    }
+    return services.record_inspection(admin, **(defaults | values))
+
+
+@pytest.fixture
+def inspection(clock, county, county_admin, dept_liaison, township_a_staff):
+    return inspect(county_admin, county)
+
+
+@pytest.fixture
+def rectifications(inspection):
+    """(the township's, the department's)"""
+    return tuple(inspection.rectifications.order_by("pk"))

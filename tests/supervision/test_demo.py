@@ -50,3 +50,23 @@ def test_demo_has_progress_feedback_an_approval_and_commendations(db, seed_demo)
     counts = (ProgressDue.objects.count(), ItemFeedback.objects.count())
     seed_demo(activity=True)
     assert (ProgressDue.objects.count(), ItemFeedback.objects.count()) == counts
+
+
+def test_demo_has_three_inspections_with_rectifications_in_every_state(db, seed_demo):
+    from apps.supervision.deadlines import RECTIFICATIONS
+    from apps.supervision.models import Inspection, Rectification
+
+    seed_demo(activity=True)
+    assert Inspection.objects.count() == 3
+    assert len({inspection.held_on.month for inspection in Inspection.objects.all()}) == 3
+    states = set(Rectification.objects.values_list("state", flat=True))
+    assert states == {"open", "submitted", "verified"}
+    assert Rectification.objects.filter(return_count__gt=0, state="verified").exists()
+    overdue = list(Rectification.objects.filter(state="open"))
+    assert any(RECTIFICATIONS.status_of(r).light == "red" for r in overdue)
+    dept, admin = User.objects.get(username="dept"), User.objects.get(username="admin")
+    assert any(entry.kind == "rectification" for entry in todo.todo_for(dept))
+    assert any(entry.kind == "rectification-verify" for entry in todo.todo_for(admin))
+    counts = (Inspection.objects.count(), Rectification.objects.count())
+    seed_demo(activity=True)
+    assert (Inspection.objects.count(), Rectification.objects.count()) == counts

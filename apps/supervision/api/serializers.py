@@ -8,14 +8,18 @@ from apps.core.api.serializers import (
     ScopedPrimaryKeyRelatedField,
 )
 from apps.core.models import LONG_TEXT, SHORT_TEXT
+from apps.organizations.models import OrgUnit
 from apps.supervision import services
 from apps.supervision.models import (
     Attachment,
     Colour,
+    Inspection,
+    InspectionAttachment,
     ItemFeedback,
     ItemLog,
     ItemRequest,
     ProgressDue,
+    Rectification,
     Slip,
     SupervisionItem,
 )
@@ -253,3 +257,135 @@ class UrgeSerializer(serializers.Serializer):
 class IssueSlipSerializer(serializers.Serializer):
     colour = serializers.ChoiceField(choices=Colour.choices)
     reason = serializers.CharField(max_length=SHORT_TEXT, required=False, allow_blank=True)
+
+
+# --- 督查 and 整改 -------------------------------------------------------------------------------
+
+
+class InspectionAttachmentSerializer(ScopedModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InspectionAttachment
+        fields = [
+            "id",
+            "rectification",
+            "stage",
+            "original_name",
+            "content_type",
+            "size",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment) -> str:
+        return attachment.get_absolute_url()
+
+
+class RectificationSerializer(DeadlineLightMixin, ScopedModelSerializer):
+    """A rectification with its light; ``text``, ``owner`` and ``deadline`` are written with
+    its inspection, the rest moves by the ``submit``, ``verify`` and ``return`` steps."""
+
+    deadline_kind = "rectification"
+    owner_name = serializers.CharField(source="owner.name", read_only=True)
+    owner = ScopedPrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(), label=_("responsible unit"), required=False, allow_null=True
+    )
+    deadline = serializers.DateField(label=_("deadline"), required=False, allow_null=True)
+    text = serializers.CharField(
+        label=_("rectification"), max_length=SHORT_TEXT, required=False, allow_blank=True
+    )
+    attachments = InspectionAttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Rectification
+        fields = [
+            "id",
+            "inspection",
+            "text",
+            "owner",
+            "owner_name",
+            "deadline",
+            "state",
+            "light",
+            "light_reason",
+            "report",
+            "submitted_at",
+            "submitted_by",
+            "verified_at",
+            "verified_by",
+            "comment",
+            "return_reason",
+            "return_count",
+            "attachments",
+        ]
+        read_only_fields = [
+            "inspection",
+            "state",
+            "report",
+            "submitted_at",
+            "submitted_by",
+            "verified_at",
+            "verified_by",
+            "comment",
+            "return_reason",
+            "return_count",
+        ]
+
+
+class ChecklistRowSerializer(serializers.Serializer):
+    item = serializers.CharField(label=_("item checked"), max_length=200)
+    finding = serializers.CharField(
+        label=_("finding"), max_length=SHORT_TEXT, required=False, allow_blank=True
+    )
+
+
+class InspectionSerializer(ScopedModelSerializer):
+    """An inspection with its checklist, findings, record files and the rectifications the
+    caller may see. Created with its rectifications in one request, all or nothing."""
+
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    unit = ScopedPrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(), label=_("unit inspected"), required=False, allow_null=True
+    )
+    checklist = ChecklistRowSerializer(many=True, required=False, label=_("checklist"))
+    rectifications = RectificationSerializer(many=True, required=False)
+    attachments = InspectionAttachmentSerializer(many=True, read_only=True, source="record_files")
+    files = serializers.ListField(
+        child=serializers.FileField(), write_only=True, required=False, label=_("attachments")
+    )
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "held_on",
+            "team",
+            "checklist",
+            "findings",
+            "created_by",
+            "created_at",
+            "attachments",
+            "rectifications",
+            "files",
+        ]
+        read_only_fields = ["created_by", "created_at"]
+
+    def create(self, validated_data):
+        validated_data["checklist"] = [dict(row) for row in validated_data.get("checklist", [])]
+        validated_data["rectifications"] = [
+            dict(row) for row in validated_data.get("rectifications", [])
+        ]
+        return services.record_inspection(self.context["request"].user, **validated_data)
+
+
+class SubmitRectificationSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=LONG_TEXT, required=False, allow_blank=True)
+    files = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class VerifySerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=SHORT_TEXT, required=False, allow_blank=True)
+    files = serializers.ListField(child=serializers.FileField(), required=False)

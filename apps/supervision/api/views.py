@@ -2,7 +2,7 @@
 step go through a service; steps are POST actions named as in DESIGN's API table."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -11,8 +11,12 @@ from apps.core.api.viewsets import ScopedQuerysetMixin
 from apps.core.roles import Role
 from apps.supervision import services
 from apps.supervision.api import serializers
-from apps.supervision.filters import SupervisionItemFilterSet
-from apps.supervision.models import SupervisionItem
+from apps.supervision.filters import (
+    InspectionFilterSet,
+    RectificationFilterSet,
+    SupervisionItemFilterSet,
+)
+from apps.supervision.models import Inspection, Rectification, SupervisionItem
 
 SUPERVISORS = (Role.COUNTY_ADMIN,)
 UNITS = (Role.TOWNSHIP_STAFF, Role.DEPT_LIAISON)
@@ -112,3 +116,67 @@ class SupervisionItemViewSet(
     @action(detail=True, methods=["post"])
     def commend(self, request, pk=None):
         return self._act(request, services.commend, serializers.CommendSerializer)
+
+
+# --- 督查 and 整改 -------------------------------------------------------------------------------
+
+
+class InspectionViewSet(
+    ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Inspections with the rectifications the caller may see; county staff record them."""
+
+    queryset = Inspection.objects.all()
+    serializer_class = serializers.InspectionSerializer
+    filterset_class = InspectionFilterSet
+    ordering_fields = ["id", "held_on"]
+    write_roles = SUPERVISORS
+
+    def filter_queryset(self, queryset):
+        # The rectifications shown depend on who asks: prefetched through her own scope.
+        return super().filter_queryset(queryset).with_rectifications(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        """Answers with the inspection as a GET would show it (record files included)."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        inspection = serializer.save()
+        inspection = self.filter_queryset(self.get_queryset()).get(pk=inspection.pk)
+        return Response(self.get_serializer(inspection).data, status=status.HTTP_201_CREATED)
+
+
+class RectificationViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """整改: the owner unit ``submit``s what it did; county staff ``verify`` (销号) or
+    ``return`` it."""
+
+    queryset = Rectification.objects.with_details().prefetch_related("attachments")
+    serializer_class = serializers.RectificationSerializer
+    filterset_class = RectificationFilterSet
+    ordering_fields = ["id", "deadline", "state"]
+
+    @property
+    def write_roles(self):
+        return UNITS if self.action == "submit" else SUPERVISORS
+
+    def _act(self, request, service, body):
+        rectification = self.get_object()
+        service(request.user, rectification, **validated(body, request))
+        rectification = self.get_queryset().get(pk=rectification.pk)
+        return Response(self.get_serializer(rectification).data)
+
+    @extend_schema(request=serializers.SubmitRectificationSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._act(
+            request, services.submit_rectification, serializers.SubmitRectificationSerializer
+        )
+
+    @extend_schema(request=serializers.VerifySerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        return self._act(request, services.verify_rectification, serializers.VerifySerializer)
+
+    @extend_schema(request=serializers.ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        return self._act(request, services.return_rectification, serializers.ReasonSerializer)
