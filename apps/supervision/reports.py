@@ -14,10 +14,14 @@ that month, a unit row the items that unit leads. Each item counts once, by wher
 - slips by colour (黄牌 is the yellow count), 满意 / 基本满意 / 不满意, and the items closed
   with a leader's 肯定性批示.
 
+Beside them, each unit's rectifications (整改) of the year: found at inspections held in it,
+still open at its end (or today), open past their deadline, and verified (销号) in it.
+
 A fixed number of queries whatever the data size: the units, then one grouped query each for
-the items by month, the items by unit, and the slips by month and unit."""
+the items by month, the items by unit, the slips by month and unit, and the rectifications."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
@@ -50,6 +54,12 @@ COLUMNS = (
     ("commended", gettext_lazy("Leader's commendations")),
 )
 KEYS = [key for key, _label in COLUMNS]
+RECTIFICATION_COLUMNS = (
+    ("found", gettext_lazy("Rectifications found")),
+    ("open", gettext_lazy("Rectifications open")),
+    ("overdue", gettext_lazy("Rectifications overdue")),
+    ("verified", gettext_lazy("Rectifications verified")),
+)
 
 
 @dataclass
@@ -69,8 +79,11 @@ class Report:
     months: list
     units: list
     total: Row
+    # (unit name, {found, open, overdue, verified}) per unit, in the order of ``units``.
+    rectifications: list = field(default_factory=list)
 
     columns = COLUMNS
+    rectification_columns = RECTIFICATION_COLUMNS
 
 
 def overdue_q(today):
@@ -160,29 +173,44 @@ def item_report(year, units=None, today=None):
     for row in months.values():
         for key in KEYS:
             total.figures[key] += row.figures[key]
+    from apps.supervision.services import rectification_counts
+
+    counts = rectification_counts(list(by_unit), date(year, 1, 1), date(year, 12, 31))
     return Report(
-        year=year, months=list(months.values()), units=list(by_unit.values()), total=total
+        year=year,
+        months=list(months.values()),
+        units=list(by_unit.values()),
+        total=total,
+        rectifications=[
+            (row.label, [counts[pk][key] for key, _label in RECTIFICATION_COLUMNS])
+            for pk, row in by_unit.items()
+        ],
     )
 
 
 def report_xlsx(report):
-    """The report as an .xlsx workbook (bytes): one sheet by month, one by unit."""
+    """The report as an .xlsx workbook (bytes): a sheet by month, one by unit, one of the
+    units' rectifications."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    def lines(rows):
+        return [(row.label, row.values) for row in rows]
+
     book = Workbook()
     sheets = (
-        (_("By month"), _("Month"), [*report.months, report.total]),
-        (_("By unit"), _("Lead unit"), report.units),
+        (_("By month"), _("Month"), COLUMNS, lines([*report.months, report.total])),
+        (_("By unit"), _("Lead unit"), COLUMNS, lines(report.units)),
+        (_("Rectifications"), _("responsible unit"), RECTIFICATION_COLUMNS, report.rectifications),
     )
-    for index, (title, first, rows) in enumerate(sheets):
+    for index, (title, first, columns, rows) in enumerate(sheets):
         sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = str(title)
-        sheet.append([str(first), *[str(label) for _key, label in COLUMNS]])
+        sheet.append([str(first), *[str(label) for _key, label in columns]])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([str(row.label), *row.values])
+        for label, values in rows:
+            sheet.append([str(label), *values])
         sheet.column_dimensions["A"].width = 24
     out = BytesIO()
     book.save(out)

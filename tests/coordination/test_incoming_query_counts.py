@@ -13,9 +13,9 @@ PINNED = {
     ("county_admin", "/api/v1/incoming-referrals/"): 5,
     ("township_a_staff", "/api/v1/incoming-referrals/"): 5,
     ("police_liaison", "/api/v1/incoming-referrals/"): 5,
-    ("county_admin", "/coordination/incoming/"): 13,
-    ("township_a_staff", "/coordination/incoming/"): 13,
-    ("police_liaison", "/coordination/incoming/"): 13,
+    ("county_admin", "/coordination/incoming/"): 12,
+    ("township_a_staff", "/coordination/incoming/"): 12,
+    ("police_liaison", "/coordination/incoming/"): 12,
     # The township's whole list: memberships, calendar, five earlier kinds, the pathway's two,
     # departments' referrals, supervision's three (items, progress periods, approvals) and
     # rectifications.

@@ -18,7 +18,7 @@ PINNED = {
     ("dept_liaison", "/api/v1/referrals/"): 5,
     ("village_a1_rep", "/api/v1/referrals/"): 5,
     ("dept_liaison", "/api/v1/services/"): 4,
-    ("dept_liaison", "/coordination/referrals/"): 12,
+    ("dept_liaison", "/coordination/referrals/"): 11,
     ("village_a1_rep", "/coordination/services/"): 12,
 }
 

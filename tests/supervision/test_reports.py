@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from apps.supervision import reports, services
 from apps.supervision.models import SupervisionItem
-from tests.supervision.conftest import assign, at
+from tests.supervision.conftest import assign, at, inspect
 
 KEYS = reports.KEYS
 
@@ -79,9 +79,16 @@ def year_of_items(clock, county, county_admin, dept_liaison, township_a_staff):
     return county
 
 
-def test_a_report_computed_by_hand(year_of_items, django_assert_num_queries):
+def test_a_report_computed_by_hand(
+    year_of_items, county_admin, dept_liaison, django_assert_num_queries
+):
     county = year_of_items
-    with django_assert_num_queries(5):
+    # An inspection of 2026-11-20: the township's rectification (due 11-30) still open, the
+    # department's (due 12-18) submitted and verified on 12-21.
+    township_fix, department_fix = inspect(county_admin, county).rectifications.order_by("pk")
+    services.submit_rectification(dept_liaison, department_fix, text="已明确联络员")
+    services.verify_rectification(county_admin, department_fix, comment="现场核实")
+    with django_assert_num_queries(6):
         report = reports.item_report(2026)
     months = {row.key: row.values for row in report.months}
     assert months[11] == figures(
@@ -129,6 +136,12 @@ def test_a_report_computed_by_hand(year_of_items, django_assert_num_queries):
     assert units[county.township_a.pk] == figures(
         assigned=2, overdue=1, closed=1, suspended=1, returns=1, basically_satisfied=1
     )
+    # Rectifications: found, open, overdue, verified.
+    assert dict(report.rectifications) == {
+        "甲镇": [1, 1, 1, 0],
+        "乙镇": [0, 0, 0, 0],
+        "县教育局": [1, 0, 0, 1],
+    }
     assert units[county.township_b.pk] == figures()
     # A unit's own rows only; the year before holds H alone.
     mine = reports.item_report(2026, units=[county.township_a])
@@ -140,7 +153,8 @@ def test_a_report_computed_by_hand(year_of_items, django_assert_num_queries):
 def test_the_query_count_does_not_grow(year_of_items, county_admin, django_assert_num_queries):
     for _index in range(10):
         assign(county_admin, year_of_items, deadline=date(2027, 1, 29), cooperating_units=[])
-    with django_assert_num_queries(5):
+        inspect(county_admin, year_of_items)
+    with django_assert_num_queries(6):
         reports.item_report(2026)
 
 
@@ -174,7 +188,12 @@ def test_the_export(year_of_items, county_admin, client_as):
     response = client_as(county_admin).get("/supervision/reports/?year=2026&export=xlsx")
     assert response.status_code == 200
     book = load_workbook(BytesIO(response.content))
-    by_month, by_unit = book.worksheets
+    by_month, by_unit, rectifications = book.worksheets
+    assert {row[0] for row in rectifications.iter_rows(min_row=2, values_only=True)} == {
+        "甲镇",
+        "乙镇",
+        "县教育局",
+    }
     rows = list(by_month.iter_rows(values_only=True))
     assert len(rows) == 1 + 12 + 1
     assert list(rows[11][1:]) == figures(
