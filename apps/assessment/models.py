@@ -147,6 +147,9 @@ class ManualScore(TimeStampedModel):
             )
         ]
 
+    def __str__(self):
+        return f"{self.indicator_id} · {self.unit_id} · {self.round}: {self.value}"
+
 
 class AssessmentResult(TimeStampedModel):
     """One unit's (or person's) result under a scheme in a round; written by the engine."""
@@ -210,3 +213,6 @@ class AssessmentLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["result", "indicator"], name="assessment_line_once")
         ]
+
+    def __str__(self):
+        return f"{self.indicator_id}: {self.points}"
