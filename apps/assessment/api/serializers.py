@@ -2,8 +2,7 @@ from rest_framework import serializers
 
 from apps.assessment import services
 from apps.assessment.models import AssessmentLine, AssessmentResult, AssessmentScheme, Round
-from apps.core.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
-from apps.organizations.models import OrgUnit
+from apps.core.api.serializers import ScopedModelSerializer
 
 
 class PartSerializer(serializers.Serializer):
@@ -35,7 +34,7 @@ class AssessmentSchemeSerializer(ScopedModelSerializer):
     all or nothing by services.save_scheme."""
 
     parts = PartSerializer(many=True, required=False)
-    indicators = IndicatorSerializer(many=True)
+    indicators = IndicatorSerializer(many=True, source="indicator_tree")
     result_rule = serializers.JSONField(required=False)
     vetoes = serializers.JSONField(required=False)
 
@@ -57,9 +56,8 @@ class AssessmentSchemeSerializer(ScopedModelSerializer):
         read_only_fields = ["unit"]
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["indicators"] = IndicatorSerializer(services.scheme_tree(instance), many=True).data
-        return data
+        instance.indicator_tree = services.scheme_tree(instance)
+        return super().to_representation(instance)
 
     def validate_indicators(self, value):
         # The nested children arrive as plain JSON; keep the top level plain too.
@@ -68,6 +66,8 @@ class AssessmentSchemeSerializer(ScopedModelSerializer):
     def _save(self, validated_data, scheme=None):
         request = self.context["request"]
         validated_data["parts"] = [dict(part) for part in validated_data.get("parts", [])]
+        if "indicator_tree" in validated_data:
+            validated_data["indicators"] = validated_data.pop("indicator_tree")
         return services.save_scheme(request.user, scheme, **validated_data)
 
     def create(self, validated_data):
@@ -95,14 +95,14 @@ class ScoreRunSerializer(serializers.Serializer):
 
 class ManualScoreSerializer(serializers.Serializer):
     indicator = serializers.IntegerField()
-    unit = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+    unit = serializers.IntegerField(help_text="The unit scored (an org unit id).")
     round = serializers.ChoiceField(choices=Round.choices)
     value = serializers.DecimalField(max_digits=8, decimal_places=2)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     evidence = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class LineSerializer(serializers.ModelSerializer):
+class LineSerializer(ScopedModelSerializer):
     indicator = serializers.CharField(source="indicator.title")
     indicator_id = serializers.IntegerField()
     parent_id = serializers.IntegerField(source="indicator.parent_id", allow_null=True)

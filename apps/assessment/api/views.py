@@ -14,6 +14,7 @@ from apps.assessment.models import AssessmentLine, AssessmentResult, AssessmentS
 from apps.core.api.serializers import validated
 from apps.core.api.viewsets import ScopedQuerysetMixin
 from apps.core.roles import Role
+from apps.organizations.models import OrgUnit
 
 
 class AssessmentSchemeViewSet(
@@ -57,7 +58,9 @@ class AssessmentSchemeViewSet(
         scheme = self.get_object()
         body = validated(serializers.ManualScoreSerializer, request)
         indicator = Indicator.objects.filter(scheme=scheme, pk=body.pop("indicator")).first()
-        if indicator is None:
+        # An id outside the caller's area names nothing: 404, like every scoped lookup.
+        body["unit"] = OrgUnit.objects.for_user(request.user).filter(pk=body["unit"]).first()
+        if indicator is None or body["unit"] is None:
             raise NotFound()
         score = services.enter_score(request.user, indicator, **body)
         return Response({"id": score.pk, "value": str(score.value)})
