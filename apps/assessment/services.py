@@ -762,3 +762,25 @@ def round_figures(results):
         for scheme_id, unit_id, person_id, round_, total in rows:
             figures[(scheme_id, unit_id, person_id)][round_] = total
     return {r.pk: figures[(r.scheme_id, r.unit_id, r.person_id)] for r in results}
+
+
+def current_round(scheme):
+    """The first round not yet approved for every unit: the one the nightly run rescores."""
+    approved = defaultdict(int)
+    total = defaultdict(int)
+    for round_, approved_at in AssessmentResult.objects.filter(scheme=scheme).values_list(
+        "round", "approved_at"
+    ):
+        total[round_] += 1
+        approved[round_] += approved_at is not None
+    for round_ in ROUND_ORDER:
+        if not total[round_] or approved[round_] < total[round_]:
+            return round_
+    return None
+
+
+def schemes_to_score():
+    """Ids of the schemes of open periods."""
+    return list(
+        AssessmentScheme.objects.filter(period__is_closed=False).values_list("pk", flat=True)
+    )

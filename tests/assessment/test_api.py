@@ -193,3 +193,19 @@ def test_pages_show_the_ranking_and_the_breakdown(
     other = AssessmentResult.objects.get(unit=county.township_b, round="self")
     assert client_as(township_a_staff).get(other.get_absolute_url()).status_code == 404
     assert client_as(township_a_staff).get(scored.get_absolute_url()).status_code == 200
+
+
+def test_the_nightly_run_rescores_the_current_round(county, scored, county_admin):
+    import io
+
+    from django.core.management import call_command
+
+    from apps.assessment import tasks
+
+    assert services.current_round(scored) == "self"
+    assert tasks.score_scheme(scored.pk) == 2
+    for result in AssessmentResult.objects.filter(scheme=scored, round="self"):
+        services.approve_result(county_admin, result)
+    assert services.current_round(scored) == "initial"
+    call_command("score_assessment", scheme=scored.pk, stdout=io.StringIO())
+    assert AssessmentResult.objects.filter(scheme=scored).count() == 4
