@@ -8,8 +8,11 @@ class AssessmentConfig(AppConfig):
 
     def ready(self):
         from apps.assessment import sources  # noqa: F401 (register the data sources)
-        from apps.core import navigation, schedules
+        from apps.assessment.demo import seed_assessment
+        from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
+
+        demo.register(70, seed_assessment, activity=True)
 
         navigation.register(
             navigation.NavItem(
