@@ -81,3 +81,67 @@ for _key, _label in [
     ("slips", _("Supervision slips issued")),
 ]:
     register(f"supervision.{_key}", _label, _supervision(_key))
+
+
+def _coverage(key):
+    def read(period, units):
+        from apps.liaison.services.coverage import township_coverage
+
+        rows = township_coverage([unit.pk for unit in units], period.start_date, period.end_date)
+        page = reverse("liaison:coverage")
+        figures = {}
+        for unit_id, row in rows.items():
+            if key == "cases_on_time_rate":
+                value = 100 * row["cases_on_time"] / row["cases"] if row["cases"] else 0
+            else:
+                value = row[key]
+            figures[unit_id] = Figure(Decimal(value), [page])
+        return figures
+
+    return read
+
+
+def _responsiveness(key):
+    def read(period, units):
+        from apps.coordination.services import responsiveness
+        from apps.organizations.models import OrgUnit
+
+        rows = responsiveness(
+            period, OrgUnit.objects.filter(pk__in=[unit.pk for unit in units]), with_reasons=False
+        )
+        page = reverse("coordination:responsiveness")
+        figures = {}
+        for row in rows:
+            if key.endswith("_rate") and key != "satisfaction_rate":
+                done = row[key.removesuffix("_rate")]
+                value = 100 * done / row["received"] if row["received"] else 0
+            else:
+                value = row[key] or 0
+            figures[row["department"]] = Figure(Decimal(value), [page])
+        return figures
+
+    return read
+
+
+register("objectives.innovation", _("Innovation points awarded"), _objectives("innovation"))
+register("liaison.coverage", _("Households visited (%)"), _coverage("coverage"))
+register("liaison.visits", _("Visits made"), _coverage("visits"))
+register(
+    "liaison.cases_on_time_rate", _("Cases answered in time (%)"), _coverage("cases_on_time_rate")
+)
+register(
+    "coordination.accepted_on_time_rate",
+    _("Referrals accepted in time (%)"),
+    _responsiveness("accepted_on_time_rate"),
+)
+register(
+    "coordination.completed_on_time_rate",
+    _("Referrals completed in time (%)"),
+    _responsiveness("completed_on_time_rate"),
+)
+register("coordination.overdue", _("Referrals overdue"), _responsiveness("overdue"))
+register(
+    "coordination.satisfaction_rate",
+    _("Referral satisfaction (%)"),
+    _responsiveness("satisfaction_rate"),
+)

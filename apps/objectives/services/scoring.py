@@ -340,12 +340,13 @@ def unit_scores(period, unit_ids):
     of ``period``, in one query: ``{unit_id: {"score", "assigned", "url"}}``."""
     rows = UnitScore.objects.filter(
         plan__period=period, unit_id__in=unit_ids, person=None
-    ).values_list("pk", "unit_id", "score", "assigned_points")
+    ).values_list("pk", "unit_id", "score", "assigned_points", "innovation_points")
     return {
         unit_id: {
             "score": score,
             "assigned": assigned,
+            "innovation": innovation,
             "url": reverse("objectives:score-detail", args=[pk]),
         }
-        for pk, unit_id, score, assigned in rows
+        for pk, unit_id, score, assigned, innovation in rows
     }
