@@ -66,10 +66,10 @@ def test_a_bad_document_writes_nothing(api_as, county_admin, year):
     response = api_as(county_admin).post("/api/v1/assessment-schemes/", bad, format="json")
     assert response.status_code == 400
     errors = response.json()
-    assert errors["parts"] == ["The weights of the parts add up to 90%, not 100%."]
+    assert errors["parts"] == ["各考核部分权重合计为90%，不是100%。"]
     assert errors["indicators"] == [
-        "Category “平时工作” is worth 100 points but its items add up to 50.",
-        "Indicator “目标完成”: there is no data source “none.such”.",
+        "类别“平时工作”分值为100分，但其下各项合计50分。",
+        "指标“目标完成”：数据来源“none.such”不存在。",
     ]
     assert not AssessmentScheme.objects.exists() and not Indicator.objects.exists()
 
@@ -169,7 +169,7 @@ def test_score_and_approve_through_the_api(api_as, county, scored, county_admin,
         {"indicator": item.pk, "unit": county.township_a.pk, "round": "self", "value": "101"},
         format="json",
     )
-    assert bad.json() == {"value": ["Indicator “综合”: the score must lie between 0 and 100."]}
+    assert bad.json() == {"value": ["指标“综合”：得分须在0到100之间。"]}
     assert api_as(county_admin).post(
         f"/api/v1/assessment-schemes/{scored.pk}/score/", {"round": "self"}, format="json"
     ).json() == {"scored": 2}
@@ -209,3 +209,24 @@ def test_the_nightly_run_rescores_the_current_round(county, scored, county_admin
     assert services.current_round(scored) == "initial"
     call_command("score_assessment", scheme=scored.pk, stdout=io.StringIO())
     assert AssessmentResult.objects.filter(scheme=scored).count() == 4
+
+
+def test_a_representative_sees_only_her_own_person_results(
+    api_as, county, county_admin, year, village_a1_rep, village_b1_rep, township_a_staff
+):
+    scheme = services.save_scheme(
+        county_admin,
+        title="执委履职考核",
+        period=year,
+        level="person",
+        base_points=60,
+        indicators=[
+            {"title": "联系户走访", "max_points": 20, "kind": "incident", "rule": {"per_event": 2}}
+        ],
+    )
+    services.score_scheme(scheme, "self")
+    rows = api_as(village_a1_rep).get("/api/v1/assessment-results/").json()["results"]
+    assert [row["person"] for row in rows] == [village_a1_rep.pk]
+    assert rows[0]["total"] == "60.00"
+    # Township staff read unit results only, not the people's.
+    assert api_as(township_a_staff).get("/api/v1/assessment-results/").json()["results"] == []

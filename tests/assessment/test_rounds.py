@@ -91,9 +91,7 @@ def test_a_self_score_reduced_on_review_keeps_each_round(
     assert "reason" in error.value.message_dict
     with pytest.raises(ValidationError) as error:  # 扣5-10分 style range: 5 to 20
         services.enter_score(county_admin, item, unit=a, round="review", value=4, reason="台账缺失")
-    assert error.value.message_dict == {
-        "value": ["Indicator “家庭家教家风”: the value must lie between 5 and 20."]
-    }
+    assert error.value.message_dict == {"value": ["指标“家庭家教家风”：分值须在5到20之间。"]}
     services.enter_score(county_admin, item, unit=a, round="review", value=8, reason="台账缺失")
     (review,) = [r for r in services.score_scheme(scheme, "review") if r.unit_id == a.pk]
     assert review.total == D("106.00") and review.grade == "先进单位"  # 25+24+23+26+8

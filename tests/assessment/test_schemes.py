@@ -260,15 +260,15 @@ def test_schemes_validate_with_messages_naming_the_indicator(county_admin, year)
         }
     ]
     assert refused(indicators=bad_sum)["indicators"] == [
-        "Category “基础工作” is worth 35 points but its items add up to 30."
+        "类别“基础工作”分值为35分，但其下各项合计30分。"
     ]
     no_source = [{"title": "目标", "max_points": 10, "kind": "data", "source": "nowhere"}]
-    assert "there is no data source “nowhere”" in refused(indicators=no_source)["indicators"][0]
+    assert "数据来源“nowhere”不存在" in refused(indicators=no_source)["indicators"][0]
     assert "目标" in refused(indicators=no_source)["indicators"][0]
     quota = {"grades": [{"name": "优秀", "quota": 120}]}
     assert "优秀" in refused(result_rule=quota)["result_rule"][0]
     parts = [{"name": "平时", "weight": 60}, {"name": "年终", "weight": 30}]
-    assert refused(parts=parts)["parts"] == ["The weights of the parts add up to 90%, not 100%."]
+    assert refused(parts=parts)["parts"] == ["各考核部分权重合计为90%，不是100%。"]
     veto = [{"reason": "事故", "source": "nowhere", "at_least": 1}]
     assert "vetoes" in refused(vetoes=veto)
     assert not AssessmentScheme.objects.exists() and not Indicator.objects.exists()
@@ -293,9 +293,7 @@ def test_hand_scores_within_the_item_maximum_or_range(county, county_admin, year
     item = leaf(scheme, "实地考核")
     with pytest.raises(ValidationError) as error:
         services.enter_score(county_admin, item, unit=county.township_a, round="initial", value=51)
-    assert error.value.message_dict == {
-        "value": ["Indicator “实地考核”: the score must lie between 0 and 50."]
-    }
+    assert error.value.message_dict == {"value": ["指标“实地考核”：得分须在0到50之间。"]}
     with pytest.raises(PermissionDenied):
         services.enter_score(
             township_a_staff, item, unit=county.township_a, round="initial", value=5
@@ -306,3 +304,27 @@ def test_hand_scores_within_the_item_maximum_or_range(county, county_admin, year
     with pytest.raises(ValidationError):
         services.enter_score(county_admin, data, unit=county.township_a, round="initial", value=5)
     assert not scheme.indicators.filter(scores__isnull=False).exists()
+
+
+def test_a_unit_without_assigned_tasks_is_not_ranked_for_awards(
+    county, county_admin, year, figures
+):
+    scheme = services.save_scheme(
+        county_admin,
+        title="考核",
+        period=year,
+        level="township",
+        indicators=[{"title": "综合", "max_points": 100, "kind": "manual"}],
+        result_rule={"prizes": [{"name": "先进单位", "count": 2}]},
+        vetoes=[{"reason": "未承担目标任务", "source": "test.score", "at_most": 0}],
+    )
+    figures["test.score"] = {county.township_a.pk: 80}
+    for unit, value in [(county.township_a, 70), (county.township_b, 90)]:
+        services.enter_score(
+            county_admin, leaf(scheme, "综合"), unit=unit, round="initial", value=value
+        )
+    results = by_unit(services.score_scheme(scheme, "initial"))
+    a, b = results[county.township_a.pk], results[county.township_b.pk]
+    assert (a.rank, a.title, a.eligible) == (1, "先进单位", True)
+    assert (b.total, b.rank, b.title, b.eligible) == (D("90.00"), None, "", False)
+    assert b.veto_reasons == ["未承担目标任务"]
