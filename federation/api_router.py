@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import UserViewSet
+from apps.assessment.api.views import AssessmentResultViewSet, AssessmentSchemeViewSet
 from apps.coordination.api.views import (
     FollowUpVisitViewSet,
     IncomingReferralViewSet,
@@ -66,3 +67,5 @@ router.register("meetings", JointMeetingViewSet)
 router.register("meeting-decisions", MeetingDecisionViewSet)
 router.register("todo", TodoViewSet, basename="todo")
 router.register("incoming-referrals", IncomingReferralViewSet)
+router.register("assessment-schemes", AssessmentSchemeViewSet)
+router.register("assessment-results", AssessmentResultViewSet)

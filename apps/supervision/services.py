@@ -1303,3 +1303,40 @@ def rectification_counts(units, start, end):
     for row in rows:
         counts[row.pop("owner")] = row
     return counts
+
+
+def unit_figures(unit_ids, start, end):
+    """For assessment (apps/assessment/sources.py): per lead unit, the items assigned between
+    ``start`` and ``end`` (dates) in two aggregate queries: ``assigned``, ``on_time``,
+    ``overdue``, ``returned``, ``satisfied``, ``unsatisfied``, ``slips``."""
+    from django.db.models import Count, F, Q, Sum
+
+    from apps.supervision.models import SupervisionItem
+
+    today = min(end, timezone.localdate())
+    State, Evaluation = SupervisionItem.State, SupervisionItem.Evaluation
+    done_states = (State.CLOSED, State.SUSPENDED, State.STAGE_COMPLETED)
+    items = SupervisionItem.objects.filter(
+        lead_unit_id__in=unit_ids, assigned_at__date__gte=start, assigned_at__date__lte=end
+    )
+    rows = items.values("lead_unit_id").annotate(
+        assigned=Count("pk"),
+        on_time=Count("pk", filter=Q(state__in=done_states, closed_at__date__lte=F("deadline"))),
+        overdue=Count(
+            "pk",
+            filter=Q(closed_at__date__gt=F("deadline"))
+            | (~Q(state__in=done_states) & Q(deadline__lt=today)),
+        ),
+        returned=Sum("return_count"),
+        satisfied=Count("pk", filter=Q(evaluation=Evaluation.SATISFIED)),
+        unsatisfied=Count("pk", filter=Q(evaluation=Evaluation.UNSATISFIED)),
+    )
+    figures = {row.pop("lead_unit_id"): row for row in rows}
+    slips = (
+        Slip.objects.filter(unit_id__in=unit_ids, item__in=items)
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in slips:
+        figures.setdefault(row["unit_id"], {})["slips"] = row["n"]
+    return figures

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.liaison",
     "apps.coordination",
     "apps.supervision",
+    "apps.assessment",
 ]
 
 MIDDLEWARE = [

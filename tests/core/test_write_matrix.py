@@ -378,6 +378,19 @@ API_DOORS = {
     "meetings partial_update": Door(ADMIN, "meeting", lambda w: {"place": "县妇联会议室"}),
     "meetings files": Door(ADMIN, "meeting"),
     "meeting-decisions done": Door(LIAISON, "decision", lambda w: {"note": "已完成"}),
+    # Assessment: county staff keep schemes, score and publish; a unit enters and submits its
+    # own self-assessment (the world's result is township A's 自评).
+    "assessment-schemes create": Door(ADMIN, body=lambda w: _scheme_body(w)),
+    "assessment-schemes update": Door(ADMIN, "assessment_scheme", lambda w: _scheme_body(w)),
+    "assessment-schemes partial_update": Door(
+        ADMIN, "assessment_scheme", lambda w: {"title": "考核方案"}
+    ),
+    "assessment-schemes score": Door(ADMIN, "assessment_scheme", lambda w: {"round": "initial"}),
+    "assessment-schemes enter_score": Door(
+        STAFF, "assessment_scheme", lambda w: _self_score_body(w)
+    ),
+    "assessment-results approve": Door(STAFF, "assessment_result"),
+    "assessment-results publish": Door(ADMIN, "assessment_result"),
 }
 
 # Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.
@@ -787,6 +800,7 @@ def build_world(county, users):
         supervision_item=supervision_item,
         rectification=_rectification(county, admin),
         **meetings,
+        **_assessment_world(county, admin),
     )
 
 
@@ -1003,3 +1017,36 @@ def _rectification(county, admin):
         ],
     )
     return inspection.rectifications.get()
+
+
+def _scheme_body(world):
+    return {
+        "title": "乡镇妇联工作考核",
+        "period": Period.objects.get(name="2026年度").pk,
+        "level": "township",
+        "indicators": [{"title": "基础工作", "max_points": 100, "kind": "manual"}],
+    }
+
+
+def _self_score_body(world):
+    return {
+        "indicator": world.assessment_scheme.indicators.get().pk,
+        "unit": world.township_a.pk,
+        "round": "self",
+        "value": "90",
+    }
+
+
+def _assessment_world(county, admin):
+    from apps.assessment import services as assessment
+
+    scheme = assessment.save_scheme(
+        admin,
+        title="乡镇妇联工作考核",
+        period=Period.objects.get(name="2026年度"),
+        level="township",
+        indicators=[{"title": "基础工作", "max_points": 100, "kind": "manual"}],
+    )
+    results = assessment.score_scheme(scheme, "self")
+    result = next(result for result in results if result.unit_id == county.township_a.pk)
+    return {"assessment_scheme": scheme, "assessment_result": result}

@@ -93,3 +93,20 @@ GROUP_KEYS = {
         "case": "unit__parent",
     },
 }
+
+
+def township_coverage(unit_ids, start, end):
+    """For assessment (apps/assessment/sources.py): the coverage figures of the townships
+    ``unit_ids`` over every record there (counts only), ``{township_id: row}``."""
+    from apps.liaison.models import Case, Contact, Representative
+
+    rows = coverage(
+        Representative.objects.all(),
+        Contact.objects.all(),
+        Visit.objects.all(),
+        Case.objects.all(),
+        start=start,
+        end=end,
+        group="township",
+    )
+    return {key: row for key, row in rows.items() if key in set(unit_ids)}

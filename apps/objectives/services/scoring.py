@@ -21,6 +21,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Greatest, Least, Rank
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.objectives.models import (
@@ -332,3 +333,20 @@ def _late_reports_under(plan, objectives):
         )
         .order_by("cycle_end", "pk")
     )
+
+
+def unit_scores(period, unit_ids):
+    """For assessment (apps/assessment/sources.py): each unit's own score snapshot in the plans
+    of ``period``, in one query: ``{unit_id: {"score", "assigned", "url"}}``."""
+    rows = UnitScore.objects.filter(
+        plan__period=period, unit_id__in=unit_ids, person=None
+    ).values_list("pk", "unit_id", "score", "assigned_points", "innovation_points")
+    return {
+        unit_id: {
+            "score": score,
+            "assigned": assigned,
+            "innovation": innovation,
+            "url": reverse("objectives:score-detail", args=[pk]),
+        }
+        for pk, unit_id, score, assigned, innovation in rows
+    }

@@ -1,0 +1,786 @@
+"""考核 workflows: saving a scheme (validated as one document), entering hand scores, the
+scoring engine, and approving and publishing a round. Views, API, tasks and commands call only
+these."""
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Membership
+from apps.assessment import sources
+from apps.assessment.models import (
+    ROUND_ORDER,
+    AssessmentLine,
+    AssessmentResult,
+    AssessmentScheme,
+    Indicator,
+    Level,
+    ManualScore,
+    Round,
+    SchemePart,
+)
+from apps.core.permissions import works_in
+from apps.core.querysets import covers
+from apps.core.roles import Role
+from apps.organizations.models import OrgUnit
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+UNIT_KINDS = {Level.TOWNSHIP: OrgUnit.Kind.TOWNSHIP, Level.DEPARTMENT: OrgUnit.Kind.DEPARTMENT}
+
+
+def _cents(value):
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _shown(value):
+    """A number as a person writes it: 30, 12.5 (never 3E+1)."""
+    text = format(Decimal(value), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _number(value):
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _county_unit(user):
+    for membership in user.active_memberships:
+        if membership.role == Role.COUNTY_ADMIN:
+            return membership.unit
+    return None
+
+
+def may_run(user, scheme):
+    """County federation staff over the scheme's owner unit run its assessment."""
+    return user.is_authenticated and (
+        user.is_superuser or (user.has_role(Role.COUNTY_ADMIN) and covers(user, scheme.unit))
+    )
+
+
+# ---------------------------------------------------------------- schemes
+
+
+@transaction.atomic
+def save_scheme(
+    user,
+    scheme=None,
+    *,
+    title,
+    period,
+    level,
+    parts=(),
+    indicators=(),
+    bonus_cap=0,
+    base_points=0,
+    result_rule=None,
+    vetoes=None,
+):
+    """Create or replace a scheme with its parts and indicator tree, all or nothing."""
+    unit = scheme.unit if scheme else _county_unit(user)
+    if unit is None or not (user.is_superuser or user.has_role(Role.COUNTY_ADMIN)):
+        raise PermissionDenied(_("Only county federation staff keep assessment schemes."))
+    if scheme and not may_run(user, scheme):
+        raise PermissionDenied(_("Only county federation staff keep assessment schemes."))
+    if scheme and scheme.results.exclude(approved_at=None).exists():
+        raise ValidationError(
+            {"indicators": _("Results of this scheme are approved; it can no longer change.")}
+        )
+    result_rule = result_rule or {}
+    vetoes = vetoes or []
+    errors = {}
+    part_names = _check_parts(parts, errors)
+    _check_tree(indicators, part_names, errors, base=_number(base_points) or ZERO)
+    _check_result_rule(result_rule, errors)
+    _check_vetoes(vetoes, errors)
+    for name, value in (("bonus_cap", bonus_cap), ("base_points", base_points)):
+        if _number(value) is None or _number(value) < 0:
+            errors[name] = _("Enter a number of points of zero or more.")
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        "title": title,
+        "period": period,
+        "level": level,
+        "bonus_cap": _number(bonus_cap),
+        "base_points": _number(base_points),
+        "result_rule": result_rule,
+        "vetoes": vetoes,
+    }
+    if scheme is None:
+        scheme = AssessmentScheme(unit=unit, created_by=user)
+    for name, value in values.items():
+        setattr(scheme, name, value)
+    scheme.full_clean()
+    scheme.save()
+    scheme.results.all().delete()
+    scheme.indicators.all().delete()
+    scheme.parts.all().delete()
+    saved_parts = {
+        row["name"]: SchemePart.objects.create(
+            scheme=scheme, name=row["name"], weight=_number(row["weight"]), position=position
+        )
+        for position, row in enumerate(parts)
+    }
+    counter = iter(range(10_000))
+    _save_nodes(scheme, indicators, None, None, saved_parts, counter)
+    return scheme
+
+
+def _check_parts(parts, errors):
+    names = []
+    total = ZERO
+    for row in parts:
+        name = str(row.get("name") or "").strip()
+        weight = _number(row.get("weight"))
+        if not name:
+            errors["parts"] = _("Every part needs a name.")
+            return names
+        if weight is None or weight <= 0:
+            errors["parts"] = _("The weight of part “%(name)s” must be a positive percentage.") % {
+                "name": name
+            }
+            return names
+        if name in names:
+            errors["parts"] = _("Two parts are called “%(name)s”.") % {"name": name}
+            return names
+        names.append(name)
+        total += weight
+    if names and total != HUNDRED:
+        errors["parts"] = _("The weights of the parts add up to %(total)s%%, not 100%%.") % {
+            "total": _shown(total)
+        }
+    return names
+
+
+def _check_tree(nodes, part_names, errors, *, base):
+    messages = []
+    if not nodes:
+        messages.append(_("A scheme needs at least one indicator."))
+
+    def check(node, inherited_part, depth):
+        title = str(node.get("title") or "").strip()
+        name = title or _("(untitled)")
+        maximum = _number(node.get("max_points"))
+        children = node.get("children") or []
+        rule = node.get("rule") or {}
+        kind = node.get("kind") or ""
+        part = node.get("part") or inherited_part
+        if not title:
+            messages.append(_("Every indicator needs a title."))
+        if maximum is None or maximum <= 0:
+            messages.append(
+                _("Indicator “%(name)s”: its points must be a positive number.") % {"name": name}
+            )
+            return
+        if not isinstance(rule, dict):
+            messages.append(_("Indicator “%(name)s”: its rule must be an object.") % {"name": name})
+            return
+        if depth == 0 and part_names and not part and not rule.get("bonus"):
+            messages.append(
+                _("Indicator “%(name)s”: name the part it belongs to.") % {"name": name}
+            )
+        if part and part not in part_names:
+            messages.append(
+                _("Indicator “%(name)s”: there is no part “%(part)s”.")
+                % {"name": name, "part": part}
+            )
+        if children:
+            total = sum((_number(child.get("max_points")) or ZERO for child in children), ZERO)
+            if total != maximum and not (rule.get("capped") and total > maximum):
+                messages.append(
+                    _(
+                        "Category “%(name)s” is worth %(max)s points but its items add up to "
+                        "%(total)s."
+                    )
+                    % {"name": name, "max": _shown(maximum), "total": _shown(total)}
+                )
+            for child in children:
+                check(child, part, depth + 1)
+            return
+        if kind not in Indicator.Kind.values:
+            messages.append(_("Indicator “%(name)s”: choose its kind.") % {"name": name})
+            return
+        source = node.get("source") or ""
+        if kind == Indicator.Kind.DATA and not source:
+            messages.append(
+                _("Indicator “%(name)s”: a data indicator needs a data source.") % {"name": name}
+            )
+        if source and sources.get(source) is None:
+            messages.append(
+                _("Indicator “%(name)s”: there is no data source “%(source)s”.")
+                % {"name": name, "source": source}
+            )
+        _check_rule(name, kind, maximum, rule, messages)
+
+    for node in nodes:
+        check(node, None, 0)
+    if messages:
+        errors["indicators"] = messages
+
+
+def _check_rule(name, kind, maximum, rule, messages):
+    def bad(message):
+        messages.append(_("Indicator “%(name)s”: %(problem)s") % {"name": name, "problem": message})
+
+    if "range" in rule:
+        bounds = rule["range"]
+        low, high = (
+            (_number(bounds[0]), _number(bounds[1]))
+            if isinstance(bounds, list) and len(bounds) == 2
+            else (None, None)
+        )
+        if low is None or high is None or low < 0 or low > high or high > maximum:
+            bad(_("its range must be two numbers from low to high within its points."))
+    if kind == Indicator.Kind.INCIDENT and "range" not in rule:
+        per_event = _number(rule.get("per_event"))
+        if per_event is None or per_event == 0:
+            bad(_("a per-incident rule needs the points each event adds or deducts."))
+    if "cap" in rule and (_number(rule["cap"]) is None or _number(rule["cap"]) <= 0):
+        bad(_("its cap must be a positive number."))
+    multipliers = rule.get("multipliers", {})
+    if not isinstance(multipliers, dict) or any(
+        _number(value) is None or _number(value) <= 0 for value in multipliers.values()
+    ):
+        bad(_("its multipliers must be positive numbers by unit kind."))
+    if "thresholds" in rule:
+        rows = rule["thresholds"]
+        if not isinstance(rows, list) or not all(
+            isinstance(row, list)
+            and len(row) == 2
+            and _number(row[0]) is not None
+            and _number(row[1]) is not None
+            and 0 <= _number(row[1]) <= maximum
+            for row in rows
+        ):
+            bad(_("its thresholds must be pairs of figure and points within its points."))
+    if "target" in rule and (_number(rule["target"]) is None or _number(rule["target"]) <= 0):
+        bad(_("its target must be a positive number."))
+
+
+def _check_result_rule(rule, errors):
+    if not isinstance(rule, dict):
+        errors["result_rule"] = _("The result rule must be an object.")
+        return
+    quota_total = ZERO
+    for grade in rule.get("grades", []):
+        name = str(grade.get("name") or "").strip() if isinstance(grade, dict) else ""
+        if not name:
+            errors["result_rule"] = _("Every grade needs a name.")
+            return
+        if "min" in grade and _number(grade["min"]) is None:
+            errors["result_rule"] = _("Grade “%(name)s”: its threshold must be a number.") % {
+                "name": name
+            }
+            return
+        if "quota" in grade:
+            quota = _number(grade["quota"])
+            if quota is None or quota < 0 or quota > HUNDRED:
+                errors["result_rule"] = _(
+                    "Grade “%(name)s”: its quota must be a percentage from 0 to 100."
+                ) % {"name": name}
+                return
+            quota_total += quota
+    if quota_total > HUNDRED:
+        errors["result_rule"] = _("The grades' quotas add up to more than 100%.")
+        return
+    for prize in rule.get("prizes", []):
+        count = prize.get("count") if isinstance(prize, dict) else None
+        if not isinstance(prize, dict) or not prize.get("name"):
+            errors["result_rule"] = _("Every prize needs a name.")
+            return
+        if not isinstance(count, int) or count < 0:
+            errors["result_rule"] = _("Prize “%(name)s”: its count must be a whole number.") % {
+                "name": prize["name"]
+            }
+            return
+
+
+def _check_vetoes(vetoes, errors):
+    if not isinstance(vetoes, list):
+        errors["vetoes"] = _("The vetoes must be a list.")
+        return
+    for veto in vetoes:
+        if not isinstance(veto, dict) or not str(veto.get("reason") or "").strip():
+            errors["vetoes"] = _("Every veto needs a reason.")
+            return
+        if sources.get(veto.get("source") or "") is None:
+            errors["vetoes"] = _("Veto “%(reason)s”: there is no data source “%(source)s”.") % {
+                "reason": veto["reason"],
+                "source": veto.get("source") or "",
+            }
+            return
+        if _number(veto.get("at_least")) is None and _number(veto.get("at_most")) is None:
+            errors["vetoes"] = _("Veto “%(reason)s”: give the figure at which it applies.") % {
+                "reason": veto["reason"]
+            }
+            return
+
+
+def _save_nodes(scheme, nodes, parent, inherited_part, parts, counter):
+    for node in nodes:
+        part = parts.get(node.get("part") or "") or inherited_part
+        indicator = Indicator.objects.create(
+            scheme=scheme,
+            parent=parent,
+            part=part,
+            title=str(node["title"]).strip(),
+            max_points=_number(node["max_points"]),
+            kind="" if node.get("children") else node["kind"],
+            source=node.get("source") or "",
+            rule=node.get("rule") or {},
+            evidence=node.get("evidence") or "",
+            position=next(counter),
+        )
+        _save_nodes(scheme, node.get("children") or [], indicator, part, parts, counter)
+
+
+def scheme_tree(scheme):
+    """The scheme's indicators as nested dicts (from prefetched ``indicators`` and ``parts``)."""
+    parts = {part.pk: part.name for part in scheme.parts.all()}
+    children = defaultdict(list)
+    for indicator in scheme.indicators.all():
+        children[indicator.parent_id].append(indicator)
+
+    def node(indicator):
+        return {
+            "id": indicator.pk,
+            "title": indicator.title,
+            "max_points": indicator.max_points,
+            "kind": indicator.kind,
+            "part": parts.get(indicator.part_id, ""),
+            "source": indicator.source,
+            "rule": indicator.rule,
+            "evidence": indicator.evidence,
+            "children": [node(child) for child in children[indicator.pk]],
+        }
+
+    return [node(indicator) for indicator in children[None]]
+
+
+# ---------------------------------------------------------------- hand scores
+
+
+def _previous(round_):
+    index = ROUND_ORDER.index(round_)
+    return ROUND_ORDER[index - 1] if index else None
+
+
+@transaction.atomic
+def enter_score(user, indicator, *, unit, round, value, person=None, reason="", evidence=""):  # noqa: A002 (the API's name)
+    """An assessor's value for a hand-scored item (or the events of a per-incident item
+    without a data source) for one unit in one round."""
+    scheme = indicator.scheme
+    if round == Round.SELF:
+        allowed = may_run(user, scheme) or works_in(user, unit)
+    else:
+        allowed = may_run(user, scheme)
+    if not allowed:
+        raise PermissionDenied(_("You may not score this unit in this round."))
+    if indicator.children.exists():
+        raise ValidationError({"indicator": _("Score the items of a category, not the category.")})
+    by_hand = indicator.kind in Indicator.HAND_KINDS or (
+        indicator.kind == Indicator.Kind.INCIDENT and not indicator.source
+    )
+    if not by_hand:
+        raise ValidationError(
+            {"indicator": _("Indicator “%(name)s” is scored from data.") % {"name": indicator}}
+        )
+    if _round_approved(scheme, unit, person, round):
+        raise ValidationError({"round": _("This round is approved for this unit.")})
+    value = _number(value)
+    if value is None:
+        raise ValidationError({"value": _("Enter a number.")})
+    rule = indicator.rule
+    if "range" in rule:
+        low, high = (_number(bound) for bound in rule["range"])
+        if not low <= value <= high:
+            raise ValidationError(
+                {
+                    "value": _(
+                        "Indicator “%(name)s”: the value must lie between %(low)s and %(high)s."
+                    )
+                    % {"name": indicator, "low": _shown(low), "high": _shown(high)}
+                }
+            )
+    elif indicator.kind == Indicator.Kind.INCIDENT:
+        if value < 0 or value != value.to_integral_value():
+            raise ValidationError(
+                {
+                    "value": _("Indicator “%(name)s”: enter the number of events.")
+                    % {"name": indicator}
+                }
+            )
+    elif not ZERO <= value <= indicator.max_points:
+        raise ValidationError(
+            {
+                "value": _("Indicator “%(name)s”: the score must lie between 0 and %(max)s.")
+                % {"name": indicator, "max": _shown(indicator.max_points)}
+            }
+        )
+    if round == Round.REVIEW and not str(reason).strip():
+        earlier = _hand_value(indicator, unit, person, Round.INITIAL)
+        if earlier is not None and earlier != value:
+            raise ValidationError({"reason": _("A change in the second review needs a reason.")})
+    score, _created = ManualScore.objects.update_or_create(
+        indicator=indicator,
+        unit=unit,
+        person=person,
+        round=round,
+        assessor=user,
+        defaults={"value": value, "reason": reason, "evidence": evidence},
+    )
+    return score
+
+
+def _hand_value(indicator, unit, person, round_):
+    """The value in force for ``round_``: that round's entries averaged, else the previous
+    round's."""
+    rounds = ROUND_ORDER[: ROUND_ORDER.index(round_) + 1]
+    rows = ManualScore.objects.filter(
+        indicator=indicator, unit=unit, person=person, round__in=rounds
+    ).values_list("round", "value")
+    return _in_force(rows, round_)
+
+
+def _in_force(rows, round_):
+    by_round = defaultdict(list)
+    for row_round, value in rows:
+        by_round[row_round].append(value)
+    for candidate in reversed(ROUND_ORDER[: ROUND_ORDER.index(round_) + 1]):
+        if by_round[candidate]:
+            values = by_round[candidate]
+            return sum(values, ZERO) / len(values)
+    return None
+
+
+def _round_approved(scheme, unit, person, round_):
+    return (
+        AssessmentResult.objects.filter(scheme=scheme, unit=unit, person=person, round=round_)
+        .exclude(approved_at=None)
+        .exists()
+    )
+
+
+# ---------------------------------------------------------------- the engine
+
+
+def targets(scheme):
+    """``[(unit, person)]`` the scheme scores: the townships or departments under its owner
+    unit, or for level ``person`` the village representatives (执委) there."""
+    if scheme.level == Level.PERSON:
+        members = (
+            Membership.objects.filter(
+                role=Role.VILLAGE_REP, unit__path__startswith=scheme.unit.path
+            )
+            .select_related("unit", "user")
+            .order_by("unit__path", "user_id")
+        )
+        return [(member.unit, member.user) for member in members]
+    units = OrgUnit.objects.filter(
+        path__startswith=scheme.unit.path, kind=UNIT_KINDS[scheme.level]
+    ).order_by("path")
+    return [(unit, None) for unit in units]
+
+
+def _event_points(indicator, count, unit, base):
+    rule = indicator.rule
+    multiplier = _number(rule.get("multipliers", {}).get(unit.kind, 1))
+    cap = _number(rule.get("cap", indicator.max_points))
+    if "range" in rule:  # the assessor picked the amount within the range (a deduction)
+        amount, sign = count * multiplier, -1
+    else:
+        per_event = _number(rule["per_event"])
+        amount, sign = abs(per_event) * count * multiplier, (1 if per_event > 0 else -1)
+    amount = min(amount, cap)
+    if sign > 0:
+        return min(amount, indicator.max_points)
+    if base:
+        return -amount
+    return max(indicator.max_points - amount, ZERO)
+
+
+def _data_points(indicator, raw, unit, base):
+    rule = indicator.rule
+    if "thresholds" in rule:
+        reached = [_number(points) for floor, points in rule["thresholds"] if raw >= _number(floor)]
+        return max(reached, default=ZERO)
+    if "per_event" in rule:
+        return _event_points(indicator, raw, unit, base)
+    target = _number(rule.get("target", 100))
+    return indicator.max_points * min(max(raw / target, ZERO), Decimal(1))
+
+
+def _leaf(indicator, unit, person, figures, hand, base, round_):
+    """``(raw, points, sources)`` of one item for one unit."""
+    if indicator.source:
+        figure = figures[indicator.source].get(unit.pk)
+        raw = figure.raw if figure else ZERO
+        links = figure.links if figure else []
+        if indicator.kind == Indicator.Kind.INCIDENT:
+            return raw, _event_points(indicator, raw, unit, base), links
+        return raw, _data_points(indicator, raw, unit, base), links
+    rows = hand.get((indicator.pk, unit.pk, person.pk if person else None), [])
+    raw = _in_force(rows, round_)
+    if indicator.kind == Indicator.Kind.INCIDENT:
+        return raw, _event_points(indicator, raw or ZERO, unit, base), []
+    return raw, (raw or ZERO), []
+
+
+@transaction.atomic
+def score_scheme(scheme, round_):
+    """Write one result per unit (or person) for ``round_`` with its breakdown, from the
+    records and the hand scores in force. Set-based (a fixed number of queries whatever the
+    number of units) and idempotent; results already approved are left as they are."""
+    scheme = (
+        AssessmentScheme.objects.select_related("unit", "period")
+        .prefetch_related("parts", "indicators")
+        .get(pk=scheme.pk)
+    )
+    indicators = list(scheme.indicators.all())
+    children = defaultdict(list)
+    for indicator in indicators:
+        children[indicator.parent_id].append(indicator)
+    weights = {part.pk: part.weight / HUNDRED for part in scheme.parts.all()}
+    base = scheme.base_points
+    pairs = targets(scheme)
+    units = list({unit.pk: unit for unit, _person in pairs}.values())
+    codes = {i.source for i in indicators if i.source} | {v["source"] for v in scheme.vetoes}
+    figures = {code: sources.get(code).read(scheme.period, units) for code in sorted(codes)}
+    rounds = ROUND_ORDER[: ROUND_ORDER.index(round_) + 1]
+    hand = defaultdict(list)
+    for row in ManualScore.objects.filter(indicator__scheme=scheme, round__in=rounds).values_list(
+        "indicator_id", "unit_id", "person_id", "round", "value"
+    ):
+        hand[row[:3]].append(row[3:])
+    existing = {
+        (result.unit_id, result.person_id): result
+        for result in AssessmentResult.objects.filter(scheme=scheme, round=round_)
+    }
+
+    computed = []
+    for unit, person in pairs:
+        result = existing.get((unit.pk, person.pk if person else None))
+        if result and result.approved_at:
+            continue
+        lines = []
+        walk = _walker(children, weights, base, round_, figures, hand, unit, person, lines)
+
+        bonus = ZERO
+        room = scheme.bonus_cap
+        total = base
+        for root in children[None]:
+            points = walk(root, Decimal(1))
+            line = lines[-1]
+            if root.rule.get("bonus"):
+                line[3] = min(points, room) if scheme.bonus_cap else points
+                room -= line[3]
+                bonus += line[3]
+            total += line[3]
+        reasons = [
+            veto["reason"]
+            for veto in scheme.vetoes
+            if _vetoed(veto, figures[veto["source"]].get(unit.pk))
+        ]
+        computed.append((unit, person, result, _cents(total), bonus, reasons, lines))
+
+    _rank(scheme, computed)
+    now = timezone.now()
+    kept = []
+    for unit, person, result, total, bonus, reasons, lines, rank, grade, title in computed:
+        result = result or AssessmentResult(scheme=scheme, unit=unit, person=person, round=round_)
+        result.total, result.bonus, result.rank = total, bonus, rank
+        result.grade, result.title = grade, title
+        result.eligible, result.veto_reasons = not reasons, reasons
+        result.updated_at = now
+        kept.append((result, lines))
+    new = [result for result, _lines in kept if result.pk is None]
+    AssessmentResult.objects.bulk_create(new)
+    AssessmentResult.objects.bulk_update(
+        [result for result, _lines in kept if result not in new],
+        ["total", "bonus", "rank", "grade", "title", "eligible", "veto_reasons", "updated_at"],
+    )
+    AssessmentLine.objects.filter(result__in=[result for result, _lines in kept]).delete()
+    AssessmentLine.objects.bulk_create(
+        AssessmentLine(
+            result=result,
+            indicator=indicator,
+            max_points=indicator.max_points,
+            raw=raw,
+            points=points,
+            contribution=contribution,
+            sources=links,
+        )
+        for result, lines in kept
+        for indicator, raw, points, contribution, links in lines
+    )
+    return [result for result, _lines in kept]
+
+
+def _walker(children, weights, base, round_, figures, hand, unit, person, lines):
+    """The tree walk for one unit: appends ``[indicator, raw, points, contribution, links]``
+    per indicator to ``lines`` (children before their category) and returns the points."""
+
+    def walk(indicator, weight):
+        if indicator.part_id in weights:
+            weight = weights[indicator.part_id]
+        if children[indicator.pk]:
+            points = sum((walk(child, weight) for child in children[indicator.pk]), ZERO)
+            low = -indicator.max_points if base else ZERO
+            points = min(max(points, low), indicator.max_points)
+            raw, links = None, []
+        else:
+            raw, points, links = _leaf(indicator, unit, person, figures, hand, base, round_)
+        points = _cents(points)
+        lines.append([indicator, raw, points, _cents(points * weight), links])
+        return points
+
+    return walk
+
+
+def _vetoed(veto, figure):
+    raw = figure.raw if figure else ZERO
+    at_least, at_most = _number(veto.get("at_least")), _number(veto.get("at_most"))
+    return (at_least is not None and raw >= at_least) or (at_most is not None and raw <= at_most)
+
+
+def _rank(scheme, computed):
+    """Rank, grade and prize per result (appended to each row): eligible results ranked by
+    total (ties share a rank); grades by threshold and quota in order; the vetoed keep their
+    score but are not ranked, take no quota grade and no prize."""
+    rule = scheme.result_rule
+    grades = rule.get("grades", [])
+    prizes = [prize for prize in rule.get("prizes", []) for _n in range(prize["count"])]
+    computed.sort(key=lambda row: (-row[3], row[0].path, row[1].pk if row[1] else 0))
+    eligible = [row for row in computed if not row[5]]
+    quotas = {
+        grade["name"]: int(len(eligible) * _number(grade["quota"]) / HUNDRED)
+        for grade in grades
+        if "quota" in grade
+    }
+    ranks, previous, rank = {}, None, 0
+    for position, row in enumerate(eligible, start=1):
+        if row[3] != previous:
+            rank, previous = position, row[3]
+        ranks[id(row)] = rank
+    for index, row in enumerate(computed):
+        vetoed = bool(row[5])
+        grade_name = ""
+        for grade in grades:
+            if row[3] < _number(grade.get("min", 0)):
+                continue
+            if vetoed and (grade["name"] in quotas or grade.get("award")):
+                continue
+            if grade["name"] in quotas:
+                if quotas[grade["name"]] <= 0:
+                    continue
+                quotas[grade["name"]] -= 1
+            grade_name = grade["name"]
+            break
+        title = ""
+        if not vetoed and prizes:
+            title = prizes.pop(0)["name"]
+        computed[index] = (*row, ranks.get(id(row)), grade_name, title)
+
+
+# ---------------------------------------------------------------- rounds
+
+
+def may_approve(user, result):
+    """The unit submits its self-assessment; county staff approve the initial and second
+    reviews; the leadership approves the final round (审定)."""
+    if not user.is_authenticated:
+        return False
+    if result.round == Round.FINAL:
+        return user.is_superuser or (
+            user.has_role(Role.LEADER) and covers(user, result.scheme.unit)
+        )
+    if result.round == Round.SELF and works_in(user, result.unit):
+        return True
+    return may_run(user, result.scheme)
+
+
+@transaction.atomic
+def approve_result(user, result):
+    """Approve one round's figure; the rounds are approved in order."""
+    result = AssessmentResult.objects.select_for_update().get(pk=result.pk)
+    if not may_approve(user, result):
+        raise PermissionDenied(_("You may not approve this round."))
+    if result.approved_at:
+        raise ValidationError({"round": _("This round is already approved.")})
+    previous = _previous(result.round)
+    if (
+        previous
+        and not AssessmentResult.objects.filter(
+            scheme=result.scheme_id,
+            unit=result.unit_id,
+            person=result.person_id,
+            round=previous,
+        )
+        .exclude(approved_at=None)
+        .exists()
+    ):
+        raise ValidationError(
+            {"round": _("Approve the %(previous)s first.") % {"previous": Round(previous).label}}
+        )
+    result.approved_by, result.approved_at = user, timezone.now()
+    result.save(update_fields=["approved_by", "approved_at", "updated_at"])
+    return result
+
+
+@transaction.atomic
+def publish_results(user, result):
+    """Publish the ranking of the result's scheme and round: every result of that round must
+    be approved."""
+    if not may_run(user, result.scheme):
+        raise PermissionDenied(_("Only county federation staff publish results."))
+    siblings = AssessmentResult.objects.filter(scheme=result.scheme_id, round=result.round)
+    if siblings.filter(approved_at=None).exists():
+        raise ValidationError({"round": _("Every result of this round must be approved first.")})
+    siblings.filter(published_at=None).update(published_at=timezone.now())
+    result.refresh_from_db()
+    return result
+
+
+def round_figures(results):
+    """``{result.pk: {round: total}}`` of each result's unit (or person) in every round, in
+    one query."""
+    keys = {(r.scheme_id, r.unit_id, r.person_id) for r in results}
+    figures = defaultdict(dict)
+    if keys:
+        rows = AssessmentResult.objects.filter(
+            scheme__in={key[0] for key in keys}, unit__in={key[1] for key in keys}
+        ).values_list("scheme_id", "unit_id", "person_id", "round", "total")
+        for scheme_id, unit_id, person_id, round_, total in rows:
+            figures[(scheme_id, unit_id, person_id)][round_] = total
+    return {r.pk: figures[(r.scheme_id, r.unit_id, r.person_id)] for r in results}
+
+
+def current_round(scheme):
+    """The first round not yet approved for every unit: the one the nightly run rescores."""
+    approved = defaultdict(int)
+    total = defaultdict(int)
+    for round_, approved_at in AssessmentResult.objects.filter(scheme=scheme).values_list(
+        "round", "approved_at"
+    ):
+        total[round_] += 1
+        approved[round_] += approved_at is not None
+    for round_ in ROUND_ORDER:
+        if not total[round_] or approved[round_] < total[round_]:
+            return round_
+    return None
+
+
+def schemes_to_score():
+    """Ids of the schemes of open periods."""
+    return list(
+        AssessmentScheme.objects.filter(period__is_closed=False).values_list("pk", flat=True)
+    )

@@ -1,0 +1,147 @@
+"""The registry of data sources an indicator of kind ``data`` (or ``incident``) reads.
+
+A source is a function ``(period, units) -> {unit_id: Figure}`` that answers for every unit in
+one or two aggregate queries, reading other modules only through their services. Apps may
+register more with ``register``.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Figure:
+    raw: Decimal
+    links: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Source:
+    code: str
+    label: str
+    read: object  # (period, units) -> {unit_id: Figure}
+
+
+_REGISTRY = {}
+
+
+def register(code, label, read):
+    _REGISTRY[code] = Source(code, label, read)
+
+
+def get(code):
+    return _REGISTRY.get(code)
+
+
+def all_sources():
+    return sorted(_REGISTRY.values(), key=lambda source: source.code)
+
+
+def _objectives(key):
+    def read(period, units):
+        from apps.objectives.services.scoring import unit_scores
+
+        rows = unit_scores(period, [unit.pk for unit in units])
+        return {unit_id: Figure(Decimal(row[key]), [row["url"]]) for unit_id, row in rows.items()}
+
+    return read
+
+
+def _supervision(key):
+    def read(period, units):
+        from apps.supervision import services as supervision
+
+        rows = supervision.unit_figures(
+            [unit.pk for unit in units], period.start_date, period.end_date
+        )
+        list_url = reverse("supervision:item-list")
+        return {
+            unit_id: Figure(
+                Decimal(row.get(key) or 0), [f"{list_url}?{urlencode({'lead_unit': unit_id})}"]
+            )
+            for unit_id, row in rows.items()
+        }
+
+    return read
+
+
+register("objectives.score", _("Objective score"), _objectives("score"))
+register("objectives.assigned", _("Objective points assigned"), _objectives("assigned"))
+for _key, _label in [
+    ("assigned", _("Supervised items assigned")),
+    ("on_time", _("Supervised items completed on time")),
+    ("overdue", _("Supervised items overdue")),
+    ("returned", _("Supervised items returned")),
+    ("satisfied", _("Supervised items rated satisfied")),
+    ("unsatisfied", _("Supervised items rated unsatisfied")),
+    ("slips", _("Supervision slips issued")),
+]:
+    register(f"supervision.{_key}", _label, _supervision(_key))
+
+
+def _coverage(key):
+    def read(period, units):
+        from apps.liaison.services.coverage import township_coverage
+
+        rows = township_coverage([unit.pk for unit in units], period.start_date, period.end_date)
+        page = reverse("liaison:coverage")
+        figures = {}
+        for unit_id, row in rows.items():
+            if key == "cases_on_time_rate":
+                value = 100 * row["cases_on_time"] / row["cases"] if row["cases"] else 0
+            else:
+                value = row[key]
+            figures[unit_id] = Figure(Decimal(value), [page])
+        return figures
+
+    return read
+
+
+def _responsiveness(key):
+    def read(period, units):
+        from apps.coordination.services import responsiveness
+        from apps.organizations.models import OrgUnit
+
+        rows = responsiveness(
+            period, OrgUnit.objects.filter(pk__in=[unit.pk for unit in units]), with_reasons=False
+        )
+        page = reverse("coordination:responsiveness")
+        figures = {}
+        for row in rows:
+            if key.endswith("_rate") and key != "satisfaction_rate":
+                done = row[key.removesuffix("_rate")]
+                value = 100 * done / row["received"] if row["received"] else 0
+            else:
+                value = row[key] or 0
+            figures[row["department"]] = Figure(Decimal(value), [page])
+        return figures
+
+    return read
+
+
+register("objectives.innovation", _("Innovation points awarded"), _objectives("innovation"))
+register("liaison.coverage", _("Households visited (%)"), _coverage("coverage"))
+register("liaison.visits", _("Visits made"), _coverage("visits"))
+register(
+    "liaison.cases_on_time_rate", _("Cases answered in time (%)"), _coverage("cases_on_time_rate")
+)
+register(
+    "coordination.accepted_on_time_rate",
+    _("Referrals accepted in time (%)"),
+    _responsiveness("accepted_on_time_rate"),
+)
+register(
+    "coordination.completed_on_time_rate",
+    _("Referrals completed in time (%)"),
+    _responsiveness("completed_on_time_rate"),
+)
+register("coordination.overdue", _("Referrals overdue"), _responsiveness("overdue"))
+register(
+    "coordination.satisfaction_rate",
+    _("Referral satisfaction (%)"),
+    _responsiveness("satisfaction_rate"),
+)

@@ -1,0 +1,56 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from apps.assessment import sources
+from apps.organizations.models import OrgUnit, Period
+from tests.conftest import make_unit
+
+# Figures the test sources report: {source code: {unit id: number}}.
+FIGURES = {}
+
+
+def _reader(code):
+    def read(period, units):
+        return {
+            unit.pk: sources.Figure(Decimal(value), [f"/records/{code}/{unit.pk}/"])
+            for unit in units
+            if (value := FIGURES.get(code, {}).get(unit.pk)) is not None
+        }
+
+    return read
+
+
+for _code in ["test.score", "test.late", "test.returned", "test.innovations", "test.incidents"]:
+    sources.register(_code, _code, _reader(_code))
+
+
+@pytest.fixture
+def figures():
+    FIGURES.clear()
+    yield FIGURES
+    FIGURES.clear()
+
+
+@pytest.fixture
+def year(db):
+    return Period.objects.create(
+        name="2026年度",
+        kind=Period.Kind.YEAR,
+        start_date=datetime.date(2026, 1, 1),
+        end_date=datetime.date(2026, 12, 31),
+    )
+
+
+@pytest.fixture
+def township_c(county):
+    return make_unit("丙镇", "100103", OrgUnit.Kind.TOWNSHIP, county.county)
+
+
+@pytest.fixture
+def departments(county):
+    return [
+        make_unit("县卫健局", "100902", OrgUnit.Kind.DEPARTMENT, county.county),
+        make_unit("县民政局", "100903", OrgUnit.Kind.DEPARTMENT, county.county),
+    ]
