@@ -213,6 +213,8 @@ SPECTACULAR_SETTINGS = {
         "SupervisionRequestStateEnum": "apps.supervision.models.ItemRequest.State",
         "SupervisionEvaluationEnum": "apps.supervision.models.SupervisionItem.Evaluation",
         "SupervisionSlipColourEnum": "apps.supervision.models.Colour",
+        "AssessmentLevelEnum": "apps.assessment.models.Level",
+        "UnitScoreLevelEnum": "apps.objectives.models.UnitScore.Level",
     },
 }
 
