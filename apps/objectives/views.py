@@ -238,6 +238,9 @@ class ObjectiveDetailView(ServiceStepMixin, ScopedDetailView):
             parts=[(part, services.light_of(part)) for part in parts],
             reports=reports,
             light=services.light_of(objective),
+            # A village opens its own part; the county's objective above it is out of its reach.
+            parent_visible=bool(objective.parent_id)
+            and _objectives(user).filter(pk=objective.parent_id).exists(),
             is_leaf=is_leaf,
             report_form=report_form,
             can_decompose=user.has_role(*STAFF) and not objective.plan.is_closed,

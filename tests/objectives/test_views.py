@@ -7,9 +7,12 @@ import pytest
 
 from apps.core.views import ScopedDetailView
 from apps.objectives import services
-from apps.objectives.models import UnitScore
+from apps.objectives.models import Objective, UnitScore
 from tests.conftest import make_user
+from tests.objectives import test_scoring
 from tests.objectives.conftest import quantitative
+
+running_plan = test_scoring.running_plan  # the fixture: training split to townships, villages
 
 
 @pytest.fixture
@@ -94,3 +97,15 @@ def test_publishing_tells_the_assignees_and_says_so(
     assert messages == ["责任书已发布，已通知各责任单位。"]
     notification = township_a_staff.notifications.get()
     assert notification.url == f"/objectives/plans/{plan.pk}/"
+
+
+def test_a_part_links_up_only_to_an_objective_the_reader_may_open(
+    running_plan, county, village_a1_rep, township_a_staff, client_as
+):
+    """The village reads which unit handed its part down, without a link that would be a 404."""
+    village_part = Objective.objects.get(assignee_unit=county.village_a1)
+    parent_url = f'href="/objectives/{village_part.parent_id}/"'
+    page = client_as(village_a1_rep).get(village_part.get_absolute_url()).content.decode()
+    assert village_part.parent.assignee_unit.name in page and parent_url not in page
+    page = client_as(township_a_staff).get(village_part.get_absolute_url()).content.decode()
+    assert parent_url in page
