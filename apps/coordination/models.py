@@ -22,7 +22,7 @@ from apps.coordination.querysets import (
     ResourceSourceQuerySet,
     ServiceQuerySet,
 )
-from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel
+from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel, StoredFile
 from apps.core.personal_data import mask_phone
 from apps.core.uploads import private_storage
 from apps.liaison.services import CaseCategory
@@ -975,7 +975,7 @@ class JointMeeting(ScopedModel):
         return reverse("coordination:meeting-detail", args=[self.pk])
 
 
-class MeetingFile(ScopedModel):
+class MeetingFile(StoredFile):
     """A file of a meeting's minutes (纪要, sign-in sheet, photos): checked by content like
     objectives' evidence, stored privately, served only to those who may read the meeting."""
 
@@ -988,12 +988,6 @@ class MeetingFile(ScopedModel):
         related_name="files",
     )
     file = models.FileField(_("file"), upload_to="meetings/%Y/%m/", storage=private_storage)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT
-    )
 
     objects = MeetingFileQuerySet.as_manager()
 
@@ -1001,9 +995,6 @@ class MeetingFile(ScopedModel):
         verbose_name = _("minutes file")
         verbose_name_plural = _("minutes files")
         ordering = ["pk"]
-
-    def __str__(self):
-        return self.original_name
 
     def get_absolute_url(self):
         return reverse("coordination:meeting-file", args=[self.pk])

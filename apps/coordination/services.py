@@ -24,6 +24,7 @@ from apps.coordination.models import (
     FollowUpVisit,
     IncomingReferral,
     MandatoryReport,
+    MeetingFile,
     ProtectionOrder,
     Referral,
     Service,
@@ -1320,7 +1321,7 @@ def save_meeting(user, meeting=None, *, departments=(), decisions=None, files=()
     meeting.departments.set(departments)
     if decisions is not None:
         _save_decisions(user, meeting, decisions, MeetingDecision)
-    _attach_minute_files(checked, user, meeting)
+    MeetingFile.store(checked, user, meeting=meeting)
     return meeting
 
 
@@ -1444,20 +1445,6 @@ def _tell_owner(decision):
     )
 
 
-def _attach_minute_files(checked, user, meeting):
-    from apps.coordination.models import MeetingFile
-
-    for upload, content_type in checked:
-        MeetingFile.objects.create(
-            meeting=meeting,
-            file=upload,
-            original_name=upload.name[:200],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=user,
-        )
-
-
 @transaction.atomic
 def add_minute_files(user, meeting, *, files):
     """Add files to a held meeting's minutes."""
@@ -1468,7 +1455,7 @@ def add_minute_files(user, meeting, *, files):
         raise ValidationError(
             {"files": _("Minutes and decisions are recorded only once the meeting is held.")}
         )
-    _attach_minute_files(check_uploads(files), user, meeting)
+    MeetingFile.store(check_uploads(files), user, meeting=meeting)
     return meeting
 
 

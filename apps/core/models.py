@@ -33,6 +33,40 @@ class ScopedModel(TimeStampedModel):
         abstract = True
 
 
+class StoredFile(ScopedModel):
+    """An upload checked by its content (apps.core.uploads.check_uploads) and kept in private
+    storage, served only through its record's own scoped download view. Each kind declares its
+    ``file`` field, with the folder it is kept in."""
+
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name
+
+    @classmethod
+    def store(cls, checked, user, **owner):
+        """Keep ``check_uploads``'s (upload, content type) pairs against ``owner``."""
+        return [
+            cls.objects.create(
+                file=upload,
+                original_name=upload.name[:200],
+                content_type=content_type,
+                size=upload.size,
+                uploaded_by=user,
+                **owner,
+            )
+            for upload, content_type in checked
+        ]
+
+
 class AccessLog(models.Model):
     """One read of a sensitive record. Rows are only ever inserted: the database refuses
     updates and deletes (see the migration that creates this table)."""

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel
+from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel, StoredFile
 from apps.core.uploads import private_storage
 from apps.objectives.querysets import (
     EvidenceQuerySet,
@@ -349,7 +349,7 @@ class ProgressReport(ScopedModel, Reviewed):
         return reverse("objectives:report-detail", args=[self.pk])
 
 
-class Evidence(ScopedModel):
+class Evidence(StoredFile):
     """A file backing a progress report or an innovation claim; stored privately and served
     only to people in scope."""
 
@@ -372,12 +372,6 @@ class Evidence(ScopedModel):
         related_name="evidence",
     )
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/", storage=private_storage)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT
-    )
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -390,9 +384,6 @@ class Evidence(ScopedModel):
                 name="evidence_belongs_to_one_record",
             ),
         ]
-
-    def __str__(self):
-        return self.original_name
 
     def get_absolute_url(self):
         """The download, for whoever may see the record it backs."""

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel, TimeStampedModel
+from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel, StoredFile, TimeStampedModel
 from apps.core.uploads import private_storage
 from apps.organizations.models import OrgUnit
 from apps.supervision.querysets import (
@@ -378,7 +378,7 @@ class ItemLog(models.Model):
         return f"{self.item} · {self.get_action_display()}"
 
 
-class Attachment(ScopedModel):
+class Attachment(StoredFile):
     """A file with the request (from the supervisor) or with a feedback; stored privately and
     served only to people who may open the item."""
 
@@ -399,12 +399,6 @@ class Attachment(ScopedModel):
         related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to="supervision/%Y/%m/", storage=private_storage)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT
-    )
 
     objects = ItemPartQuerySet.as_manager()
 
@@ -412,9 +406,6 @@ class Attachment(ScopedModel):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["pk"]
-
-    def __str__(self):
-        return self.original_name
 
     def get_absolute_url(self):
         return reverse("supervision:attachment", args=[self.pk])
@@ -603,7 +594,7 @@ class Rectification(ScopedModel):
         return self.state == self.State.VERIFIED
 
 
-class InspectionAttachment(ScopedModel):
+class InspectionAttachment(StoredFile):
     """A file with an inspection (its record), or with a rectification's report or
     verification (the evidence); stored privately, served to who may open the inspection."""
 
@@ -630,9 +621,7 @@ class InspectionAttachment(ScopedModel):
     )
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
     file = models.FileField(_("file"), upload_to="inspections/%Y/%m/", storage=private_storage)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size in bytes"))
+    # Unlike the other stored files, no reverse accessor on the user.
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
@@ -646,9 +635,6 @@ class InspectionAttachment(ScopedModel):
         verbose_name = _("inspection attachment")
         verbose_name_plural = _("inspection attachments")
         ordering = ["pk"]
-
-    def __str__(self):
-        return self.original_name
 
     def get_absolute_url(self):
         return reverse("supervision:inspection-attachment", args=[self.pk])

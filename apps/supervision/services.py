@@ -113,22 +113,6 @@ def _state_error(item, step):
     )
 
 
-# --- files ------------------------------------------------------------------------------------
-
-
-def _attach(checked, user, item, feedback=None):
-    for upload, content_type in checked:
-        Attachment.objects.create(
-            item=item,
-            feedback=feedback,
-            file=upload,
-            original_name=upload.name[:200],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=user,
-        )
-
-
 # --- 交办 ---------------------------------------------------------------------------------------
 
 
@@ -206,7 +190,7 @@ def assign_item(
     item.save()
     plan_progress(item, today)
     item.cooperating_units.set(cooperating_units)
-    _attach(checked, user, item)
+    Attachment.store(checked, user, item=item)
     _log(
         item, user, Action.ASSIGN, _("Deadline %(date)s.") % {"date": deadline.isoformat()}, at=now
     )
@@ -275,7 +259,7 @@ def feed_back(user, item, *, text, files=()):
         submitted_by=user,
         approval=approval,
     )
-    _attach(checked, user, item, feedback)
+    Attachment.store(checked, user, item=item, feedback=feedback)
     if side == "cooperating":
         _log(item, user, Action.COOPERATION, f"{unit.name}: {text}", at=now)
         notify_many(
@@ -709,7 +693,7 @@ def feed_back_progress(user, item, *, text, period=None, files=()):
         progress=row,
         approval=approval,
     )
-    _attach(checked, user, item, feedback)
+    Attachment.store(checked, user, item=item, feedback=feedback)
     label = _("Progress for %(due)s") % {"due": row.due.isoformat()}
     if approval:
         waiting = _("waiting for approval")
@@ -1036,20 +1020,6 @@ def _clean_rectifications(user, rows, held_on):
     return cleaned
 
 
-def _attach_inspection(checked, user, inspection, stage, rectification=None):
-    for upload, content_type in checked:
-        InspectionAttachment.objects.create(
-            inspection=inspection,
-            rectification=rectification,
-            stage=stage,
-            file=upload,
-            original_name=upload.name[:200],
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=user,
-        )
-
-
 @transaction.atomic
 def record_inspection(
     user,
@@ -1096,7 +1066,9 @@ def record_inspection(
     )
     inspection.full_clean()
     inspection.save()
-    _attach_inspection(checked, user, inspection, InspectionAttachment.Stage.INSPECTION)
+    InspectionAttachment.store(
+        checked, user, inspection=inspection, stage=InspectionAttachment.Stage.INSPECTION
+    )
     made = Rectification.objects.bulk_create(
         Rectification(inspection=inspection, **row) for row in rows
     )
@@ -1155,12 +1127,12 @@ def submit_rectification(user, rectification, *, text, files=()):
     rectification.state = Rectification.State.SUBMITTED
     rectification.report, rectification.submitted_at, rectification.submitted_by = text, now, user
     rectification.save()
-    _attach_inspection(
+    InspectionAttachment.store(
         checked,
         user,
-        rectification.inspection,
-        InspectionAttachment.Stage.SUBMISSION,
-        rectification,
+        inspection=rectification.inspection,
+        rectification=rectification,
+        stage=InspectionAttachment.Stage.SUBMISSION,
     )
     recorder = rectification.inspection.created_by
     if recorder.is_active:
@@ -1193,12 +1165,12 @@ def verify_rectification(user, rectification, *, comment, files=()):
     rectification.comment, rectification.verified_by = comment, user
     rectification.verified_at = timezone.now()
     rectification.save()
-    _attach_inspection(
+    InspectionAttachment.store(
         checked,
         user,
-        rectification.inspection,
-        InspectionAttachment.Stage.VERIFICATION,
-        rectification,
+        inspection=rectification.inspection,
+        rectification=rectification,
+        stage=InspectionAttachment.Stage.VERIFICATION,
     )
     notify_many(
         unit_people([rectification.owner]),

@@ -11,8 +11,7 @@ from apps.core.permissions import WORKING_ROLES, is_staff_over, works_in
 from apps.core.uploads import check_uploads
 from apps.notifications import services as notifications
 from apps.objectives.deadlines import OBJECTIVES, cycle_ends, report_due
-from apps.objectives.models import Objective, ProgressReport
-from apps.objectives.services.evidence import attach_evidence
+from apps.objectives.models import Evidence, Objective, ProgressReport
 
 
 def completion_of(objective, value=None, rubric_level=""):
@@ -96,7 +95,7 @@ def submit_report(user, objective, *, cycle_end, narrative, value=None, rubric_l
     report.submitted_by = user
     report.submitted_at = now
     report.save()
-    attach_evidence(checked, user, report=report)
+    Evidence.store(checked, user, report=report)
     return report
 
 

@@ -15,8 +15,7 @@ from apps.core.permissions import is_staff_over, works_in
 from apps.core.roles import Role
 from apps.core.uploads import check_uploads
 from apps.notifications import services as notifications
-from apps.objectives.models import InnovationItem, ObjectivePlan, Reward, UnitScore
-from apps.objectives.services.evidence import attach_evidence
+from apps.objectives.models import Evidence, InnovationItem, ObjectivePlan, Reward, UnitScore
 from apps.objectives.services.scoring import score_plan
 from apps.organizations.models import Period
 
@@ -54,7 +53,7 @@ def claim_innovation(
     )
     item.full_clean()
     item.save()
-    attach_evidence(checked, user, innovation_item=item)
+    Evidence.store(checked, user, innovation_item=item)
     return item
 
 
