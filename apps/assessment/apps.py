@@ -26,6 +26,18 @@ class AssessmentConfig(AppConfig):
                 section=_("Supervision and assessment"),
             )
         )
+        navigation.register(
+            navigation.NavItem(
+                _("Assessment schemes"),
+                "assessment:scheme-list",
+                "list-check",
+                roles=frozenset(
+                    {Role.COUNTY_ADMIN, Role.LEADER, Role.TOWNSHIP_STAFF, Role.DEPT_LIAISON}
+                ),
+                order=44,
+                section=_("Supervision and assessment"),
+            )
+        )
         schedules.register(
             schedules.DefaultSchedule(
                 name="assessment.score_open_schemes",

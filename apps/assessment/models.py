@@ -6,8 +6,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from apps.assessment.querysets import ResultQuerySet, SchemeQuerySet, SchemeRowQuerySet
-from apps.core.models import SHORT_TEXT, ScopedModel, TimeStampedModel
+from apps.assessment.querysets import (
+    EvidenceQuerySet,
+    ResultQuerySet,
+    SchemeQuerySet,
+    SchemeRowQuerySet,
+)
+from apps.core.models import SHORT_TEXT, ScopedModel, StoredFile, TimeStampedModel
+from apps.core.uploads import private_storage
 from apps.organizations.models import OrgUnit, Period
 
 POINTS = {"max_digits": 8, "decimal_places": 2}
@@ -116,6 +122,11 @@ class Indicator(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def is_hand_scored(self):
+        """Scored from what people enter, not from a module's records."""
+        return self.kind in self.HAND_KINDS or (self.kind == self.Kind.INCIDENT and not self.source)
+
 
 class ManualScore(TimeStampedModel):
     """A value an assessor enters for a unit (or person) on a hand-scored item in a round:
@@ -149,6 +160,64 @@ class ManualScore(TimeStampedModel):
 
     def __str__(self):
         return f"{self.indicator_id} · {self.unit_id} · {self.round}: {self.value}"
+
+
+class ScoreEvidence(StoredFile):
+    """A file filed with a hand score (photos of the 阵地, minutes …), as the item's evidence
+    instructions ask; read by whoever may read the score."""
+
+    scope_field = "score__unit"
+
+    score = models.ForeignKey(
+        ManualScore, verbose_name=_("score"), on_delete=models.CASCADE, related_name="files"
+    )
+    file = models.FileField(_("file"), upload_to="assessment/%Y/%m/", storage=private_storage)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assessment evidence")
+        verbose_name_plural = _("assessment evidence")
+        ordering = ["pk"]
+
+    def get_absolute_url(self):
+        return reverse("assessment:evidence", args=[self.pk])
+
+
+class ManualVeto(TimeStampedModel):
+    """A veto an assessor records against one unit (or person) of a scheme, for an event no
+    module records (造成不良影响 …): the result keeps its score but is not eligible for awards."""
+
+    scheme = models.ForeignKey(
+        AssessmentScheme, on_delete=models.CASCADE, related_name="manual_vetoes"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    scope_field = "unit"
+    objects = SchemeRowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("veto")
+        verbose_name_plural = _("vetoes")
+        ordering = ["unit__path", "pk"]
+
+    def __str__(self):
+        return f"{self.unit} · {self.reason}"
 
 
 class AssessmentResult(TimeStampedModel):

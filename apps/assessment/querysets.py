@@ -3,13 +3,15 @@
 - Schemes: county staff and leaders those in their area; everyone below reads the schemes of the
   units above them (the rules they are scored by).
 - Results and their breakdown: county staff and leaders all in their area; a township's staff or
-  a department's liaison the results of their own unit; a village representative her own
-  person results; nobody else's.
+  a department's liaison the results of their own unit, and once published the ranking of the
+  units scored with them; a village representative her own person results; nobody else's.
+- Hand scores, their evidence files and manual vetoes: county staff in their area; a unit its
+  own.
 """
 
 from django.db.models import Q
 
-from apps.core.querysets import CountyWideQuerySet, ScopedQuerySet
+from apps.core.querysets import CountyWideQuerySet, ScopedQuerySet, ancestor_paths
 from apps.core.roles import Role
 
 OVERSEERS = (Role.COUNTY_ADMIN, Role.LEADER)
@@ -33,6 +35,15 @@ class SchemeRowQuerySet(ScopedQuerySet):
         return self.filter(unit__in=_own_units(user), person=None)
 
 
+class EvidenceQuerySet(ScopedQuerySet):
+    """Evidence files: whoever may read the score they were filed with."""
+
+    def for_user(self, user):
+        from apps.assessment.models import ManualScore
+
+        return self.filter(score__in=ManualScore.objects.for_user(user))
+
+
 class ResultQuerySet(ScopedQuerySet):
     def for_user(self, user):
         if not user.is_authenticated:
@@ -40,6 +51,14 @@ class ResultQuerySet(ScopedQuerySet):
         if user.is_superuser or user.has_role(*OVERSEERS):
             return self.in_area(user)
         own = Q(unit__in=_own_units(user), person=None)
+        if user.has_role(Role.TOWNSHIP_STAFF, Role.DEPT_LIAISON):
+            # A published ranking (通报) is read by the units of the area it was run over; a
+            # person's 履职 result stays hers and the county's.
+            own |= Q(
+                person=None,
+                published_at__isnull=False,
+                scheme__unit__path__in=ancestor_paths(user.scope_paths),
+            )
         if user.has_role(Role.VILLAGE_REP):
             own |= Q(person=user, scheme__level="person")
         return self.filter(own)

@@ -20,12 +20,15 @@ from apps.assessment.models import (
     Indicator,
     Level,
     ManualScore,
+    ManualVeto,
     Round,
     SchemePart,
+    ScoreEvidence,
 )
 from apps.core.permissions import works_in
 from apps.core.querysets import covers
 from apps.core.roles import Role
+from apps.core.uploads import check_uploads
 from apps.organizations.models import OrgUnit
 
 CENT = Decimal("0.01")
@@ -375,9 +378,20 @@ def _previous(round_):
 
 
 @transaction.atomic
-def enter_score(user, indicator, *, unit, round, value, person=None, reason="", evidence=""):  # noqa: A002 (the API's name)
+def enter_score(
+    user,
+    indicator,
+    *,
+    unit,
+    round,  # noqa: A002 (the API's name)
+    value,
+    person=None,
+    reason="",
+    evidence="",
+    files=(),
+):
     """An assessor's value for a hand-scored item (or the events of a per-incident item
-    without a data source) for one unit in one round."""
+    without a data source) for one unit in one round, with the evidence files filed for it."""
     scheme = indicator.scheme
     if round == Round.SELF:
         allowed = may_run(user, scheme) or works_in(user, unit)
@@ -387,15 +401,14 @@ def enter_score(user, indicator, *, unit, round, value, person=None, reason="", 
         raise PermissionDenied(_("You may not score this unit in this round."))
     if indicator.children.exists():
         raise ValidationError({"indicator": _("Score the items of a category, not the category.")})
-    by_hand = indicator.kind in Indicator.HAND_KINDS or (
-        indicator.kind == Indicator.Kind.INCIDENT and not indicator.source
-    )
-    if not by_hand:
+    if not indicator.is_hand_scored:
         raise ValidationError(
             {"indicator": _("Indicator “%(name)s” is scored from data.") % {"name": indicator}}
         )
+    _check_open(scheme)
     if _round_approved(scheme, unit, person, round):
         raise ValidationError({"round": _("This round is approved for this unit.")})
+    checked = check_uploads(files)
     value = _number(value)
     if value is None:
         raise ValidationError({"value": _("Enter a number.")})
@@ -438,7 +451,77 @@ def enter_score(user, indicator, *, unit, round, value, person=None, reason="", 
         assessor=user,
         defaults={"value": value, "reason": reason, "evidence": evidence},
     )
+    ScoreEvidence.store(checked, user, score=score)
     return score
+
+
+def _check_open(scheme):
+    if scheme.period.is_closed:
+        raise ValidationError(
+            {
+                "round": _("The period %(period)s is closed; its assessment no longer changes.")
+                % {"period": scheme.period}
+            }
+        )
+
+
+@transaction.atomic
+def enter_scores(user, scheme, *, unit, round, entries, person=None):  # noqa: A002
+    """A score sheet: every hand-scored item of one unit (or person) in one round at once, all
+    or nothing, then the round rescored so the unit sees its figure. ``entries`` maps an
+    indicator to ``{"value", "reason", "evidence", "files"}``; an entry without a value is
+    skipped. Errors name the field and the indicator: ``value_<id>``, ``reason_<id>`` …"""
+    errors = {}
+    for indicator, entry in entries.items():
+        if entry.get("value") is None:
+            continue
+        try:
+            enter_score(user, indicator, unit=unit, round=round, person=person, **entry)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors[f"{field}_{indicator.pk}" if field != "round" else "__all__"] = messages
+    if errors:
+        raise ValidationError(errors)
+    return score_scheme(scheme, round)
+
+
+def sheet_values(scheme, unit, round_, user, person=None):
+    """A score sheet's initial values (``value_<id>``, ``reason_<id>``, ``evidence_<id>``):
+    the user's own entries in this round, else the figure in force from the earlier rounds
+    with the evidence noted there — what the reviewer starts from."""
+    rounds = ROUND_ORDER[: ROUND_ORDER.index(round_) + 1]
+    entries = defaultdict(list)
+    for row in (
+        ManualScore.objects.filter(
+            indicator__scheme=scheme, unit=unit, person=person, round__in=rounds
+        )
+        .order_by("pk")
+        .values_list("indicator_id", "round", "assessor_id", "value", "reason", "evidence")
+    ):
+        entries[row[0]].append(row[1:])
+    initial = {}
+    for indicator_id, rows in entries.items():
+        own = [row for row in rows if row[0] == round_ and row[1] == user.pk]
+        if own:
+            _round, _assessor, value, reason, evidence = own[-1]
+            initial[f"reason_{indicator_id}"] = reason
+        else:
+            value = _in_force([(row[0], row[2]) for row in rows], round_)
+            evidence = next((row[4] for row in reversed(rows) if row[4]), "")
+        initial[f"value_{indicator_id}"] = value
+        initial[f"evidence_{indicator_id}"] = evidence
+    return initial
+
+
+def scoring_items(scheme):
+    """The leaves of the tree that are scored by hand, in the tree's order."""
+    indicators = list(scheme.indicators.all())
+    categories = {indicator.parent_id for indicator in indicators}
+    return [
+        indicator
+        for indicator in indicators
+        if indicator.pk not in categories and indicator.is_hand_scored
+    ]
 
 
 def _hand_value(indicator, unit, person, round_):
@@ -565,6 +648,11 @@ def score_scheme(scheme, round_):
         (result.unit_id, result.person_id): result
         for result in AssessmentResult.objects.filter(scheme=scheme, round=round_)
     }
+    manual_vetoes = defaultdict(list)
+    for unit_id, person_id, reason in ManualVeto.objects.filter(scheme=scheme).values_list(
+        "unit_id", "person_id", "reason"
+    ):
+        manual_vetoes[(unit_id, person_id)].append(reason)
 
     computed = []
     for unit, person in pairs:
@@ -589,7 +677,7 @@ def score_scheme(scheme, round_):
             veto["reason"]
             for veto in scheme.vetoes
             if _vetoed(veto, figures[veto["source"]].get(unit.pk))
-        ]
+        ] + manual_vetoes[(unit.pk, person.pk if person else None)]
         computed.append((unit, person, result, _cents(total), bonus, reasons, lines))
 
     _rank(scheme, computed)
@@ -737,17 +825,116 @@ def approve_result(user, result):
 
 
 @transaction.atomic
-def publish_results(user, result):
-    """Publish the ranking of the result's scheme and round: every result of that round must
-    be approved."""
-    if not may_run(user, result.scheme):
+def approve_round(user, scheme, round_):
+    """Approve at once every result of a round that ``user`` may approve and whose previous
+    round is approved (the leadership's 审定 of a whole ranking, a township submitting its
+    自评). Returns how many were approved."""
+    results = AssessmentResult.objects.filter(scheme=scheme, round=round_, approved_at=None)
+    mine = [
+        result for result in results.select_related("scheme", "unit") if may_approve(user, result)
+    ]
+    if not mine:
+        raise ValidationError({"round": _("Nothing in this round is waiting for your approval.")})
+    previous = _previous(round_)
+    if previous:
+        ready = set(
+            AssessmentResult.objects.filter(scheme=scheme, round=previous)
+            .exclude(approved_at=None)
+            .values_list("unit_id", "person_id")
+        )
+        waiting = [r for r in mine if (r.unit_id, r.person_id) not in ready]
+        if waiting:
+            raise ValidationError(
+                {
+                    "round": _("Approve the %(previous)s of %(unit)s first.")
+                    % {"previous": Round(previous).label, "unit": waiting[0].unit}
+                }
+            )
+    AssessmentResult.objects.filter(pk__in=[result.pk for result in mine]).update(
+        approved_by=user, approved_at=timezone.now(), updated_at=timezone.now()
+    )
+    return len(mine)
+
+
+@transaction.atomic
+def publish_round(user, scheme, round_):
+    """Publish the ranking of a scheme's round: every result of that round must be
+    approved. Published, the units scored read the whole ranking."""
+    if not may_run(user, scheme):
         raise PermissionDenied(_("Only county federation staff publish results."))
-    siblings = AssessmentResult.objects.filter(scheme=result.scheme_id, round=result.round)
-    if siblings.filter(approved_at=None).exists():
+    results = AssessmentResult.objects.filter(scheme=scheme, round=round_)
+    if not results.exists():
+        raise ValidationError({"round": _("This round has no results yet.")})
+    if results.filter(approved_at=None).exists():
         raise ValidationError({"round": _("Every result of this round must be approved first.")})
-    siblings.filter(published_at=None).update(published_at=timezone.now())
+    return results.filter(published_at=None).update(published_at=timezone.now())
+
+
+def publish_results(user, result):
+    """Publish the ranking of the result's scheme and round."""
+    publish_round(user, result.scheme, result.round)
     result.refresh_from_db()
     return result
+
+
+def run_scoring(user, scheme, round_):
+    """Score a round now, on county staff's demand (the nightly run does the same)."""
+    if not may_run(user, scheme):
+        raise PermissionDenied(_("Only county federation staff run the assessment."))
+    _check_open(scheme)
+    return score_scheme(scheme, round_)
+
+
+@transaction.atomic
+def add_veto(user, scheme, *, unit, reason, person=None):
+    """Record a veto (一票否决) against a unit or person the scheme scores, and rescore the
+    rounds not yet approved so its results lose eligibility at once."""
+    if not may_run(user, scheme):
+        raise PermissionDenied(_("Only county federation staff record vetoes."))
+    _check_open(scheme)
+    reason = str(reason).strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the veto.")})
+    if (unit, person) not in targets(scheme):
+        raise ValidationError({"unit": _("This scheme does not score %(unit)s.") % {"unit": unit}})
+    veto = ManualVeto.objects.create(
+        scheme=scheme, unit=unit, person=person, reason=reason, entered_by=user
+    )
+    _rescore_open_rounds(scheme)
+    return veto
+
+
+@transaction.atomic
+def remove_veto(user, veto):
+    scheme = veto.scheme
+    if not may_run(user, scheme):
+        raise PermissionDenied(_("Only county federation staff record vetoes."))
+    _check_open(scheme)
+    veto.delete()
+    _rescore_open_rounds(scheme)
+    return scheme
+
+
+def _rescore_open_rounds(scheme):
+    rounds = set(AssessmentResult.objects.filter(scheme=scheme).values_list("round", flat=True))
+    for round_ in ROUND_ORDER:
+        if round_ in rounds:
+            score_scheme(scheme, round_)
+
+
+def round_states(scheme):
+    """Per round: how many results, how many approved, whether published — one query."""
+    states = {
+        round_: {"round": round_, "label": label, "results": 0, "approved": 0, "published": False}
+        for round_, label in Round.choices
+    }
+    for round_, approved_at, published_at in AssessmentResult.objects.filter(
+        scheme=scheme
+    ).values_list("round", "approved_at", "published_at"):
+        states[round_]["results"] += 1
+        states[round_]["approved"] += approved_at is not None
+        states[round_]["published"] |= published_at is not None
+    return [states[round_] for round_ in ROUND_ORDER]
 
 
 def round_figures(results):

@@ -1,12 +1,42 @@
-"""Assessment pages: the ranking of a scheme's round and a result's breakdown, each figure
+"""Assessment pages: the schemes and their rounds (score, approve, publish), a unit's score
+sheet with its evidence, vetoes, the ranking of a round and a result's breakdown, each figure
 followed to the records it came from."""
 
+from django.contrib import messages
 from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext, gettext_lazy
+from django.views import View
 from django.views.generic import DetailView
 
-from apps.assessment import services
-from apps.assessment.models import AssessmentLine, AssessmentResult, AssessmentScheme
-from apps.core.views import ScopedDetailView, ScopedListView
+from apps.assessment import forms, services
+from apps.assessment.models import (
+    ROUND_ORDER,
+    AssessmentLine,
+    AssessmentResult,
+    AssessmentScheme,
+    Level,
+    ManualScore,
+    ManualVeto,
+    Round,
+    ScoreEvidence,
+)
+from apps.core.permissions import works_in
+from apps.core.roles import Role
+from apps.core.views import (
+    ScopedDetailView,
+    ScopedListView,
+    ScopedQuerysetMixin,
+    ServiceFormView,
+    WriteRoleRequiredMixin,
+    run_step,
+)
+from apps.organizations.models import OrgUnit
+
+ASSESSORS = (Role.COUNTY_ADMIN,)
+SCORERS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.DEPT_LIAISON)
+APPROVERS = (*SCORERS, Role.LEADER)
 
 
 class ResultListView(ScopedListView):
@@ -42,7 +72,20 @@ class ResultDetailView(ScopedDetailView):
         )
 
 
+class SchemeListView(ScopedListView):
+    model = AssessmentScheme
+    template_name = "assessment/scheme_list.html"
+    filterset_fields = ["period", "level"]
+
+    def get_base_queryset(self):
+        return AssessmentScheme.objects.select_related("period", "unit")
+
+
 class SchemeDetailView(ScopedDetailView, DetailView):
+    """The scheme's tree and, per round, where it stands and the step the reader may take:
+    county staff score, approve and publish, a unit fills in and submits its 自评, the
+    leadership gives the 审定."""
+
     model = AssessmentScheme
     template_name = "assessment/scheme_detail.html"
 
@@ -52,4 +95,195 @@ class SchemeDetailView(ScopedDetailView, DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tree=services.scheme_tree(self.object), **kwargs)
+        scheme, user = self.object, self.request.user
+        assessor = services.may_run(user, scheme)
+        context = {
+            "tree": services.scheme_tree(scheme),
+            "rounds": services.round_states(scheme),
+            "assessor": assessor,
+            "approver": user.has_role(*APPROVERS),
+            "sheets": self.sheets(scheme, assessor),
+            "manual_vetoes": ManualVeto.objects.for_user(user)
+            .filter(scheme=scheme)
+            .select_related("unit", "person"),
+            "has_hand_items": bool(services.scoring_items(scheme)),
+        }
+        if assessor and scheme.level != Level.PERSON:
+            context["veto_form"] = forms.VetoForm(units=scheme_units(scheme))
+        return super().get_context_data(**context, **kwargs)
+
+    def sheets(self, scheme, assessor):
+        """The units whose score sheet the reader opens: county staff every unit scored (for
+        the round in progress), a unit's own people their own (for the 自评)."""
+        if scheme.level == Level.PERSON:
+            return []
+        units = scheme_units(scheme)
+        if not assessor:
+            units = [unit for unit in units if works_in(self.request.user, unit)]
+        return units
+
+
+def scheme_units(scheme):
+    return OrgUnit.objects.filter(pk__in=[unit.pk for unit, _person in services.targets(scheme)])
+
+
+class ScoreSheetView(ScopedQuerysetMixin, ServiceFormView):
+    """One unit's hand-scored items in one round (``?unit=&round=``), all saved at once with
+    their evidence, then the round rescored. Values shown are those in force: this round's,
+    else the earlier round's the assessor reviews."""
+
+    template_name = "assessment/score_sheet.html"
+    form_class = forms.ScoreSheetForm
+    write_roles = SCORERS
+
+    def get_base_queryset(self):
+        return AssessmentScheme.objects.select_related("period", "unit").prefetch_related(
+            "indicators"
+        )
+
+    def get_step_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def sheet_params(self):
+        data = self.request.POST if self.request.method == "POST" else self.request.GET
+        round_ = data.get("round") or services.current_round(self.object) or Round.SELF
+        if round_ not in ROUND_ORDER:
+            raise Http404
+        unit = OrgUnit.objects.for_user(self.request.user).filter(pk=data.get("unit")).first()
+        if unit is None:
+            raise Http404
+        return unit, round_
+
+    def get_form_kwargs(self):
+        return {"items": services.scoring_items(self.object)}
+
+    def get_form(self, data=None, files=None):
+        unit, round_ = self.sheet_params()
+        initial = {"unit": unit.pk, "round": round_}
+        if data is None:
+            initial |= services.sheet_values(self.object, unit, round_, self.request.user)
+        return self.form_class(data, files, initial=initial, **self.get_form_kwargs())
+
+    def run_service(self, service, form):
+        unit, round_ = self.sheet_params()
+        return services.enter_scores(
+            self.request.user, self.object, unit=unit, round=round_, entries=form.entries()
+        )
+
+    service = services.enter_scores
+    success_message = gettext_lazy("The scores are saved and the round is rescored.")
+
+    def get_success_url(self, result):
+        unit, round_ = self.sheet_params()
+        return f"{self.request.path}?unit={unit.pk}&round={round_}"
+
+    def get_context_data(self, **kwargs):
+        unit, round_ = self.sheet_params()
+        files = ScoreEvidence.objects.filter(
+            score__in=ManualScore.objects.for_user(self.request.user).filter(
+                indicator__scheme=self.object, unit=unit, person=None
+            )
+        ).select_related("score")
+        by_item = {}
+        for stored in files:
+            by_item.setdefault(stored.score.indicator_id, []).append(stored)
+        context = super().get_context_data(
+            scheme=self.object,
+            unit=unit,
+            round=Round(round_),
+            result=AssessmentResult.objects.filter(
+                scheme=self.object, unit=unit, person=None, round=round_
+            ).first(),
+            **kwargs,
+        )
+        for item in context["form"].items:
+            item.stored_files = by_item.get(item.pk, [])
+        return context
+
+
+class RoundStepView(ScopedQuerysetMixin, WriteRoleRequiredMixin, View):
+    """The buttons on a scheme's rounds: score now, approve (for each result the user may
+    approve), publish."""
+
+    write_roles = APPROVERS
+
+    def get_base_queryset(self):
+        return AssessmentScheme.objects.select_related("period", "unit")
+
+    STEPS = {
+        "score": (services.run_scoring, gettext_lazy("The round is scored.")),
+        "approve": (
+            services.approve_round,
+            lambda count: gettext("%(count)d results approved.") % {"count": count},
+        ),
+        "publish": (services.publish_round, gettext_lazy("The ranking is published.")),
+    }
+
+    def post(self, request, pk):
+        scheme = get_object_or_404(self.get_queryset(), pk=pk)
+        form = forms.RoundStepForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, gettext("Choose a round and a step."))
+            return redirect(scheme)
+        service, message = self.STEPS[form.cleaned_data["step"]]
+        run_step(
+            request, lambda: service(request.user, scheme, form.cleaned_data["round"]), message
+        )
+        return redirect(scheme)
+
+
+class VetoCreateView(ScopedQuerysetMixin, ServiceFormView):
+    template_name = "assessment/veto_form.html"
+    form_class = forms.VetoForm
+    form_context_name = "veto_form"
+    write_roles = ASSESSORS
+    service = services.add_veto
+
+    def get_base_queryset(self):
+        return AssessmentScheme.objects.select_related("period", "unit")
+
+    success_message = gettext_lazy("The veto is recorded; the results are rescored.")
+
+    def get_step_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {"units": scheme_units(self.object)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(scheme=self.object, **kwargs)
+
+    def get_success_url(self, result):
+        return self.object.get_absolute_url()
+
+
+class VetoRemoveView(ScopedQuerysetMixin, WriteRoleRequiredMixin, View):
+    write_roles = ASSESSORS
+
+    def get_base_queryset(self):
+        return ManualVeto.objects.select_related("scheme", "scheme__period", "scheme__unit")
+
+    def post(self, request, pk):
+        veto = get_object_or_404(self.get_queryset(), pk=pk)
+        run_step(
+            request,
+            lambda: services.remove_veto(request.user, veto),
+            gettext_lazy("The veto is withdrawn; the results are rescored."),
+        )
+        return redirect(veto.scheme)
+
+
+class EvidenceDownloadView(ScopedQuerysetMixin, View):
+    """Evidence leaves the private store only for who may read its score."""
+
+    def get_base_queryset(self):
+        return ScoreEvidence.objects.all()
+
+    def get(self, request, pk):
+        stored = get_object_or_404(self.get_queryset(), pk=pk)
+        return FileResponse(
+            stored.file.open("rb"),
+            as_attachment=True,
+            filename=stored.original_name,
+            content_type=stored.content_type,
+        )

@@ -508,6 +508,16 @@ HTML_DOORS = {
     "coordination:meeting-convener-edit": Door(
         ADMIN, "convener", lambda w: {"kind": "lead", "name": "刘建华", "is_active": "on"}
     ),
+    # Assessment pages: a unit fills in its own 自评 sheet, county staff every unit's; who may
+    # approve which round is the service's (a department or a leader gets its refusal).
+    "assessment:score-sheet": Door(STAFF, "assessment_scheme", lambda w: _sheet_form(w)),
+    "assessment:round-step": Door(
+        EVERYONE - REP, "assessment_scheme", lambda w: {"round": "self", "step": "approve"}
+    ),
+    "assessment:veto-create": Door(
+        ADMIN, "assessment_scheme", lambda w: {"unit": w.township_a.pk, "reason": "造成不良影响"}
+    ),
+    "assessment:veto-remove": Door(ADMIN, "assessment_veto"),
 }
 
 
@@ -1037,6 +1047,11 @@ def _self_score_body(world):
     }
 
 
+def _sheet_form(world):
+    indicator = world.assessment_scheme.indicators.get()
+    return {"unit": world.township_a.pk, "round": "self", f"value_{indicator.pk}": "90"}
+
+
 def _assessment_world(county, admin):
     from apps.assessment import services as assessment
 
@@ -1049,4 +1064,5 @@ def _assessment_world(county, admin):
     )
     results = assessment.score_scheme(scheme, "self")
     result = next(result for result in results if result.unit_id == county.township_a.pk)
-    return {"assessment_scheme": scheme, "assessment_result": result}
+    veto = assessment.add_veto(admin, scheme, unit=county.township_b, reason="造成不良影响")
+    return {"assessment_scheme": scheme, "assessment_result": result, "assessment_veto": veto}

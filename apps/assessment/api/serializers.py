@@ -100,6 +100,7 @@ class ManualScoreSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=8, decimal_places=2)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     evidence = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    files = serializers.ListField(child=serializers.FileField(), required=False)
 
 
 class LineSerializer(ScopedModelSerializer):

@@ -44,17 +44,15 @@ class AssessmentSchemeViewSet(
     @action(detail=True, methods=["post"])
     def score(self, request, pk=None):
         """Score a round now (the nightly task does the same)."""
-        scheme = self.get_object()
-        if not services.may_run(request.user, scheme):
-            self.permission_denied(request)
         body = validated(serializers.ScoreRunSerializer, request)
-        results = services.score_scheme(scheme, body["round"])
+        results = services.run_scoring(request.user, self.get_object(), body["round"])
         return Response({"scored": len(results)})
 
     @extend_schema(request=serializers.ManualScoreSerializer, responses={200: dict})
     @action(detail=True, methods=["post"], url_path="enter-score")
     def enter_score(self, request, pk=None):
-        """An assessor's (or in 自评 the unit's own) value for a hand-scored item."""
+        """An assessor's (or in 自评 the unit's own) value for a hand-scored item, with its
+        evidence files (multipart) when the item asks for them."""
         scheme = self.get_object()
         body = validated(serializers.ManualScoreSerializer, request)
         indicator = Indicator.objects.filter(scheme=scheme, pk=body.pop("indicator")).first()
