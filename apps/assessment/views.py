@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import DetailView
 
@@ -214,7 +214,10 @@ class RoundStepView(ScopedQuerysetMixin, WriteRoleRequiredMixin, View):
         "score": (services.run_scoring, gettext_lazy("The round is scored.")),
         "approve": (
             services.approve_round,
-            lambda count: gettext("%(count)d results approved.") % {"count": count},
+            lambda count: ngettext(
+                "%(count)d result approved.", "%(count)d results approved.", count
+            )
+            % {"count": count},
         ),
         "publish": (services.publish_round, gettext_lazy("The ranking is published.")),
     }
