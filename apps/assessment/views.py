@@ -3,6 +3,7 @@ sheet with its evidence, vetoes, the ranking of a round and a result's breakdown
 followed to the records it came from."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -30,6 +31,7 @@ from apps.core.views import (
     ScopedQuerysetMixin,
     ServiceFormView,
     WriteRoleRequiredMixin,
+    add_service_errors,
     run_step,
 )
 from apps.organizations.models import OrgUnit
@@ -79,6 +81,10 @@ class SchemeListView(ScopedListView):
 
     def get_base_queryset(self):
         return AssessmentScheme.objects.select_related("period", "unit")
+
+    def get_context_data(self, **kwargs):
+        may_keep = self.request.user.has_role(*ASSESSORS)
+        return super().get_context_data(may_keep=may_keep, **kwargs)
 
 
 class SchemeDetailView(ScopedDetailView, DetailView):
@@ -214,10 +220,10 @@ class RoundStepView(ScopedQuerysetMixin, WriteRoleRequiredMixin, View):
         "score": (services.run_scoring, gettext_lazy("The round is scored.")),
         "approve": (
             services.approve_round,
-            lambda count: ngettext(
-                "%(count)d result approved.", "%(count)d results approved.", count
-            )
-            % {"count": count},
+            lambda count: (
+                ngettext("%(count)d result approved.", "%(count)d results approved.", count)
+                % {"count": count}
+            ),
         ),
         "publish": (services.publish_round, gettext_lazy("The ranking is published.")),
     }
@@ -290,3 +296,101 @@ class EvidenceDownloadView(ScopedQuerysetMixin, View):
             filename=stored.original_name,
             content_type=stored.content_type,
         )
+
+
+class SchemeEditView(ScopedQuerysetMixin, ServiceFormView):
+    """Write or change a scheme: the header, parts, the indicator tree as rows with their
+    level, grades and prizes, vetoes — saved as one document by services.save_scheme, which
+    names the indicator in every refusal. A scheme with approved results no longer changes."""
+
+    template_name = "assessment/scheme_form.html"
+    form_class = forms.SchemeForm
+    write_roles = ASSESSORS
+    FORMSETS = {
+        "parts": forms.PartFormSet,
+        "indicators": forms.IndicatorFormSet,
+        "grades": forms.GradeFormSet,
+        "prizes": forms.PrizeFormSet,
+        "vetoes": forms.VetoRuleFormSet,
+    }
+
+    def get_base_queryset(self):
+        return AssessmentScheme.objects.select_related("period", "unit").prefetch_related(
+            "parts", "indicators"
+        )
+
+    def get_step_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        scheme = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        if not services.may_run(self.request.user, scheme):
+            raise Http404
+        return scheme
+
+    def get_form(self, data=None, files=None):
+        scheme = self.object
+        initial = {}
+        if scheme is not None:
+            initial = {
+                "title": scheme.title,
+                "period": scheme.period,
+                "level": scheme.level,
+                "base_points": scheme.base_points,
+                "bonus_cap": scheme.bonus_cap,
+            }
+        form = self.form_class(data, initial=initial)
+        if scheme is not None:
+            form.fields["period"].queryset |= type(scheme.period).objects.filter(
+                pk=scheme.period_id
+            )
+        return form
+
+    def get_formsets(self, data=None):
+        initial = self.initial_rows() if data is None else {}
+        return {
+            name: formset(data, prefix=name, initial=initial.get(name))
+            for name, formset in self.FORMSETS.items()
+        }
+
+    def initial_rows(self):
+        scheme = self.object
+        if scheme is None:
+            return {}
+        rule = scheme.result_rule
+        return {
+            "parts": [{"name": p.name, "weight": p.weight} for p in scheme.parts.all()],
+            "indicators": forms.indicator_rows(services.scheme_tree(scheme)),
+            "grades": rule.get("grades", []),
+            "prizes": rule.get("prizes", []),
+            "vetoes": scheme.vetoes,
+        }
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("formsets", self.get_formsets())
+        return super().get_context_data(scheme=self.object, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_step_object()
+        form = self.get_form(request.POST)
+        formsets = self.get_formsets(request.POST)
+        if form.is_valid() and all(formset.is_valid() for formset in formsets.values()):
+            document = {
+                **form.cleaned_data,
+                "base_points": forms.plain(form.cleaned_data["base_points"]),
+                "bonus_cap": forms.plain(form.cleaned_data["bonus_cap"]),
+                "parts": forms.filled(formsets["parts"], "name", "weight"),
+                "indicators": forms.indicator_tree(formsets["indicators"]),
+                "result_rule": {
+                    "grades": forms.filled(formsets["grades"], "name"),
+                    "prizes": forms.filled(formsets["prizes"], "name", "count"),
+                },
+                "vetoes": forms.filled(formsets["vetoes"], "reason", "source"),
+            }
+            try:
+                scheme = services.save_scheme(request.user, self.object, **document)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, gettext("The assessment scheme is saved."))
+                return redirect(scheme)
+        return self.render_to_response(self.get_context_data(form=form, formsets=formsets))

@@ -518,6 +518,8 @@ HTML_DOORS = {
         ADMIN, "assessment_scheme", lambda w: {"unit": w.township_a.pk, "reason": "造成不良影响"}
     ),
     "assessment:veto-remove": Door(ADMIN, "assessment_veto"),
+    "assessment:scheme-create": Door(ADMIN, body=lambda w: _scheme_form(w)),
+    "assessment:scheme-edit": Door(ADMIN, "assessment_scheme", lambda w: _scheme_form(w)),
 }
 
 
@@ -1045,6 +1047,19 @@ def _self_score_body(world):
         "round": "self",
         "value": "90",
     }
+
+
+def _scheme_form(world):
+    body = _scheme_body(world) | {"base_points": "0", "bonus_cap": "0"}
+    (indicator,) = body.pop("indicators")
+    for name in ("parts", "indicators", "grades", "prizes", "vetoes"):
+        body |= {f"{name}-TOTAL_FORMS": "0", f"{name}-INITIAL_FORMS": "0"}
+    return (
+        body
+        | {"indicators-TOTAL_FORMS": "1"}
+        | {f"indicators-0-{key}": value for key, value in indicator.items()}
+        | {"indicators-0-depth": "0"}
+    )
 
 
 def _sheet_form(world):
