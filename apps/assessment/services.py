@@ -858,10 +858,12 @@ def approve_round(user, scheme, round_):
 
 @transaction.atomic
 def publish_round(user, scheme, round_):
-    """Publish the ranking of a scheme's round: every result of that round must be
-    approved. Published, the units scored read the whole ranking."""
+    """Publish the ranking of a scheme's 审定 (the earlier rounds are working figures): every
+    result must be approved. Published, the units scored read the whole ranking."""
     if not may_run(user, scheme):
         raise PermissionDenied(_("Only county federation staff publish results."))
+    if round_ != Round.FINAL:
+        raise ValidationError({"round": _("Only the approved final results are published.")})
     results = AssessmentResult.objects.filter(scheme=scheme, round=round_)
     if not results.exists():
         raise ValidationError({"round": _("This round has no results yet.")})

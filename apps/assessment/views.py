@@ -114,6 +114,11 @@ class SchemeDetailView(ScopedDetailView, DetailView):
             .select_related("unit", "person"),
             "has_hand_items": bool(services.scoring_items(scheme)),
         }
+        context["editable"] = (
+            assessor
+            and not scheme.period.is_closed
+            and not any(state["approved"] for state in context["rounds"])
+        )
         if assessor and scheme.level != Level.PERSON:
             context["veto_form"] = forms.VetoForm(units=scheme_units(scheme))
         return super().get_context_data(**context, **kwargs)
@@ -367,7 +372,8 @@ class SchemeEditView(ScopedQuerysetMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("formsets", self.get_formsets())
-        return super().get_context_data(scheme=self.object, **kwargs)
+        locked = self.object is not None and self.object.results.exclude(approved_at=None).exists()
+        return super().get_context_data(scheme=self.object, locked=locked, **kwargs)
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_step_object()

@@ -4,6 +4,7 @@ vetoes recorded by hand, closed periods, and who reads what (a published ranking
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -184,10 +185,24 @@ def test_a_published_ranking_is_read_by_the_units_scored_but_not_before(
     listed = client_as(staff_b).get(reverse("assessment:result-list")).context["object_list"]
     assert {result.unit for result in listed} == {county.township_b}
 
-    services.approve_round(county_admin, scheme, "self")
-    services.publish_round(county_admin, scheme, "self")
+    for round_ in ("self", "initial", "review", "final"):
+        services.score_scheme(scheme, round_)
+        services.approve_round(leader if round_ == "final" else county_admin, scheme, round_)
+    services.publish_round(county_admin, scheme, "final")
     listed = client_as(staff_b).get(reverse("assessment:result-list")).context["object_list"]
-    assert {result.unit for result in listed} == {county.township_a, county.township_b}
+    assert {(result.unit, result.round) for result in listed if result.round == "final"} == {
+        (county.township_a, "final"),
+        (county.township_b, "final"),
+    }
+    assert {result.unit for result in listed if result.round != "final"} == {county.township_b}
+
+
+def test_only_the_final_round_is_published(county_admin, county, scheme):
+    services.score_scheme(scheme, "self")
+    services.approve_round(county_admin, scheme, "self")
+    with pytest.raises(ValidationError):
+        services.publish_round(county_admin, scheme, "self")
+    assert not AssessmentResult.objects.exclude(published_at=None).exists()
 
 
 def test_a_veto_recorded_by_hand_removes_eligibility_and_keeps_the_score(
