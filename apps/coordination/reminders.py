@@ -1,7 +1,8 @@
-"""Hourly reminders for referrals past a deadline (to accept, or to complete), worked out one
-department at a time and sent at most once per event per day: to the department's liaisons one
-per referral, to its supervisors (the county federation staff of the federation the department
-hangs under) one summary. Titles carry the category and the service, never the woman."""
+"""Hourly reminders for referrals past a deadline (to accept, or to complete) and joint-meeting
+decisions past theirs, worked out one department at a time and sent at most once per event per
+day: to the department's liaisons one per referral or decision, to its supervisors (the county
+federation staff of the federation the department hangs under) one summary of each. Titles
+carry the category and the service, never the woman."""
 
 from django.db.models import Q
 from django.urls import reverse
@@ -9,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.coordination.deadlines import REFERRALS
-from apps.coordination.models import Referral
+from apps.coordination.deadlines import MEETING_DECISIONS, REFERRALS
+from apps.coordination.models import MeetingDecision, Referral
 from apps.core.roles import Role
 from apps.notifications.services import daily_key, notify_batch
 
@@ -25,15 +26,21 @@ def past_deadline(now):
     )
 
 
-def departments_to_remind(now=None):
-    """Departments with a referral past its deadline: the unit of work of one reminder task."""
-    now = now or timezone.now()
-    return (
-        Referral.objects.filter(past_deadline(now))
-        .order_by()
-        .values_list("department", flat=True)
-        .distinct()
+def decisions_past_deadline(now):
+    """Open decisions (not handed over to supervision, which reminds of its own) past the
+    deadline, a date: late from the day after it."""
+    return MeetingDecision.objects.filter(
+        state=MeetingDecision.State.OPEN, deadline__lt=timezone.localdate(now)
     )
+
+
+def departments_to_remind(now=None):
+    """Departments with a referral or a decision past its deadline: the unit of work of one
+    reminder task."""
+    now = now or timezone.now()
+    referrals = Referral.objects.filter(past_deadline(now)).values_list("department", flat=True)
+    decisions = decisions_past_deadline(now).values_list("owner", flat=True)
+    return sorted(set(referrals) | set(decisions))
 
 
 def supervisors_of(department):
@@ -44,8 +51,17 @@ def supervisors_of(department):
 
 
 def send_department_reminders(department, now=None):
-    """Every referral reminder for one department; returns how many notifications were new."""
+    """Every referral and decision reminder for one department; returns how many
+    notifications were new."""
     now = now or timezone.now()
+    liaisons = list(User.objects.working_in([department], role=Role.DEPT_LIAISON))
+    supervisors = list(supervisors_of(department))
+    messages = _referral_messages(department, now, liaisons, supervisors)
+    messages += _decision_messages(department, now, liaisons, supervisors)
+    return len(notify_batch(messages)) if messages else 0
+
+
+def _referral_messages(department, now, liaisons, supervisors):
     today = timezone.localdate(now)
     late = list(
         Referral.objects.filter(past_deadline(now), department=department)
@@ -53,8 +69,7 @@ def send_department_reminders(department, now=None):
         .order_by("accept_due", "pk")
     )
     if not late:
-        return 0
-    liaisons = list(User.objects.working_in([department], role=Role.DEPT_LIAISON))
+        return []
     messages = []
     for referral in late:
         waiting_to_accept = referral.state == Referral.State.SENT
@@ -74,5 +89,31 @@ def send_department_reminders(department, now=None):
     body = "\n".join(REFERRALS.title_of(referral) for referral in late[:SUMMARY_LINES])
     key = daily_key("referrals-overdue", department.pk, day=today)
     url = reverse("coordination:responsiveness")
-    messages += [(user, key, title, body, url) for user in supervisors_of(department)]
-    return len(notify_batch(messages))
+    return messages + [(user, key, title, body, url) for user in supervisors]
+
+
+def _decision_messages(department, now, liaisons, supervisors):
+    today = timezone.localdate(now)
+    late = list(
+        decisions_past_deadline(now)
+        .filter(owner=department)
+        .select_related("meeting")
+        .order_by("deadline", "pk")
+    )
+    if not late:
+        return []
+    messages = []
+    for decision in late:
+        title = _("Joint-meeting decision past its deadline: %(decision)s") % {
+            "decision": MEETING_DECISIONS.title_of(decision)
+        }
+        key = daily_key("decision-overdue", decision.pk, day=today)
+        messages += [(user, key, title, "", decision.get_absolute_url()) for user in liaisons]
+    title = _("%(department)s has %(count)s joint-meeting decisions past their deadline") % {
+        "department": department.name,
+        "count": len(late),
+    }
+    body = "\n".join(MEETING_DECISIONS.title_of(decision) for decision in late[:SUMMARY_LINES])
+    key = daily_key("decisions-overdue", department.pk, day=today)
+    url = late[0].meeting.get_absolute_url()
+    return messages + [(user, key, title, body, url) for user in supervisors]

@@ -8,8 +8,8 @@ from apps.organizations.models import OrgUnit
 
 @shared_task
 def send_reminders():
-    """Hourly: one task per department with a referral past its deadline, never one per
-    referral."""
+    """Hourly: one task per department with a referral or a joint-meeting decision past its
+    deadline, never one per referral."""
     for department_id in services.departments_to_remind():
         send_department_reminders.delay(department_id)
 

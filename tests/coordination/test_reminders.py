@@ -107,3 +107,65 @@ def test_reminders_run_on_a_real_worker_once_per_event_per_day(
     assert reminders_of(dept_liaison).count() == 1
     assert reminders_of(county_admin).count() == 1
     assert not reminders_of(police_liaison).exists()
+
+
+# --- joint-meeting decisions past their deadline ------------------------------------------------
+
+
+@pytest.fixture
+def late_decision(county, county_admin, dept_liaison):
+    from apps.coordination.models import MeetingDecision
+
+    services.add_member(
+        county_admin,
+        department=county.department,
+        joined_on=timezone.localdate() - timedelta(days=400),
+        officer=dept_liaison,
+    )
+    meeting = services.save_meeting(
+        county_admin,
+        title="第一次全体会议",
+        held_on=timezone.localdate() - timedelta(days=30),
+        place="县政府会议室",
+        agenda="部署全年工作",
+        minutes="会议研究了三项工作。",
+        departments=[county.department],
+        decisions=[
+            {
+                "text": "开展女童资助摸底",
+                "owner": county.department,
+                "deadline": timezone.localdate() + timedelta(days=20),
+            }
+        ],
+    )
+    decision = meeting.decisions.get()
+    MeetingDecision.objects.filter(pk=decision.pk).update(
+        deadline=timezone.localdate() - timedelta(days=2)
+    )
+    return decision
+
+
+def test_a_decision_past_its_deadline_reminds_its_department_once_a_day(
+    late_decision, county, dept_liaison, county_admin, township_a_staff, leader
+):
+    assert list(departments_to_remind()) == [county.department.pk]
+    assert send_department_reminders(county.department) == 2
+    (liaison_note,) = reminders_of(dept_liaison)
+    assert liaison_note.title == "联席会议议定事项已超过时限：第一次全体会议 · 开展女童资助摸底"
+    assert liaison_note.url == late_decision.get_absolute_url()
+    (summary,) = reminders_of(county_admin)
+    assert summary.title == "县教育局有 1 项联席会议议定事项超过时限"
+    for user in (township_a_staff, leader):
+        assert not reminders_of(user).exists()
+    assert send_department_reminders(county.department) == 0
+
+
+def test_a_decision_done_or_handed_to_supervision_is_not_reminded(
+    late_decision, county, dept_liaison
+):
+    from apps.coordination.models import MeetingDecision
+
+    for state in (MeetingDecision.State.DONE, MeetingDecision.State.SUPERVISED):
+        MeetingDecision.objects.filter(pk=late_decision.pk).update(state=state)
+        assert list(departments_to_remind()) == []
+        assert send_department_reminders(county.department) == 0
