@@ -5,7 +5,7 @@ followed to the records it came from."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views import View
@@ -23,6 +23,7 @@ from apps.assessment.models import (
     Round,
     ScoreEvidence,
 )
+from apps.core.api.downloads import StoredFileDownloadView
 from apps.core.permissions import works_in
 from apps.core.roles import Role
 from apps.core.views import (
@@ -287,20 +288,10 @@ class VetoRemoveView(ScopedQuerysetMixin, WriteRoleRequiredMixin, View):
         return redirect(veto.scheme)
 
 
-class EvidenceDownloadView(ScopedQuerysetMixin, View):
+class EvidenceDownloadView(StoredFileDownloadView):
     """Evidence leaves the private store only for who may read its score."""
 
-    def get_base_queryset(self):
-        return ScoreEvidence.objects.all()
-
-    def get(self, request, pk):
-        stored = get_object_or_404(self.get_queryset(), pk=pk)
-        return FileResponse(
-            stored.file.open("rb"),
-            as_attachment=True,
-            filename=stored.original_name,
-            content_type=stored.content_type,
-        )
+    model = ScoreEvidence
 
 
 class SchemeEditView(ScopedQuerysetMixin, ServiceFormView):

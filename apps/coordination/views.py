@@ -4,16 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
-from rest_framework.views import APIView
 
 from apps.accounts.models import User
 from apps.coordination import forms, services
@@ -45,6 +42,7 @@ from apps.coordination.models import (
     WarningLetter,
 )
 from apps.core.access_log import record_access
+from apps.core.api.downloads import StoredFileDownloadView
 from apps.core.personal_data import phone_for
 from apps.core.roles import Role
 from apps.core.views import (
@@ -868,21 +866,11 @@ class MeetingUpdateView(MeetingCreateView):
         return get_object_or_404(meeting, pk=self.kwargs["pk"])
 
 
-@extend_schema(exclude=True)
-class MeetingFileDownloadView(APIView):
+class MeetingFileDownloadView(StoredFileDownloadView):
     """A minutes file leaves the private store only for those who may read its meeting (an API
     view like objectives' evidence, so the link works with a session and with a token)."""
 
-    permission_classes = [permissions.IsAuthenticated]
-
-    def get(self, request, pk):
-        attachment = get_object_or_404(MeetingFile.objects.for_user(request.user), pk=pk)
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
+    model = MeetingFile
 
 
 class DecisionDetailView(ServiceStepMixin, ScopedDetailView):

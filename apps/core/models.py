@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.querysets import AccessLogQuerySet, ScopedQuerySet
@@ -50,6 +51,15 @@ class StoredFile(ScopedModel):
 
     def __str__(self):
         return self.original_name
+
+    def download(self, *, inline=False):
+        """The file as a response: a download, or shown in the page when ``inline``."""
+        return FileResponse(
+            self.file.open("rb"),
+            as_attachment=not inline,
+            filename=self.original_name,
+            content_type=self.content_type,
+        )
 
     @classmethod
     def store(cls, checked, user, **owner):

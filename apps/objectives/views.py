@@ -9,17 +9,15 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.http import FileResponse, QueryDict
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
-from rest_framework.views import APIView
 
+from apps.core.api.downloads import StoredFileDownloadView
 from apps.core.permissions import can_write
 from apps.core.roles import Role
 from apps.core.views import (
@@ -485,24 +483,16 @@ class ReportDetailView(ServiceStepMixin, ScopedDetailView):
         return safe_next(self.request) or reverse("objectives:report-list")
 
 
-@extend_schema(exclude=True)
-class EvidenceDownloadView(APIView):
+class EvidenceDownloadView(StoredFileDownloadView):
     """Evidence leaves the private store only for people who may see the record it backs.
     An API view, so the same link works with a browser session and with an API token."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    model = Evidence
 
-    def get(self, request, pk):
-        evidence = get_object_or_404(Evidence.objects.for_user(request.user), pk=pk)
+    def shows_inline(self, request, stored):
         # ``?inline=1`` shows an image in the page (a thumbnail in the review queue); every
         # other file is always a download.
-        inline = request.GET.get("inline") == "1" and evidence.content_type in INLINE_TYPES
-        return FileResponse(
-            evidence.file.open("rb"),
-            as_attachment=not inline,
-            filename=evidence.original_name,
-            content_type=evidence.content_type,
-        )
+        return request.GET.get("inline") == "1" and stored.content_type in INLINE_TYPES
 
 
 class ScoreListView(ScopedListView):

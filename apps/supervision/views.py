@@ -9,7 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -17,11 +17,9 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
-from rest_framework.views import APIView
 
 from apps.coordination import services as coordination
+from apps.core.api.downloads import StoredFileDownloadView
 from apps.core.exports import XLSX_CONTENT_TYPE
 from apps.core.roles import Role
 from apps.core.views import (
@@ -195,20 +193,10 @@ class SlipPrintView(ScopedDetailView):
         return Slip.objects.select_related("item", "item__lead_unit", "unit", "issued_by")
 
 
-@extend_schema(exclude=True)
-class AttachmentDownloadView(APIView):
+class AttachmentDownloadView(StoredFileDownloadView):
     """Attachments leave the private store only for people who may open the item."""
 
-    permission_classes = [permissions.IsAuthenticated]
-
-    def get(self, request, pk):
-        attachment = get_object_or_404(Attachment.objects.for_user(request.user), pk=pk)
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
+    model = Attachment
 
 
 class ReportView(LoginRequiredMixin, TemplateView):
@@ -433,17 +421,7 @@ class RectificationStepView(WriteRoleRequiredMixin, LoginRequiredMixin, View):
         return redirect(rectification.get_absolute_url())
 
 
-@extend_schema(exclude=True)
-class InspectionAttachmentDownloadView(APIView):
+class InspectionAttachmentDownloadView(StoredFileDownloadView):
     """Inspection records and evidence leave the private store only for who may see them."""
 
-    permission_classes = [permissions.IsAuthenticated]
-
-    def get(self, request, pk):
-        attachment = get_object_or_404(InspectionAttachment.objects.for_user(request.user), pk=pk)
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
+    model = InspectionAttachment
