@@ -522,7 +522,7 @@ def _data_points(indicator, raw, unit, base):
 def _leaf(indicator, unit, person, figures, hand, base, round_):
     """``(raw, points, sources)`` of one item for one unit."""
     if indicator.source:
-        figure = figures[indicator.source].get(unit.pk)
+        figure = _figure(figures[indicator.source], unit, person)
         raw = figure.raw if figure else ZERO
         links = figure.links if figure else []
         if indicator.kind == Indicator.Kind.INCIDENT:
@@ -588,7 +588,7 @@ def score_scheme(scheme, round_):
         reasons = [
             veto["reason"]
             for veto in scheme.vetoes
-            if _vetoed(veto, figures[veto["source"]].get(unit.pk))
+            if _vetoed(veto, _figure(figures[veto["source"]], unit, person))
         ]
         computed.append((unit, person, result, _cents(total), bonus, reasons, lines))
 
@@ -784,3 +784,47 @@ def schemes_to_score():
     return list(
         AssessmentScheme.objects.filter(period__is_closed=False).values_list("pk", flat=True)
     )
+
+
+# ---------------------------------------------------------------- appended: per-person figures,
+# approving a whole round
+
+
+def _figure(by_key, unit, person):
+    """A source's figure for one target: a person's own figure when the source answers per
+    person (keyed by ``sources.person_key``), else her (or the) unit's."""
+    if person is not None:
+        figure = by_key.get(sources.person_key(person.pk))
+        if figure is not None:
+            return figure
+    return by_key.get(unit.pk)
+
+
+def may_approve_round(user, scheme, round_):
+    """Approving every result of a round at once: county staff over the scheme for the
+    self-assessment and the reviews, the leadership for the final round (审定)."""
+    if not user.is_authenticated:
+        return False
+    if round_ == Round.FINAL:
+        return user.is_superuser or (user.has_role(Role.LEADER) and covers(user, scheme.unit))
+    return may_run(user, scheme)
+
+
+@transaction.atomic
+def approve_round(user, scheme, round_):
+    """Approve every result of ``round_`` not yet approved, in one update; all or nothing:
+    the previous round must be approved for each of them. Returns how many were approved."""
+    if not may_approve_round(user, scheme, round_):
+        raise PermissionDenied(_("You may not approve this round."))
+    waiting = AssessmentResult.objects.filter(scheme=scheme, round=round_, approved_at=None)
+    keys = set(waiting.select_for_update().values_list("unit_id", "person_id"))
+    previous = _previous(round_)
+    if previous and keys - set(
+        AssessmentResult.objects.filter(scheme=scheme, round=previous)
+        .exclude(approved_at=None)
+        .values_list("unit_id", "person_id")
+    ):
+        raise ValidationError(
+            {"round": _("Approve the %(previous)s first.") % {"previous": Round(previous).label}}
+        )
+    return waiting.update(approved_by=user, approved_at=timezone.now(), updated_at=timezone.now())
