@@ -828,3 +828,112 @@ def approve_round(user, scheme, round_):
             {"round": _("Approve the %(previous)s first.") % {"previous": Round(previous).label}}
         )
     return waiting.update(approved_by=user, approved_at=timezone.now(), updated_at=timezone.now())
+
+
+# ---------------------------------------------------------------- appended: survey imports
+
+
+def import_survey(user, indicator, file, round):  # noqa: A002 (the API's name)
+    """第三方测评: the scores of a survey item from the file a survey firm sent (.xlsx or
+    .csv, one row per unit, or per person by her account, with a score). Every row is checked
+    first; when any is wrong nothing is entered and the errors name their rows. Otherwise each
+    score is entered through ``enter_score`` in one transaction. Returns how many were."""
+    from apps.assessment.imports import read_survey
+
+    scheme = indicator.scheme
+    if not may_run(user, scheme):
+        raise PermissionDenied(_("Only county federation staff import survey scores."))
+    if indicator.kind != Indicator.Kind.SURVEY or indicator.children.exists():
+        raise ValidationError(
+            {"indicator": _("Indicator “%(name)s” is not a survey item.") % {"name": indicator}}
+        )
+    rows = read_survey(file)
+    checked, errors = _check_survey_rows(indicator, rows, round)
+    if errors:
+        raise ValidationError({"file": errors[:200]})
+    reason = _("From the survey file “%(name)s”.") % {"name": file.name}
+    with transaction.atomic():
+        for row_number, unit, person, value in checked:
+            try:
+                enter_score(
+                    user,
+                    indicator,
+                    unit=unit,
+                    person=person,
+                    round=round,
+                    value=value,
+                    reason=reason,
+                )
+            except ValidationError as error:
+                errors += [_row_error(row_number, message) for message in error.messages]
+        if errors:
+            raise ValidationError({"file": errors[:200]})
+    return len(checked)
+
+
+def _row_error(row_number, message):
+    return _("Row %(row)s: %(problem)s") % {"row": row_number, "problem": message}
+
+
+def _survey_targets(scheme):
+    """What a survey row may name: ``{text: (unit, person)}`` by unit code and unit name, or by
+    account for a scheme of individuals; a name two units share names neither (None)."""
+    names = {}
+    for unit, person in targets(scheme):
+        keys = [person.username] if person else [unit.code, unit.name]
+        for key in keys:
+            names[key] = None if key in names and names[key] != (unit, person) else (unit, person)
+    return names
+
+
+def _check_survey_rows(indicator, rows, round_):
+    """``(checked rows, errors)``: each row's unit (or person) and score, or the row's problems:
+    an unknown or ambiguous unit, a unit named twice, a score that is not a number or lies
+    outside the item's points (or its range), a unit whose round is already approved."""
+    names = _survey_targets(indicator.scheme)
+    approved = set(
+        AssessmentResult.objects.filter(scheme=indicator.scheme, round=round_)
+        .exclude(approved_at=None)
+        .values_list("unit_id", "person_id")
+    )
+    low, high = ZERO, indicator.max_points
+    if "range" in indicator.rule:
+        low, high = (_number(bound) for bound in indicator.rule["range"])
+    seen, checked, errors = {}, [], []
+    for row_number, text, score in rows:
+        problems = []
+        target = names.get(text)
+        if not text:
+            problems.append(_("name the unit."))
+        elif text in names and target is None:
+            problems.append(
+                _("“%(unit)s” names more than one unit; use its code.") % {"unit": text}
+            )
+        elif target is None:
+            problems.append(
+                _("“%(unit)s” is not among the units this scheme assesses.") % {"unit": text}
+            )
+        elif target in seen:
+            problems.append(
+                _("“%(unit)s” already appears in row %(first)s.")
+                % {"unit": text, "first": seen[target]}
+            )
+        elif (target[0].pk, target[1].pk if target[1] else None) in approved:
+            problems.append(_("this round is already approved for “%(unit)s”.") % {"unit": text})
+        value = _number(score)
+        if not score:
+            problems.append(_("enter a score."))
+        elif value is None:
+            problems.append(_("“%(score)s” is not a score.") % {"score": score})
+        elif not low <= value <= high:
+            problems.append(
+                _("the score %(score)s must lie between %(low)s and %(high)s.")
+                % {"score": _shown(value), "low": _shown(low), "high": _shown(high)}
+            )
+        if target is not None:
+            seen.setdefault(target, row_number)
+        if problems:
+            errors += [_row_error(row_number, problem) for problem in problems]
+        else:
+            checked.append((row_number, *target, value))
+    return checked, errors
