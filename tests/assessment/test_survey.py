@@ -83,13 +83,13 @@ def test_every_bad_row_is_named_and_nothing_is_written(county_admin, scheme):
 
     messages = error.value.message_dict["file"]
     assert messages == [
-        "Row 3: “丙镇” is not among the units this scheme assesses.",
-        "Row 4: the score 31 must lie between 0 and 30.",
-        "Row 5: “甲镇” already appears in row 2.",
-        "Row 6: “100102” already appears in row 4.",
-        "Row 6: the score -1 must lie between 0 and 30.",
-        "Row 7: “100102” already appears in row 4.",
-        "Row 7: “好” is not a score.",
+        "第3行：“丙镇”不是本方案考核的单位。",
+        "第4行：得分31应在0至30之间。",
+        "第5行：“甲镇”已在第2行出现。",
+        "第6行：“100102”已在第4行出现。",
+        "第6行：得分-1应在0至30之间。",
+        "第7行：“100102”已在第4行出现。",
+        "第7行：“好”不是有效的得分。",
     ]
     assert not ManualScore.objects.exists()
 
@@ -99,26 +99,25 @@ def test_every_bad_row_is_named_and_nothing_is_written(county_admin, scheme):
     [
         (
             SimpleUploadedFile("测评.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"),
-            "“测评.xlsx” is neither an Excel workbook (.xlsx) nor a CSV file.",
+            "“测评.xlsx”既不是 Excel 工作簿（.xlsx），也不是 CSV 文件。",
         ),
         (
             SimpleUploadedFile("测评.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
-            "“测评.csv” is neither an Excel workbook (.xlsx) nor a CSV file.",
+            "“测评.csv”既不是 Excel 工作簿（.xlsx），也不是 CSV 文件。",
         ),
         (
             SimpleUploadedFile("测评.csv", b"\xff\xfe\x00\x00garbage\x00"),
-            "“测评.csv” is not a readable CSV file.",
+            "“测评.csv”不是可读取的 CSV 文件。",
         ),
         (
             SimpleUploadedFile("测评.txt", "单位,得分\n甲镇,5\n".encode()),
-            "“测评.txt” is neither an Excel workbook (.xlsx) nor a CSV file.",
+            "“测评.txt”既不是 Excel 工作簿（.xlsx），也不是 CSV 文件。",
         ),
         (
             csv_file("名称,备注\n甲镇,好\n"),
-            "The first row must name the unit column (单位编码 or 单位) and the score column "
-            "(得分).",
+            "第一行须写明单位列（单位编码或单位）和得分列（得分）。",
         ),
-        (csv_file("单位,得分\n"), "The file has no rows of scores below its header."),
+        (csv_file("单位,得分\n"), "文件表头下没有得分行。"),
     ],
     ids=["pdf-named-xlsx", "png-named-csv", "binary-csv", "txt", "no-columns", "no-rows"],
 )
@@ -131,7 +130,7 @@ def test_a_file_of_the_wrong_kind_is_refused(county_admin, scheme, upload, messa
 
 def test_only_survey_items_and_county_staff(county_admin, township_a_staff, scheme):
     manual = Indicator.objects.get(scheme=scheme, kind="manual")
-    with pytest.raises(ValidationError, match="not a survey item"):
+    with pytest.raises(ValidationError, match="不是第三方测评指标"):
         services.import_survey(county_admin, manual, csv_file("单位,得分\n甲镇,5\n"), "initial")
     with pytest.raises(PermissionDenied):
         services.import_survey(
@@ -145,7 +144,7 @@ def test_an_approved_round_takes_no_survey_scores(county, county_admin, scheme):
     upload = csv_file("单位,得分\n甲镇,5\n乙镇,6\n")
     with pytest.raises(ValidationError) as error:
         services.import_survey(county_admin, survey(scheme), upload, "self")
-    assert error.value.message_dict["file"] == ["Row 2: this round is already approved for “甲镇”."]
+    assert error.value.message_dict["file"] == ["第2行：“甲镇”的本轮结果已审定。"]
     assert not ManualScore.objects.exists()
 
 
@@ -163,7 +162,15 @@ def test_the_api_imports_a_multipart_upload(api_as, county_admin, township_a_sta
         url, body | {"file": csv_file("单位,得分\n甲镇,99\n")}, format="multipart"
     )
     assert bad.status_code == 400
-    assert bad.json()["file"] == ["Row 2: the score 99 must lie between 0 and 30."]
+    assert bad.json()["file"] == ["第2行：得分99应在0至30之间。"]
+    # In the user's own language.
+    english = api_as(county_admin).post(
+        url,
+        body | {"file": csv_file("单位,得分\n丁镇,5\n")},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert english.json()["file"] == ["Row 2: “丁镇” is not among the units this scheme assesses."]
     assert ManualScore.objects.get().value == D("29.00")
 
     refused = api_as(township_a_staff).post(
