@@ -9,7 +9,8 @@
   own.
 """
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.lookups import IsNull
 
 from apps.core.querysets import CountyWideQuerySet, ScopedQuerySet, ancestor_paths
 from apps.core.roles import Role
@@ -65,6 +66,23 @@ class ResultQuerySet(ScopedQuerySet):
 
     def with_details(self):
         return self.select_related("scheme", "scheme__period", "unit", "person")
+
+    def with_round_totals(self):
+        """Each result's unit (or person) total in every round, as ``round_self``,
+        ``round_initial``, ``round_review`` and ``round_final`` (None before that round is
+        scored): one subquery each on the result's natural key, for exports."""
+        from apps.assessment.models import ROUND_ORDER, AssessmentResult
+
+        def total(round_):
+            same = AssessmentResult.objects.filter(
+                Q(person=OuterRef("person")) | Q(IsNull(OuterRef("person"), True), person=None),
+                scheme=OuterRef("scheme"),
+                unit=OuterRef("unit"),
+                round=round_,
+            )
+            return Subquery(same.order_by().values("total")[:1])
+
+        return self.annotate(**{f"round_{round_}": total(round_) for round_ in ROUND_ORDER})
 
 
 def _own_units(user):

@@ -25,7 +25,7 @@ from apps.assessment.models import (
     SchemePart,
     ScoreEvidence,
 )
-from apps.core.permissions import works_in
+from apps.core.permissions import WORKING_ROLES, works_in
 from apps.core.querysets import covers
 from apps.core.roles import Role
 from apps.core.uploads import check_uploads
@@ -605,7 +605,7 @@ def _data_points(indicator, raw, unit, base):
 def _leaf(indicator, unit, person, figures, hand, base, round_):
     """``(raw, points, sources)`` of one item for one unit."""
     if indicator.source:
-        figure = figures[indicator.source].get(unit.pk)
+        figure = _figure(figures[indicator.source], unit, person)
         raw = figure.raw if figure else ZERO
         links = figure.links if figure else []
         if indicator.kind == Indicator.Kind.INCIDENT:
@@ -616,6 +616,16 @@ def _leaf(indicator, unit, person, figures, hand, base, round_):
     if indicator.kind == Indicator.Kind.INCIDENT:
         return raw, _event_points(indicator, raw or ZERO, unit, base), []
     return raw, (raw or ZERO), []
+
+
+def _figure(by_key, unit, person):
+    """A source's figure for one target: a person's own figure when the source answers per
+    person (keyed by ``sources.person_key``), else her (or the) unit's."""
+    if person is not None:
+        figure = by_key.get(sources.person_key(person.pk))
+        if figure is not None:
+            return figure
+    return by_key.get(unit.pk)
 
 
 @transaction.atomic
@@ -676,7 +686,7 @@ def score_scheme(scheme, round_):
         reasons = [
             veto["reason"]
             for veto in scheme.vetoes
-            if _vetoed(veto, figures[veto["source"]].get(unit.pk))
+            if _vetoed(veto, _figure(figures[veto["source"]], unit, person))
         ] + manual_vetoes[(unit.pk, person.pk if person else None)]
         computed.append((unit, person, result, _cents(total), bonus, reasons, lines))
 
@@ -824,36 +834,49 @@ def approve_result(user, result):
     return result
 
 
+def may_approve_round(user, scheme, round_):
+    """Approving every result of a round at once: county staff over the scheme for the
+    self-assessment and the reviews, the leadership for the final round (审定)."""
+    if not user.is_authenticated:
+        return False
+    if round_ == Round.FINAL:
+        return user.is_superuser or (user.has_role(Role.LEADER) and covers(user, scheme.unit))
+    return may_run(user, scheme)
+
+
 @transaction.atomic
 def approve_round(user, scheme, round_):
-    """Approve at once every result of a round that ``user`` may approve and whose previous
-    round is approved (the leadership's 审定 of a whole ranking, a township submitting its
-    自评). Returns how many were approved."""
-    results = AssessmentResult.objects.filter(scheme=scheme, round=round_, approved_at=None)
-    mine = [
-        result for result in results.select_related("scheme", "unit") if may_approve(user, result)
-    ]
-    if not mine:
-        raise ValidationError({"round": _("Nothing in this round is waiting for your approval.")})
+    """Approve at once every result of ``round_`` not yet approved that ``user`` approves:
+    county staff the self-assessment and the reviews, the leadership the 审定 of the whole
+    ranking, a unit its own 自评 (its submission). All or nothing: the previous round must be
+    approved for each. Returns how many were approved."""
+    waiting = AssessmentResult.objects.filter(scheme=scheme, round=round_, approved_at=None)
+    if not may_approve_round(user, scheme, round_):
+        own = [m.unit_id for m in user.active_memberships if m.role in WORKING_ROLES]
+        if round_ != Round.SELF or not own:
+            raise PermissionDenied(_("You may not approve this round."))
+        waiting = waiting.filter(unit__in=own, person=None)
+        if not waiting.exists():
+            raise ValidationError(
+                {"round": _("Nothing in this round is waiting for your approval.")}
+            )
+    keys = set(waiting.select_for_update().values_list("unit_id", "person_id"))
     previous = _previous(round_)
     if previous:
-        ready = set(
+        unapproved = keys - set(
             AssessmentResult.objects.filter(scheme=scheme, round=previous)
             .exclude(approved_at=None)
             .values_list("unit_id", "person_id")
         )
-        waiting = [r for r in mine if (r.unit_id, r.person_id) not in ready]
-        if waiting:
+        if unapproved:
+            unit = OrgUnit.objects.get(pk=min(unapproved)[0])
             raise ValidationError(
                 {
                     "round": _("Approve the %(previous)s of %(unit)s first.")
-                    % {"previous": Round(previous).label, "unit": waiting[0].unit}
+                    % {"previous": Round(previous).label, "unit": unit}
                 }
             )
-    AssessmentResult.objects.filter(pk__in=[result.pk for result in mine]).update(
-        approved_by=user, approved_at=timezone.now(), updated_at=timezone.now()
-    )
-    return len(mine)
+    return waiting.update(approved_by=user, approved_at=timezone.now(), updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -973,3 +996,112 @@ def schemes_to_score():
     return list(
         AssessmentScheme.objects.filter(period__is_closed=False).values_list("pk", flat=True)
     )
+
+
+# ---------------------------------------------------------------- survey imports
+
+
+def import_survey(user, indicator, file, round):  # noqa: A002 (the API's name)
+    """第三方测评: the scores of a survey item from the file a survey firm sent (.xlsx or
+    .csv, one row per unit, or per person by her account, with a score). Every row is checked
+    first; when any is wrong nothing is entered and the errors name their rows. Otherwise each
+    score is entered through ``enter_score`` in one transaction. Returns how many were."""
+    from apps.assessment.imports import read_survey
+
+    scheme = indicator.scheme
+    if not may_run(user, scheme):
+        raise PermissionDenied(_("Only county federation staff import survey scores."))
+    if indicator.kind != Indicator.Kind.SURVEY or indicator.children.exists():
+        raise ValidationError(
+            {"indicator": _("Indicator “%(name)s” is not a survey item.") % {"name": indicator}}
+        )
+    rows = read_survey(file)
+    checked, errors = _check_survey_rows(indicator, rows, round)
+    if errors:
+        raise ValidationError({"file": errors[:200]})
+    reason = _("From the survey file “%(name)s”.") % {"name": file.name}
+    with transaction.atomic():
+        for row_number, unit, person, value in checked:
+            try:
+                enter_score(
+                    user,
+                    indicator,
+                    unit=unit,
+                    person=person,
+                    round=round,
+                    value=value,
+                    reason=reason,
+                )
+            except ValidationError as error:
+                errors += [_row_error(row_number, message) for message in error.messages]
+        if errors:
+            raise ValidationError({"file": errors[:200]})
+    return len(checked)
+
+
+def _row_error(row_number, message):
+    return _("Row %(row)s: %(problem)s") % {"row": row_number, "problem": message}
+
+
+def _survey_targets(scheme):
+    """What a survey row may name: ``{text: (unit, person)}`` by unit code and unit name, or by
+    account for a scheme of individuals; a name two units share names neither (None)."""
+    names = {}
+    for unit, person in targets(scheme):
+        keys = [person.username] if person else [unit.code, unit.name]
+        for key in keys:
+            names[key] = None if key in names and names[key] != (unit, person) else (unit, person)
+    return names
+
+
+def _check_survey_rows(indicator, rows, round_):
+    """``(checked rows, errors)``: each row's unit (or person) and score, or the row's problems:
+    an unknown or ambiguous unit, a unit named twice, a score that is not a number or lies
+    outside the item's points (or its range), a unit whose round is already approved."""
+    names = _survey_targets(indicator.scheme)
+    approved = set(
+        AssessmentResult.objects.filter(scheme=indicator.scheme, round=round_)
+        .exclude(approved_at=None)
+        .values_list("unit_id", "person_id")
+    )
+    low, high = ZERO, indicator.max_points
+    if "range" in indicator.rule:
+        low, high = (_number(bound) for bound in indicator.rule["range"])
+    seen, checked, errors = {}, [], []
+    for row_number, text, score in rows:
+        problems = []
+        target = names.get(text)
+        if not text:
+            problems.append(_("name the unit."))
+        elif text in names and target is None:
+            problems.append(
+                _("“%(unit)s” names more than one unit; use its code.") % {"unit": text}
+            )
+        elif target is None:
+            problems.append(
+                _("“%(unit)s” is not among the units this scheme assesses.") % {"unit": text}
+            )
+        elif target in seen:
+            problems.append(
+                _("“%(unit)s” already appears in row %(first)s.")
+                % {"unit": text, "first": seen[target]}
+            )
+        elif (target[0].pk, target[1].pk if target[1] else None) in approved:
+            problems.append(_("this round is already approved for “%(unit)s”.") % {"unit": text})
+        value = _number(score)
+        if not score:
+            problems.append(_("enter a score."))
+        elif value is None:
+            problems.append(_("“%(score)s” is not a score.") % {"score": score})
+        elif not low <= value <= high:
+            problems.append(
+                _("the score %(score)s must lie between %(low)s and %(high)s.")
+                % {"score": _shown(value), "low": _shown(low), "high": _shown(high)}
+            )
+        if target is not None:
+            seen.setdefault(target, row_number)
+        if problems:
+            errors += [_row_error(row_number, problem) for problem in problems]
+        else:
+            checked.append((row_number, *target, value))
+    return checked, errors

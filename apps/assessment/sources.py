@@ -145,3 +145,81 @@ register(
     _("Referral satisfaction (%)"),
     _responsiveness("satisfaction_rate"),
 )
+register("coordination.received", _("Referrals received"), _responsiveness("received"))
+
+
+def _decisions(key):
+    def read(period, units):
+        from apps.coordination.services import decision_figures
+
+        rows = decision_figures([unit.pk for unit in units], period.start_date, period.end_date)
+        page = reverse("coordination:meeting-list")
+        figures = {}
+        for unit_id, row in rows.items():
+            if key.endswith("_rate"):
+                done = row[key.removesuffix("_rate")]
+                value = 100 * done / row["owned"] if row["owned"] else 0
+            else:
+                value = row[key]
+            figures[unit_id] = Figure(Decimal(value), [page])
+        return figures
+
+    return read
+
+
+register("coordination.decisions_done", _("Joint-meeting decisions done"), _decisions("done"))
+register(
+    "coordination.decisions_done_on_time_rate",
+    _("Joint-meeting decisions done in time (%)"),
+    _decisions("done_on_time_rate"),
+)
+register(
+    "coordination.decisions_overdue",
+    _("Joint-meeting decisions overdue"),
+    _decisions("overdue"),
+)
+
+
+# Per-person sources (for schemes of level ``person``) key their figures by ``person_key``:
+# the engine looks a person's figure up there before her unit's.
+
+
+def person_key(user_id):
+    return ("person", user_id)
+
+
+def _representatives(key):
+    def read(period, units):
+        from apps.liaison.services.coverage import representative_figures
+
+        rows = representative_figures(
+            [unit.pk for unit in units], period.start_date, period.end_date
+        )
+        query = urlencode({"period": period.pk, "level": "representative"})
+        page = f"{reverse('liaison:coverage')}?{query}"
+        figures = {}
+        for user_id, row in rows.items():
+            # "absent": 1 for a representative who took part in no group activity at all.
+            value = int(not row["gatherings"]) if key == "absent" else row[key]
+            figures[person_key(user_id)] = Figure(Decimal(value), [page])
+        return figures
+
+    return read
+
+
+register("liaison.person_visits", _("Visits she logged"), _representatives("visits"))
+register(
+    "liaison.person_gatherings",
+    _("Group activities she took part in"),
+    _representatives("gatherings"),
+)
+register(
+    "liaison.person_absent",
+    _("Never took part in a group activity (1 if so)"),
+    _representatives("absent"),
+)
+register(
+    "liaison.person_cases_on_time",
+    _("Her cases answered in time"),
+    _representatives("cases_on_time"),
+)

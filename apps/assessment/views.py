@@ -11,7 +11,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import DetailView
 
-from apps.assessment import forms, services
+from apps.assessment import exports, forms, services
 from apps.assessment.models import (
     ROUND_ORDER,
     AssessmentLine,
@@ -46,6 +46,11 @@ class ResultListView(ScopedListView):
     model = AssessmentResult
     template_name = "assessment/result_list.html"
     filterset_fields = ["scheme", "round"]
+    export_columns = exports.RESULT_COLUMNS
+    export_name = "assessment-results"
+
+    def export_xlsx(self, rows):
+        return super().export_xlsx(rows.with_round_totals())
 
     def get_base_queryset(self):
         return AssessmentResult.objects.with_details().order_by(
@@ -108,13 +113,17 @@ class SchemeDetailView(ScopedDetailView, DetailView):
             "tree": services.scheme_tree(scheme),
             "rounds": services.round_states(scheme),
             "assessor": assessor,
-            "approver": user.has_role(*APPROVERS),
             "sheets": self.sheets(scheme, assessor),
             "manual_vetoes": ManualVeto.objects.for_user(user)
             .filter(scheme=scheme)
             .select_related("unit", "person"),
             "has_hand_items": bool(services.scoring_items(scheme)),
         }
+        own_sheet = bool(context["sheets"]) and not assessor
+        for state in context["rounds"]:
+            state["may_approve"] = services.may_approve_round(user, scheme, state["round"]) or (
+                own_sheet and state["round"] == Round.SELF
+            )
         context["editable"] = (
             assessor
             and not scheme.period.is_closed

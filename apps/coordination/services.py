@@ -1545,3 +1545,30 @@ def decision_for(user, decision_id):
     from apps.coordination.models import MeetingDecision
 
     return MeetingDecision.objects.for_user(user).with_details().filter(pk=decision_id).first()
+
+
+def decision_figures(department_ids, start, end, now=None):
+    """For assessment (apps/assessment/sources.py): per owner department of ``department_ids``,
+    the joint-meeting decisions due within ``start``–``end`` (by deadline): ``owned``, ``done``,
+    ``done_on_time`` (done by the end of their deadline's day) and ``overdue`` (not done and
+    past the deadline at ``now``, including those taken over by supervision). One aggregate
+    query; ``{department_id: row}``."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    from apps.coordination.models import MeetingDecision
+
+    today = timezone.localdate(now)
+    done = Q(state=MeetingDecision.State.DONE)
+    rows = (
+        MeetingDecision.objects.filter(owner__in=department_ids, deadline__range=(start, end))
+        .annotate(done_on=TruncDate("done_at"))
+        .values("owner")
+        .annotate(
+            owned=Count("pk"),
+            done=Count("pk", filter=done),
+            done_on_time=Count("pk", filter=done & Q(done_on__lte=models.F("deadline"))),
+            overdue=Count("pk", filter=~done & Q(deadline__lt=today)),
+        )
+    )
+    return {row.pop("owner"): row for row in rows}

@@ -1,20 +1,62 @@
-"""The demo's township scheme, scored through every round and published, built once."""
+"""The demo's township, department and 执委 schemes, each scored through every round and
+published, built once."""
 
+from django.db.models import Sum
+
+from apps.accounts.models import Membership
 from apps.assessment.models import AssessmentLine, AssessmentResult, AssessmentScheme
+from apps.core.roles import Role
+from apps.organizations.models import OrgUnit
 
 
-def test_demo_township_scheme(db, seed_demo):
+def test_demo_schemes(db, seed_demo):
     seed_demo(activity=True)
-    scheme = AssessmentScheme.objects.get(level="township")
-    results = AssessmentResult.objects.filter(scheme=scheme)
-    assert set(results.values_list("round", flat=True)) == {"self", "initial", "review", "final"}
-    assert not results.filter(approved_at=None).exists()
-    assert not results.filter(round="final", published_at=None).exists()
-    final = results.filter(round="final").order_by("rank")
-    assert final.filter(title="一等奖").count() == 1
-    for result in final:
-        roots = AssessmentLine.objects.filter(result=result, indicator__parent=None)
-        assert sum(line.contribution for line in roots) == result.total
-    counts = (AssessmentScheme.objects.count(), results.count())
+    schemes = {scheme.level: scheme for scheme in AssessmentScheme.objects.all()}
+    assert set(schemes) == {"township", "department", "person"}
+    expected = {
+        "township": OrgUnit.objects.filter(kind="township").count(),
+        "department": OrgUnit.objects.filter(kind="department").count(),
+        "person": Membership.objects.filter(role=Role.VILLAGE_REP).count(),
+    }
+    for level, scheme in schemes.items():
+        results = AssessmentResult.objects.filter(scheme=scheme)
+        assert set(results.values_list("round", flat=True)) == {
+            "self",
+            "initial",
+            "review",
+            "final",
+        }
+        assert results.filter(round="final").count() == expected[level]
+        assert not results.filter(approved_at=None).exists()
+        assert not results.filter(round="final", published_at=None).exists()
+        # Every breakdown adds up to its total (with the base).
+        sums = dict(
+            AssessmentLine.objects.filter(result__scheme=scheme, indicator__parent=None)
+            .values_list("result")
+            .annotate(total=Sum("contribution"))
+        )
+        for pk, total in results.values_list("pk", "total"):
+            assert scheme.base_points + sums[pk] == total
+
+    township_final = AssessmentResult.objects.filter(scheme=schemes["township"], round="final")
+    assert township_final.filter(title="一等奖").count() == 1
+
+    department_final = AssessmentResult.objects.filter(scheme=schemes["department"], round="final")
+    assert department_final.filter(grade="红旗单位").exists()
+    reviewed = AssessmentResult.objects.filter(scheme=schemes["department"], round="review")
+    initial = dict(
+        AssessmentResult.objects.filter(scheme=schemes["department"], round="initial").values_list(
+            "unit", "total"
+        )
+    )
+    assert sum(result.total < initial[result.unit_id] for result in reviewed) == 2
+
+    people = AssessmentResult.objects.filter(scheme=schemes["person"], round="final")
+    # Figures are each person's own: representatives of one village do not all score alike.
+    village = people.values("unit").order_by("unit").first()["unit"]
+    assert people.filter(unit=village).values("total").distinct().count() > 1
+    assert people.filter(person__username="village").exists()
+
+    counts = (AssessmentScheme.objects.count(), AssessmentResult.objects.count())
     seed_demo(activity=True)
     assert (AssessmentScheme.objects.count(), AssessmentResult.objects.count()) == counts

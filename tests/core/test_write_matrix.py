@@ -391,6 +391,9 @@ API_DOORS = {
     ),
     "assessment-results approve": Door(STAFF, "assessment_result"),
     "assessment-results publish": Door(ADMIN, "assessment_result"),
+    "assessment-schemes import_survey": Door(
+        ADMIN, "assessment_scheme", lambda w: {"round": "initial"}
+    ),
 }
 
 # Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.

@@ -155,3 +155,12 @@ class AssessmentResultSerializer(ScopedModelSerializer):
         if figures is None or result.pk not in figures:
             figures = services.round_figures([result])
         return {key: str(value) for key, value in figures[result.pk].items()}
+
+
+class SurveyImportSerializer(serializers.Serializer):
+    indicator = serializers.IntegerField(help_text="The survey item (an indicator id).")
+    round = serializers.ChoiceField(choices=Round.choices)
+    file = serializers.FileField(
+        help_text="An .xlsx or .csv file: a header row naming the unit column (单位编码 or 单位) "
+        "and the score column (得分), then one row per unit."
+    )

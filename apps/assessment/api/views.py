@@ -63,6 +63,23 @@ class AssessmentSchemeViewSet(
         score = services.enter_score(request.user, indicator, **body)
         return Response({"id": score.pk, "value": str(score.value)})
 
+    @extend_schema(
+        request={"multipart/form-data": serializers.SurveyImportSerializer},
+        responses={200: dict},
+    )
+    @action(detail=True, methods=["post"], url_path="import-survey")
+    def import_survey(self, request, pk=None):
+        """第三方测评: a survey firm's scores for a survey item, all rows or none."""
+        scheme = self.get_object()
+        if not services.may_run(request.user, scheme):
+            self.permission_denied(request)
+        body = validated(serializers.SurveyImportSerializer, request)
+        indicator = Indicator.objects.filter(scheme=scheme, pk=body["indicator"]).first()
+        if indicator is None:
+            raise NotFound()
+        count = services.import_survey(request.user, indicator, body["file"], body["round"])
+        return Response({"imported": count})
+
 
 class AssessmentResultViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = AssessmentResult.objects.with_details().prefetch_related(

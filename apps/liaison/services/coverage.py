@@ -110,3 +110,40 @@ def township_coverage(unit_ids, start, end):
         group="township",
     )
     return {key: row for key, row in rows.items() if key in set(unit_ids)}
+
+
+def representative_figures(unit_ids, start, end):
+    """For assessment (apps/assessment/sources.py): per village representative (执委) of the
+    villages ``unit_ids``, by user id, the visits she logged in the period, how many of them
+    were group activities (集中活动), and the cases opened then and answered in time. Every
+    village_rep of those villages has a row, zeros when she logged nothing. Counts only; three
+    queries whatever the number of villages or people."""
+    from apps.accounts.models import Membership
+    from apps.core.roles import Role
+    from apps.liaison.models import Case
+
+    rows = {
+        user_id: _person_row()
+        for user_id in Membership.objects.filter(
+            role=Role.VILLAGE_REP, unit__in=unit_ids
+        ).values_list("user_id", flat=True)
+    }
+    visits = Visit.objects.filter(representative__unit__in=unit_ids, visited_on__range=(start, end))
+    for row in visits.values("representative__user").annotate(
+        visits=Count("pk"), gatherings=Count("pk", filter=Q(mode=Visit.Mode.GATHERING))
+    ):
+        figures = rows.setdefault(row["representative__user"], _person_row())
+        figures["visits"], figures["gatherings"] = row["visits"], row["gatherings"]
+    cases = Case.objects.filter(
+        representative__unit__in=unit_ids, opened_at__date__range=(start, end)
+    )
+    for row in cases.values("representative__user").annotate(
+        total=Count("pk"), on_time=Count("pk", filter=Q(first_response_at__lte=F("respond_by")))
+    ):
+        figures = rows.setdefault(row["representative__user"], _person_row())
+        figures["cases"], figures["cases_on_time"] = row["total"], row["on_time"]
+    return rows
+
+
+def _person_row():
+    return {"visits": 0, "gatherings": 0, "cases": 0, "cases_on_time": 0}
