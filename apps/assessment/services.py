@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Membership
 from apps.assessment import sources
 from apps.assessment.models import (
     ROUND_ORDER,
@@ -29,6 +28,7 @@ from apps.core.permissions import WORKING_ROLES, works_in
 from apps.core.querysets import covers
 from apps.core.roles import Role
 from apps.core.uploads import check_uploads
+from apps.liaison.services.representatives import representatives_in
 from apps.organizations.models import OrgUnit
 
 CENT = Decimal("0.01")
@@ -558,16 +558,14 @@ def _round_approved(scheme, unit, person, round_):
 
 def targets(scheme):
     """``[(unit, person)]`` the scheme scores: the townships or departments under its owner
-    unit, or for level ``person`` the village representatives (执委) there."""
+    unit, or for level ``person`` the active village representatives (执委) there — people on
+    the liaison roll, not every account holding a village role."""
     if scheme.level == Level.PERSON:
-        members = (
-            Membership.objects.filter(
-                role=Role.VILLAGE_REP, unit__path__startswith=scheme.unit.path
-            )
-            .select_related("unit", "user")
-            .order_by("unit__path", "user_id")
+        villages = OrgUnit.objects.filter(
+            path__startswith=scheme.unit.path, kind=OrgUnit.Kind.VILLAGE
         )
-        return [(member.unit, member.user) for member in members]
+        roll = representatives_in(villages).select_related("user")
+        return [(representative.unit, representative.user) for representative in roll]
     units = OrgUnit.objects.filter(
         path__startswith=scheme.unit.path, kind=UNIT_KINDS[scheme.level]
     ).order_by("path")

@@ -27,6 +27,17 @@ for _code in ["test.score", "test.late", "test.returned", "test.innovations", "t
 
 
 @pytest.fixture
+def executive_members(county, village_a1_rep, village_b1_rep):
+    """The village representative personas on the liaison roll: the 执委 a person scheme scores
+    (an account with a village role but no roll record is not one)."""
+    from tests.liaison.conftest import make_representative
+
+    make_representative(village_a1_rep, county.village_a1, "A1-01")
+    make_representative(village_b1_rep, county.village_b1, "B1-01")
+    return village_a1_rep, village_b1_rep
+
+
+@pytest.fixture
 def figures():
     FIGURES.clear()
     yield FIGURES

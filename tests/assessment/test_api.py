@@ -212,7 +212,7 @@ def test_the_nightly_run_rescores_the_current_round(county, scored, county_admin
 
 
 def test_a_representative_sees_only_her_own_person_results(
-    api_as, county, county_admin, year, village_a1_rep, village_b1_rep, township_a_staff
+    api_as, county, county_admin, year, village_a1_rep, executive_members, township_a_staff
 ):
     scheme = services.save_scheme(
         county_admin,

@@ -3,9 +3,8 @@ published, built once."""
 
 from django.db.models import Sum
 
-from apps.accounts.models import Membership
 from apps.assessment.models import AssessmentLine, AssessmentResult, AssessmentScheme
-from apps.core.roles import Role
+from apps.liaison.models import Representative
 from apps.organizations.models import OrgUnit
 
 
@@ -16,7 +15,7 @@ def test_demo_schemes(db, seed_demo):
     expected = {
         "township": OrgUnit.objects.filter(kind="township").count(),
         "department": OrgUnit.objects.filter(kind="department").count(),
-        "person": Membership.objects.filter(role=Role.VILLAGE_REP).count(),
+        "person": Representative.objects.active().count(),
     }
     for level, scheme in schemes.items():
         results = AssessmentResult.objects.filter(scheme=scheme)

@@ -126,7 +126,7 @@ def test_a_township_exports_only_its_own_results(client_as, township_a_staff, re
 
 
 def test_a_person_scheme_exports_each_executive_member(
-    client_as, county, county_admin, village_a1_rep, year
+    client_as, county, county_admin, village_a1_rep, executive_members, year
 ):
     scheme = services.save_scheme(
         county_admin,
@@ -149,5 +149,6 @@ def test_a_person_scheme_exports_each_executive_member(
         client_as(county_admin).get(f"/assessment/results/?scheme={scheme.pk}&export=xlsx")
     )
     assert [row[3:6] + row[11:] for row in rows[1:]] == [
-        ("甲一村", "village_a1_rep", 75, 75, None, None, None)
+        ("甲一村", "village_a1_rep", 75, 75, None, None, None),
+        ("乙一村", "village_b1_rep", 60, 60, None, None, None),
     ]

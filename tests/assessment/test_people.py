@@ -65,8 +65,8 @@ def person_scheme(county_admin, year):
 
 @pytest.fixture
 def people(county, village_a1_rep, village_b1_rep):
-    """Two representatives of 甲一村 with different records, and 乙一村's chair, who has no
-    liaison record at all."""
+    """Two representatives of 甲一村 with different records, and 乙一村's chair, who holds a
+    village role but is not on the liaison roll (not an 执委, so not scored)."""
     first = make_representative(village_a1_rep, county.village_a1, "A1-01")
     second = make_representative(
         make_user("village_a1_rep2", Role.VILLAGE_REP, county.village_a1),
@@ -86,10 +86,10 @@ def test_each_representative_is_scored_from_her_own_records(county_admin, year, 
 
     results = {r.person_id: r for r in services.score_scheme(scheme, "self")}
 
-    # 60 + 0 + min(12, 10) = 70; 60 − 10 + 3 = 53; 60 − 10 + 0 = 50.
+    # 60 + 0 + min(12, 10) = 70; 60 − 10 + 3 = 53.
     assert results[first.pk].total == D("70.00")
     assert results[second.pk].total == D("53.00")
-    assert results[chair.pk].total == D("50.00")
+    assert chair.pk not in results
     lines = {
         line.indicator.title: line
         for line in AssessmentLine.objects.filter(result=results[second.pk]).select_related(
@@ -110,7 +110,7 @@ def test_person_figures_take_the_same_queries_for_many_people(county, county_adm
         visits(make_representative(user, county.village_a2, f"A2-{number}"), 2 + number)
     with CaptureQueriesContext(connection) as many:
         results = services.score_scheme(scheme, "initial")
-    assert len(results) == 11
+    assert len(results) == 10
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
@@ -173,12 +173,12 @@ def test_a_round_is_approved_at_once_in_order(county_admin, leader, year, people
     assert not AssessmentResult.objects.filter(scheme=scheme).exclude(approved_at=None).exists()
     with pytest.raises(PermissionDenied):
         services.approve_round(leader, scheme, "self")
-    assert services.approve_round(county_admin, scheme, "self") == 3
-    assert services.approve_round(county_admin, scheme, "initial") == 3
+    assert services.approve_round(county_admin, scheme, "self") == 2
+    assert services.approve_round(county_admin, scheme, "initial") == 2
     assert services.approve_round(county_admin, scheme, "initial") == 0
     services.score_scheme(scheme, "review")
     services.approve_round(county_admin, scheme, "review")
     services.score_scheme(scheme, "final")
     with pytest.raises(PermissionDenied):
         services.approve_round(county_admin, scheme, "final")
-    assert services.approve_round(leader, scheme, "final") == 3
+    assert services.approve_round(leader, scheme, "final") == 2

@@ -141,7 +141,7 @@ def test_a_self_score_reduced_on_review_keeps_each_round(
 
 
 def test_an_executive_member_scored_on_a_base_of_sixty(
-    county, county_admin, village_a1_rep, village_b1_rep, year
+    county, county_admin, village_a1_rep, village_b1_rep, executive_members, year
 ):
     """执委履职: 60 base; 参加会议 deducts 10 when she never attends, 联系户走访 adds 2 a visit
     up to 20, 群众评议 a panel of up to 20."""
