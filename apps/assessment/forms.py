@@ -288,3 +288,22 @@ def indicator_rows(tree, depth=0):
         rows.append(IndicatorRowForm.initial_for(node, depth))
         rows += indicator_rows(node["children"], depth + 1)
     return rows
+
+
+class SurveyImportForm(forms.Form):
+    """第三方测评: the file a survey firm sent, for one survey item and round."""
+
+    indicator = forms.ModelChoiceField(label=_("Survey item"), queryset=Indicator.objects.none())
+    round = forms.ChoiceField(label=_("Round"), choices=Round.choices)
+    file = forms.FileField(
+        label=_("Survey file"),
+        help_text=_(
+            "An .xlsx or .csv file: a header row naming the unit (单位编码 or 单位) and the "
+            "score (得分), then one row per unit."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, scheme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = scheme.indicators.filter(kind=Indicator.Kind.SURVEY)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("schemes/<int:pk>/sheet/", views.ScoreSheetView.as_view(), name="score-sheet"),
     path("schemes/<int:pk>/rounds/", views.RoundStepView.as_view(), name="round-step"),
     path("schemes/<int:pk>/vetoes/", views.VetoCreateView.as_view(), name="veto-create"),
+    path("schemes/<int:pk>/survey/", views.SurveyImportView.as_view(), name="survey-import"),
     path("vetoes/<int:pk>/remove/", views.VetoRemoveView.as_view(), name="veto-remove"),
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence"),
 ]

@@ -17,6 +17,7 @@ from apps.assessment.models import (
     AssessmentLine,
     AssessmentResult,
     AssessmentScheme,
+    Indicator,
     Level,
     ManualScore,
     ManualVeto,
@@ -118,6 +119,9 @@ class SchemeDetailView(ScopedDetailView, DetailView):
             .filter(scheme=scheme)
             .select_related("unit", "person"),
             "has_hand_items": bool(services.scoring_items(scheme)),
+            "has_survey_items": any(
+                indicator.kind == Indicator.Kind.SURVEY for indicator in scheme.indicators.all()
+            ),
         }
         own_sheet = bool(context["sheets"]) and not assessor
         for state in context["rounds"]:
@@ -400,3 +404,40 @@ class SchemeEditView(ScopedQuerysetMixin, ServiceFormView):
                 messages.success(request, gettext("The assessment scheme is saved."))
                 return redirect(scheme)
         return self.render_to_response(self.get_context_data(form=form, formsets=formsets))
+
+
+class SurveyImportView(ScopedQuerysetMixin, ServiceFormView):
+    """第三方测评 on a page: county staff upload the survey firm's file for a survey item; every
+    row is checked first and a bad file enters nothing, its errors naming their rows."""
+
+    template_name = "assessment/survey_form.html"
+    form_class = forms.SurveyImportForm
+    write_roles = ASSESSORS
+
+    def get_base_queryset(self):
+        return AssessmentScheme.objects.select_related("period", "unit")
+
+    def get_step_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {"scheme": self.object}
+
+    def run_service(self, service, form):
+        data = form.cleaned_data
+        return services.import_survey(
+            self.request.user, data["indicator"], data["file"], data["round"]
+        )
+
+    service = services.import_survey
+
+    def get_success_message(self, result, form):
+        return ngettext("%(count)d score imported.", "%(count)d scores imported.", result) % {
+            "count": result
+        }
+
+    def get_success_url(self, result):
+        return self.object.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(scheme=self.object, **kwargs)

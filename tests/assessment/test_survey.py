@@ -177,3 +177,35 @@ def test_the_api_imports_a_multipart_upload(api_as, county_admin, township_a_sta
         url, body | {"file": csv_file("单位,得分\n甲镇,29\n")}, format="multipart"
     )
     assert refused.status_code == 403
+
+
+def test_county_staff_import_a_survey_file_on_the_scheme_page(
+    client_as, county_admin, township_a_staff, scheme
+):
+    url = f"/assessment/schemes/{scheme.pk}/survey/"
+    page = client_as(county_admin).get(url)
+    assert list(page.context["form"].fields["indicator"].queryset) == [survey(scheme)]
+
+    bad = client_as(county_admin).post(
+        url,
+        {
+            "indicator": survey(scheme).pk,
+            "round": "initial",
+            "file": csv_file("单位,得分\r\n甲镇,31\r\n"),
+        },
+    )
+    assert bad.status_code == 200
+    assert "第2行" in " ".join(bad.context["form"].errors["file"])
+    assert not ManualScore.objects.exists()
+
+    good = client_as(county_admin).post(
+        url,
+        {
+            "indicator": survey(scheme).pk,
+            "round": "initial",
+            "file": csv_file("单位,得分\r\n甲镇,28\r\n乙镇,30\r\n"),
+        },
+    )
+    assert good.status_code == 302
+    assert ManualScore.objects.count() == 2
+    assert client_as(township_a_staff).get(url).status_code == 403

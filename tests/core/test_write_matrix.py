@@ -521,6 +521,7 @@ HTML_DOORS = {
         ADMIN, "assessment_scheme", lambda w: {"unit": w.township_a.pk, "reason": "造成不良影响"}
     ),
     "assessment:veto-remove": Door(ADMIN, "assessment_veto"),
+    "assessment:survey-import": Door(ADMIN, "assessment_scheme", lambda w: {"round": "self"}),
     "assessment:scheme-create": Door(ADMIN, body=lambda w: _scheme_form(w)),
     "assessment:scheme-edit": Door(ADMIN, "assessment_scheme", lambda w: _scheme_form(w)),
 }
