@@ -4,6 +4,7 @@ these."""
 
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -34,6 +35,9 @@ from apps.organizations.models import OrgUnit
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
+# Rows per INSERT or UPDATE when the engine writes results and lines: a province's 执委
+# scheme writes hundreds of thousands, which one statement would make tens of megabytes.
+WRITE_BATCH = 2000
 UNIT_KINDS = {Level.TOWNSHIP: OrgUnit.Kind.TOWNSHIP, Level.DEPARTMENT: OrgUnit.Kind.DEPARTMENT}
 
 
@@ -652,10 +656,11 @@ def score_scheme(scheme, round_):
         "indicator_id", "unit_id", "person_id", "round", "value"
     ):
         hand[row[:3]].append(row[3:])
-    existing = {
-        (result.unit_id, result.person_id): result
-        for result in AssessmentResult.objects.filter(scheme=scheme, round=round_)
-    }
+    approved = set(
+        AssessmentResult.objects.filter(scheme=scheme, round=round_)
+        .exclude(approved_at=None)
+        .values_list("unit_id", "person_id")
+    )
     manual_vetoes = defaultdict(list)
     for unit_id, person_id, reason in ManualVeto.objects.filter(scheme=scheme).values_list(
         "unit_id", "person_id", "reason"
@@ -664,8 +669,7 @@ def score_scheme(scheme, round_):
 
     computed = []
     for unit, person in pairs:
-        result = existing.get((unit.pk, person.pk if person else None))
-        if result and result.approved_at:
+        if (unit.pk, person.pk if person else None) in approved:
             continue
         lines = []
         walk = _walker(children, weights, base, round_, figures, hand, unit, person, lines)
@@ -686,39 +690,76 @@ def score_scheme(scheme, round_):
             for veto in scheme.vetoes
             if _vetoed(veto, _figure(figures[veto["source"]], unit, person))
         ] + manual_vetoes[(unit.pk, person.pk if person else None)]
-        computed.append((unit, person, result, _cents(total), bonus, reasons, lines))
+        computed.append(Scored(unit, person, _cents(total), bonus, reasons, lines))
 
-    _rank(scheme, computed)
     now = timezone.now()
     kept = []
-    for unit, person, result, total, bonus, reasons, lines, rank, grade, title in computed:
-        result = result or AssessmentResult(scheme=scheme, unit=unit, person=person, round=round_)
-        result.total, result.bonus, result.rank = total, bonus, rank
-        result.grade, result.title = grade, title
-        result.eligible, result.veto_reasons = not reasons, reasons
-        result.updated_at = now
-        kept.append((result, lines))
-    new = [result for result, _lines in kept if result.pk is None]
-    AssessmentResult.objects.bulk_create(new)
-    AssessmentResult.objects.bulk_update(
-        [result for result, _lines in kept if result not in new],
-        ["total", "bonus", "rank", "grade", "title", "eligible", "veto_reasons", "updated_at"],
-    )
-    AssessmentLine.objects.filter(result__in=[result for result, _lines in kept]).delete()
-    AssessmentLine.objects.bulk_create(
-        AssessmentLine(
-            result=result,
-            indicator=indicator,
-            max_points=indicator.max_points,
-            raw=raw,
-            points=points,
-            contribution=contribution,
-            sources=links,
+    for row, rank, grade, title in _rank(scheme, computed):
+        result = AssessmentResult(
+            scheme=scheme,
+            unit=row.unit,
+            person=row.person,
+            round=round_,
+            total=row.total,
+            bonus=row.bonus,
+            rank=rank,
+            grade=grade,
+            title=title,
+            eligible=not row.reasons,
+            veto_reasons=row.reasons,
+            updated_at=now,
         )
-        for result, lines in kept
-        for indicator, raw, points, contribution, links in lines
+        kept.append((result, row.lines))
+    # One upsert on the natural key (new results inserted, earlier ones rewritten in place,
+    # keeping their ids and links); RETURNING gives every result its id for the lines.
+    AssessmentResult.objects.bulk_create(
+        [result for result, _lines in kept],
+        batch_size=WRITE_BATCH,
+        update_conflicts=True,
+        unique_fields=["scheme", "unit", "person", "round"],
+        update_fields=[
+            "total",
+            "bonus",
+            "rank",
+            "grade",
+            "title",
+            "eligible",
+            "veto_reasons",
+            "updated_at",
+        ],
+    )
+    # The lines of every result rewritten here: one DELETE, not a list of ids.
+    AssessmentLine.objects.filter(
+        result__scheme=scheme, result__round=round_, result__approved_at=None
+    ).delete()
+    AssessmentLine.objects.bulk_create(
+        (
+            AssessmentLine(
+                result=result,
+                indicator=indicator,
+                max_points=indicator.max_points,
+                raw=raw,
+                points=points,
+                contribution=contribution,
+                sources=links,
+            )
+            for result, lines in kept
+            for indicator, raw, points, contribution, links in lines
+        ),
+        batch_size=WRITE_BATCH,
     )
     return [result for result, _lines in kept]
+
+
+class Scored(NamedTuple):
+    """One unit's (or person's) figures before ranking."""
+
+    unit: OrgUnit
+    person: object
+    total: Decimal
+    bonus: Decimal
+    reasons: list
+    lines: list
 
 
 def _walker(children, weights, base, round_, figures, hand, unit, person, lines):
@@ -749,14 +790,16 @@ def _vetoed(veto, figure):
 
 
 def _rank(scheme, computed):
-    """Rank, grade and prize per result (appended to each row): eligible results ranked by
-    total (ties share a rank); grades by threshold and quota in order; the vetoed keep their
-    score but are not ranked, take no quota grade and no prize."""
+    """``[(row, rank, grade, prize)]`` by total: eligible results ranked (ties share a rank);
+    grades by threshold and quota in order; the vetoed keep their score but are not ranked,
+    take no quota grade and no prize."""
     rule = scheme.result_rule
     grades = rule.get("grades", [])
     prizes = [prize for prize in rule.get("prizes", []) for _n in range(prize["count"])]
-    computed.sort(key=lambda row: (-row[3], row[0].path, row[1].pk if row[1] else 0))
-    eligible = [row for row in computed if not row[5]]
+    computed = sorted(
+        computed, key=lambda row: (-row.total, row.unit.path, row.person.pk if row.person else 0)
+    )
+    eligible = [row for row in computed if not row.reasons]
     quotas = {
         grade["name"]: int(len(eligible) * _number(grade["quota"]) / HUNDRED)
         for grade in grades
@@ -764,14 +807,15 @@ def _rank(scheme, computed):
     }
     ranks, previous, rank = {}, None, 0
     for position, row in enumerate(eligible, start=1):
-        if row[3] != previous:
-            rank, previous = position, row[3]
+        if row.total != previous:
+            rank, previous = position, row.total
         ranks[id(row)] = rank
-    for index, row in enumerate(computed):
-        vetoed = bool(row[5])
+    ranked = []
+    for row in computed:
+        vetoed = bool(row.reasons)
         grade_name = ""
         for grade in grades:
-            if row[3] < _number(grade.get("min", 0)):
+            if row.total < _number(grade.get("min", 0)):
                 continue
             if vetoed and (grade["name"] in quotas or grade.get("award")):
                 continue
@@ -784,7 +828,8 @@ def _rank(scheme, computed):
         title = ""
         if not vetoed and prizes:
             title = prizes.pop(0)["name"]
-        computed[index] = (*row, ranks.get(id(row)), grade_name, title)
+        ranked.append((row, ranks.get(id(row)), grade_name, title))
+    return ranked
 
 
 # ---------------------------------------------------------------- rounds
