@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
 from apps.assessment import sources
 from apps.assessment.models import (
     ROUND_ORDER,
@@ -38,6 +39,9 @@ HUNDRED = Decimal(100)
 # Rows per INSERT or UPDATE when the engine writes results and lines: a province's 执委
 # scheme writes hundreds of thousands, which one statement would make tens of megabytes.
 WRITE_BATCH = 2000
+# Targets one scoring task takes on; a scheme with more is scored in parts by several tasks
+# (one per unit under its owner), then ranked in one step.
+SCORING_PART = 5000
 UNIT_KINDS = {Level.TOWNSHIP: OrgUnit.Kind.TOWNSHIP, Level.DEPARTMENT: OrgUnit.Kind.DEPARTMENT}
 
 
@@ -560,20 +564,35 @@ def _round_approved(scheme, unit, person, round_):
 # ---------------------------------------------------------------- the engine
 
 
-def targets(scheme):
+def targets(scheme, under=None):
     """``[(unit, person)]`` the scheme scores: the townships or departments under its owner
     unit, or for level ``person`` the active village representatives (执委) there — people on
-    the liaison roll, not every account holding a village role."""
+    the liaison roll, not every account holding a village role. ``under`` (a unit inside the
+    owner's) narrows them to one part of the area."""
+    path = (under or scheme.unit).path
     if scheme.level == Level.PERSON:
-        villages = OrgUnit.objects.filter(
-            path__startswith=scheme.unit.path, kind=OrgUnit.Kind.VILLAGE
-        )
+        villages = OrgUnit.objects.filter(path__startswith=path, kind=OrgUnit.Kind.VILLAGE)
         roll = representatives_in(villages).select_related("user")
         return [(representative.unit, representative.user) for representative in roll]
-    units = OrgUnit.objects.filter(
-        path__startswith=scheme.unit.path, kind=UNIT_KINDS[scheme.level]
-    ).order_by("path")
-    return [(unit, None) for unit in units]
+    units = OrgUnit.objects.filter(path__startswith=path, kind=UNIT_KINDS[scheme.level])
+    return [(unit, None) for unit in units.order_by("path")]
+
+
+def scoring_parts(scheme):
+    """The units whose targets are scored by separate tasks when a scheme scores more than
+    SCORING_PART targets (a province's 执委): the owner unit's children; none for a smaller
+    scheme, scored by one task."""
+    if scheme.level == Level.PERSON:
+        count = representatives_in(
+            OrgUnit.objects.filter(path__startswith=scheme.unit.path, kind=OrgUnit.Kind.VILLAGE)
+        ).count()
+    else:
+        count = OrgUnit.objects.filter(
+            path__startswith=scheme.unit.path, kind=UNIT_KINDS[scheme.level]
+        ).count()
+    if count <= SCORING_PART:
+        return []
+    return list(scheme.unit.children.order_by("path").values_list("pk", flat=True))
 
 
 def _event_points(indicator, count, unit, base):
@@ -631,10 +650,12 @@ def _figure(by_key, unit, person):
 
 
 @transaction.atomic
-def score_scheme(scheme, round_):
+def score_scheme(scheme, round_, *, under=None):
     """Write one result per unit (or person) for ``round_`` with its breakdown, from the
     records and the hand scores in force. Set-based (a fixed number of queries whatever the
-    number of units) and idempotent; results already approved are left as they are."""
+    number of units) and idempotent; results already approved are left as they are. With
+    ``under``, only the targets in that part of the area are scored, and ``rank_round``
+    ranks the whole round once every part is written (the nightly fan-out)."""
     scheme = (
         AssessmentScheme.objects.select_related("unit", "period")
         .prefetch_related("parts", "indicators")
@@ -646,7 +667,7 @@ def score_scheme(scheme, round_):
         children[indicator.parent_id].append(indicator)
     weights = {part.pk: part.weight / HUNDRED for part in scheme.parts.all()}
     base = scheme.base_points
-    pairs = targets(scheme)
+    pairs = targets(scheme, under)
     units = list({unit.pk: unit for unit, _person in pairs}.values())
     codes = {i.source for i in indicators if i.source} | {v["source"] for v in scheme.vetoes}
     figures = {code: sources.get(code).read(scheme.period, units) for code in sorted(codes)}
@@ -694,7 +715,9 @@ def score_scheme(scheme, round_):
 
     now = timezone.now()
     kept = []
-    for row, rank, grade, title in _rank(scheme, computed):
+    # A part of the area is not ranked on its own: rank_round ranks the whole round.
+    ranked = _rank(scheme, computed) if under is None else [(r, None, "", "") for r in computed]
+    for row, rank, grade, title in ranked:
         result = AssessmentResult(
             scheme=scheme,
             unit=row.unit,
@@ -830,6 +853,53 @@ def _rank(scheme, computed):
             title = prizes.pop(0)["name"]
         ranked.append((row, ranks.get(id(row)), grade_name, title))
     return ranked
+
+
+@transaction.atomic
+def rank_round(scheme, round_):
+    """Rank, grade and prize every result of a round not yet approved, from the totals
+    already written: the last step when a scheme's targets were scored in parts. One read and
+    one upsert per batch, whatever the number of results."""
+    rows = AssessmentResult.objects.filter(scheme=scheme, round=round_, approved_at=None)
+    scored = [
+        Scored(
+            OrgUnit(pk=unit_id, path=path),
+            User(pk=person_id) if person_id else None,
+            total,
+            bonus,
+            reasons,
+            [],
+        )
+        for unit_id, path, person_id, total, bonus, reasons in rows.values_list(
+            "unit_id", "unit__path", "person_id", "total", "bonus", "veto_reasons"
+        )
+    ]
+    now = timezone.now()
+    ranked = [
+        AssessmentResult(
+            scheme=scheme,
+            unit_id=row.unit.pk,
+            person_id=row.person.pk if row.person else None,
+            round=round_,
+            total=row.total,
+            bonus=row.bonus,
+            eligible=not row.reasons,
+            veto_reasons=row.reasons,
+            rank=rank,
+            grade=grade,
+            title=title,
+            updated_at=now,
+        )
+        for row, rank, grade, title in _rank(scheme, scored)
+    ]
+    AssessmentResult.objects.bulk_create(
+        ranked,
+        batch_size=WRITE_BATCH,
+        update_conflicts=True,
+        unique_fields=["scheme", "unit", "person", "round"],
+        update_fields=["rank", "grade", "title", "updated_at"],
+    )
+    return len(ranked)
 
 
 # ---------------------------------------------------------------- rounds
