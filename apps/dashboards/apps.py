@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class DashboardsConfig(AppConfig):
     name = "apps.dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self):
+        from apps.core import schedules
+
+        schedules.register(
+            schedules.DefaultSchedule(
+                name="dashboards.refresh_rollups",
+                task="apps.dashboards.tasks.refresh_rollups",
+                description=_("Refresh the dashboards' monthly figures"),
+                cron="15 2 * * *",
+            )
+        )

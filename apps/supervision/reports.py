@@ -215,3 +215,29 @@ def report_xlsx(report):
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+STATE_KEYS = ("assigned", "open", "overdue", "stage_completed", "closed", "suspended")
+
+
+def state_counts_by_unit(items, today=None):
+    """For the dashboards: ``{lead_unit_id: {assigned, open, overdue, stage_completed, closed,
+    suspended}}`` of ``items`` (a scoped queryset), each item counted as the monthly report
+    counts it (see above). One query."""
+    every = _figures(today or timezone.localdate())
+    figures = {key: every[key] for key in STATE_KEYS}
+    return {
+        row["lead_unit"]: {key: row[key] for key in STATE_KEYS}
+        for row in items.order_by().values("lead_unit").annotate(**figures)
+    }
+
+
+def overdue_items(items, today=None, limit=20):
+    """For the dashboards: the first ``limit`` of ``items`` that are overdue (逾期 as above),
+    oldest deadline first, with their lead unit. One query."""
+    today = today or timezone.localdate()
+    return list(
+        items.filter(overdue_q(today))
+        .select_related("lead_unit")
+        .order_by("deadline", "pk")[:limit]
+    )

@@ -1,0 +1,101 @@
+"""The dashboard's figures, reproduced from the records of a small world."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from apps.coordination.models import Referral
+from apps.dashboards import services
+from apps.dashboards.models import CaseMonth, UnitMonth
+from apps.liaison.models import Case, Contact, Visit
+
+
+def by_unit(rows):
+    return {row["name"]: row for row in rows}
+
+
+def test_the_rollup_is_idempotent(world):
+    first = sorted(UnitMonth.objects.values_list("unit", "month", "visits", "cases", "referrals"))
+    cases = sorted(CaseMonth.objects.values_list("unit", "category", "cases", "sensitive"))
+    services.refresh_rollups()
+    assert (
+        sorted(UnitMonth.objects.values_list("unit", "month", "visits", "cases", "referrals"))
+        == first
+    )
+    assert sorted(CaseMonth.objects.values_list("unit", "category", "cases", "sensitive")) == cases
+
+
+def test_the_leaders_figures_match_the_records(world, county, leader):
+    data = services.dashboard(leader, world.period, county.county)
+    assert [child["name"] for child in data["children"]] == ["甲镇", "乙镇", "县教育局"]
+
+    cases = data["panels"]["cases"]
+    by_category = {row["key"]: row for row in cases["by_category"]}
+    for category in Case.Category.values:
+        records = Case.objects.filter(category=category)
+        assert by_category[category]["cases"] == records.count()
+        assert by_category[category]["sensitive"] == records.filter(is_sensitive=True).count()
+    townships = by_unit(cases["by_unit"])
+    assert townships["甲镇"]["cases"] == Case.objects.filter(unit__parent=county.township_a).count()
+    assert townships["乙镇"]["cases"] == 1
+    assert sum(row["cases"] for row in cases["by_month"]) == Case.objects.count()
+
+    coverage = by_unit(data["panels"]["liaison"]["by_unit"])
+    assert coverage["甲镇"]["linked"] == Contact.objects.filter(unit=county.village_a1).count()
+    assert coverage["乙镇"]["visits"] == Visit.objects.filter(unit=county.village_b1).count() == 2
+    assert coverage["乙镇"]["visited"] == 1
+    assert coverage["乙镇"]["made"]["red"] == 2
+    assert coverage["乙镇"]["coverage"] == 100
+
+    referrals = data["panels"]["referrals"]
+    assert referrals["available"]
+    [department] = referrals["by_department"]
+    assert department["name"] == "县教育局"
+    assert department["received"] == Referral.objects.count() == 1
+    assert department["accepted"] == 1
+    assert department["accepted_on_time"] == 1
+
+
+def test_no_text_of_a_case_reaches_the_dashboard(world, county, leader):
+    text = str(services.dashboard(leader, world.period, county.county))
+    for case in Case.objects.all():
+        assert case.description not in text
+    for contact in Contact.objects.all():
+        assert contact.name not in text
+
+
+def test_township_staff_see_their_township_and_nothing_else(world, county, township_a_staff):
+    assert services.resolve_unit(township_a_staff, None) == county.township_a
+    data = services.dashboard(township_a_staff, world.period, county.township_a)
+    assert [child["name"] for child in data["children"]] == ["甲一村", "甲二村"]
+    assert data["panels"]["referrals"] == {
+        "available": False,
+        "by_department": [],
+        "title": "Referral response",
+    }
+    with pytest.raises(Http404):
+        services.resolve_unit(township_a_staff, county.township_b.pk)
+    with pytest.raises(Http404):
+        services.resolve_unit(township_a_staff, county.county.pk)
+    assert services.resolve_unit(township_a_staff, county.village_a1.pk) == county.village_a1
+
+
+@pytest.mark.parametrize("persona", ["village_a1_rep", "dept_liaison"])
+def test_representatives_and_liaisons_have_no_dashboard(world, county, persona, request):
+    user = request.getfixturevalue(persona)
+    with pytest.raises(PermissionDenied):
+        services.resolve_unit(user, None)
+    with pytest.raises(PermissionDenied):
+        services.dashboard(user, world.period, county.county)
+
+
+def test_the_nightly_task_is_scheduled_and_refreshes(world):
+    from apps.core import schedules
+    from apps.dashboards import tasks
+
+    assert ("dashboards.refresh_rollups", "apps.dashboards.tasks.refresh_rollups") in (
+        schedules.default_tasks()
+    )
+    UnitMonth.objects.all().delete()
+    assert tasks.refresh_rollups() > 0
+    assert UnitMonth.objects.filter(unit__kind="department", referrals=1).exists()
