@@ -21,6 +21,7 @@ urlpatterns = [
     path("coordination/", include("apps.coordination.urls")),
     path("supervision/", include("apps.supervision.urls")),
     path("assessment/", include("apps.assessment.urls")),
+    path("dashboards/", include("apps.dashboards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),

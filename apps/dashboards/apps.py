@@ -7,7 +7,18 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards")
 
     def ready(self):
-        from apps.core import schedules
+        from apps.core import navigation, schedules
+        from apps.dashboards.services import VIEWER_ROLES
+
+        navigation.register(
+            navigation.NavItem(
+                _("Dashboard"),
+                "dashboards:index",
+                "speedometer2",
+                roles=frozenset(VIEWER_ROLES),
+                order=5,
+            )
+        )
 
         schedules.register(
             schedules.DefaultSchedule(

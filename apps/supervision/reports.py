@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from apps.core.exports import safe_text
 from apps.organizations.models import OrgUnit
 from apps.supervision.models import UNIT_KINDS, ProgressDue, Slip, SupervisionItem
 
@@ -210,7 +211,8 @@ def report_xlsx(report):
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for label, values in rows:
-            sheet.append([str(label), *values])
+            # Unit names are typed by people: never let one run as a formula.
+            sheet.append([safe_text(label), *values])
         sheet.column_dimensions["A"].width = 24
     out = BytesIO()
     book.save(out)
