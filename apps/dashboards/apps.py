@@ -26,5 +26,11 @@ class DashboardsConfig(AppConfig):
                 task="apps.dashboards.tasks.refresh_rollups",
                 description=_("Refresh the dashboards' monthly figures"),
                 cron="15 2 * * *",
-            )
+            ),
+            schedules.DefaultSchedule(
+                name="dashboards.send_weekly_digest",
+                task="apps.dashboards.tasks.send_weekly_digest",
+                description=_("Send leaders the weekly dashboard digest"),
+                cron="0 8 * * 1",
+            ),
         )

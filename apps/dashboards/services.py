@@ -648,3 +648,70 @@ def rebuild_for_periods(periods):
     """Refresh every month of ``periods`` (the demo, a backfill)."""
     months = sorted({m for period in periods for m in period_months(period)})
     return refresh_rollups(months) if months else 0
+
+
+# --- the weekly digest -------------------------------------------------------------------------
+
+
+def digest_figures(data):
+    """The few numbers a leader's weekly digest quotes from her dashboard: counts only."""
+    panels = data["panels"]
+    lights = {light["key"]: 0 for light in panels["objectives"]["lights"]}
+    for row in panels["objectives"]["by_unit"]:
+        for key, count in row["counts"].items():
+            lights[key] += count
+    coverage = panels["liaison"]["by_unit"]
+    linked = sum(row["linked"] for row in coverage)
+    visited = sum(row["visited"] for row in coverage)
+    cases = panels["cases"]["by_unit"]
+    return {
+        "behind": lights.get(Reason.BEHIND, 0),
+        "overdue_objectives": lights.get(Reason.OVERDUE, 0),
+        "overdue_items": sum(row["overdue"] for row in panels["supervision"]["by_unit"]),
+        "cases": sum(row["cases"] for row in cases),
+        "sensitive": sum(row["sensitive"] for row in cases),
+        "coverage": _rate(visited, linked) or 0,
+    }
+
+
+def send_weekly_digest(today=None):
+    """Weekly: each active leader gets one notification (in-app and e-mail) with the headline
+    figures of her dashboard for the current period and a link to it; once per ISO week, so a
+    rerun sends nothing twice. Returns the number sent."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from apps.accounts.models import User
+    from apps.notifications.services import notify
+
+    today = today or timezone.localdate()
+    year, week, _day = today.isocalendar()
+    try:
+        period = resolve_period(None)
+    except ValidationError:
+        return 0
+    sent = 0
+    leaders = User.objects.filter(is_active=True, memberships__role=Role.LEADER).distinct()
+    for leader in leaders.order_by("pk"):
+        unit = home_unit(leader)
+        if unit is None:
+            continue
+        figures = digest_figures(dashboard(leader, period, unit))
+        url = f"{reverse('dashboards:index')}?period={period.pk}&unit={unit.pk}"
+        with translation.override("zh-hans"):
+            title = _("Weekly digest: %(unit)s, %(period)s") % {
+                "unit": unit.name,
+                "period": period.name,
+            }
+            body = (
+                _(
+                    "Objectives behind pace: %(behind)s; overdue: %(overdue_objectives)s. "
+                    "Overdue supervised items: %(overdue_items)s. Cases this period: %(cases)s "
+                    "(of which sensitive: %(sensitive)s). Households visited: %(coverage)s%%. "
+                    "Open the dashboard for the details."
+                )
+                % figures
+            )
+        if notify(leader, f"dashboard-digest:{year}-W{week:02d}", title, body=body, url=url):
+            sent += 1
+    return sent

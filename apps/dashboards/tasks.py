@@ -9,3 +9,9 @@ from apps.dashboards import services
 def refresh_rollups():
     """Nightly: rewrite this month's and last month's rollup rows (idempotent)."""
     return services.refresh_rollups()
+
+
+@shared_task
+def send_weekly_digest():
+    """Weekly: the leaders' digest (once per leader and ISO week)."""
+    return services.send_weekly_digest()

@@ -99,3 +99,18 @@ def test_the_nightly_task_is_scheduled_and_refreshes(world):
     UnitMonth.objects.all().delete()
     assert tasks.refresh_rollups() > 0
     assert UnitMonth.objects.filter(unit__kind="department", referrals=1).exists()
+
+
+def test_leaders_get_one_weekly_digest_linking_to_the_dashboard(world, county, leader):
+    from apps.notifications.models import Notification
+
+    assert services.send_weekly_digest() == 1
+    assert services.send_weekly_digest() == 0
+    [digest] = Notification.objects.filter(recipient=leader)
+    assert digest.url == f"/dashboards/?period={world.period.pk}&unit={county.county.pk}"
+    assert digest.key.startswith("dashboard-digest:")
+    # Three cases, one sensitive: counted, never described.
+    assert str(Case.objects.count()) in digest.body
+    for case in Case.objects.all():
+        assert case.description not in digest.body
+    assert not Notification.objects.exclude(recipient=leader).filter(key=digest.key).exists()
