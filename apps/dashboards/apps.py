@@ -7,9 +7,12 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards")
 
     def ready(self):
-        from apps.core import navigation, schedules
+        from apps.core import demo, navigation, schedules
+        from apps.dashboards.demo import seed_rollups
         from apps.dashboards.services import VIEWER_ROLES
 
+        # Last: the rollups read what every other seeder wrote.
+        demo.register(90, seed_rollups, activity=True)
         navigation.register(
             navigation.NavItem(
                 _("Dashboard"),

@@ -369,7 +369,8 @@ def cases_panel(view):
     sums = {"cases": Sum("cases"), "sensitive": Sum("sensitive"), "on_time": Sum("on_time")}
     empty = {"cases": 0, "sensitive": 0, "on_time": 0}
     by_category = {key: dict(empty) for key in Case.Category.values}
-    by_unit = {u.pk: dict(empty) for u in view.group_rows()}
+    # Cases belong to villages: departments have no row here.
+    by_unit = {u.pk: dict(empty) for u in view.group_rows() if u.kind != OrgUnit.Kind.DEPARTMENT}
     for row in rollup.order_by().values("unit", "category").annotate(**sums):
         owner = view.group_of.get(row["unit"], view.unit)
         for target in (
