@@ -8,6 +8,7 @@ class DashboardsConfig(AppConfig):
 
     def ready(self):
         from apps.core import demo, navigation, schedules
+        from apps.core.roles import Role
         from apps.dashboards.demo import seed_rollups
         from apps.dashboards.services import VIEWER_ROLES
 
@@ -20,6 +21,8 @@ class DashboardsConfig(AppConfig):
                 "speedometer2",
                 roles=frozenset(VIEWER_ROLES),
                 order=5,
+                # A leader's home opens onto the dashboard instead of eight link tiles.
+                featured_for=frozenset({Role.LEADER}),
             )
         )
 

@@ -122,3 +122,10 @@ def test_every_export_neutralises_formula_text(value):
         assert sheet["A2"].value == "'" + value
         assert sheet["A2"].data_type == "s"
         assert sheet["A3"].value == 3
+
+
+def test_a_leaders_home_opens_onto_the_dashboard(world, leader, county_admin, client_as):
+    content = client_as(leader).get("/").content.decode()
+    assert 'data-testid="featured-link"' in content and f'href="{URL}"' in content
+    content = client_as(county_admin).get("/").content.decode()
+    assert 'data-testid="featured-link"' not in content
