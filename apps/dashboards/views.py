@@ -87,7 +87,6 @@ def chart_labels():
         "accept_rate": _("Accepted in time (%)"),
         "complete_rate": _("Completed in time (%)"),
         "points": _("Points"),
-        "drill": _("Click a bar to open that unit"),
     }
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from apps.coordination.models import Referral
 from apps.dashboards import services
@@ -114,3 +115,57 @@ def test_leaders_get_one_weekly_digest_linking_to_the_dashboard(world, county, l
     for case in Case.objects.all():
         assert case.description not in digest.body
     assert not Notification.objects.exclude(recipient=leader).filter(key=digest.key).exists()
+
+
+def test_snapshot_panels_match_their_records(world, county, leader):
+    """Assessment results (furthest round, last period beside), objective lights, supervised
+    items and innovation items: each figure counted back from the records."""
+    from apps.assessment.models import AssessmentResult, AssessmentScheme
+    from apps.objectives import services as objectives
+    from apps.objectives.models import InnovationItem, Objective
+    from apps.supervision.models import SupervisionItem
+    from apps.supervision.reports import overdue_q
+    from tests.dashboards.test_api import grow
+
+    grow(county, leader, world.period, villages=3)
+    for period, totals in ((world.period, (91, 78)), (world.previous, (70, 88))):
+        scheme = AssessmentScheme.objects.create(
+            period=period, unit=county.county, title="乡镇考核", level="township"
+        )
+        for round_ in ("self", "initial"):
+            for rank, (township, total) in enumerate(
+                zip((county.township_a, county.township_b), totals, strict=True), start=1
+            ):
+                AssessmentResult.objects.create(
+                    scheme=scheme,
+                    unit=township,
+                    round=round_,
+                    total=total - (round_ == "self"),
+                    rank=rank,
+                    grade="优秀" if total > 90 else "良好",
+                )
+    panels = services.dashboard(leader, world.period, county.county)["panels"]
+
+    [level] = panels["assessment"]["levels"]
+    rows = by_unit(level["rows"])
+    assert rows["甲镇"]["total"] == 91 and rows["甲镇"]["grade"] == "优秀"
+    assert rows["甲镇"]["previous_total"] == 70
+    assert rows["乙镇"]["total"] == 78 and rows["乙镇"]["previous_total"] == 88
+
+    counts = {}
+    for objective in Objective.objects.all().select_related("plan__period"):
+        reason = objectives.status_of(objective).reason
+        light = services.LIGHT_OF_REASON.get(reason, reason)
+        counts[light] = counts.get(light, 0) + 1
+    township_a = by_unit(panels["objectives"]["by_unit"])["甲镇"]["counts"]
+    assert {key: value for key, value in township_a.items() if value} == counts
+
+    supervision = by_unit(panels["supervision"]["by_unit"])
+    items = SupervisionItem.objects.all()
+    overdue = items.filter(overdue_q(timezone.localdate()))
+    assert supervision["甲镇"]["assigned"] == items.filter(lead_unit=county.township_a).count()
+    assert supervision["县教育局"]["overdue"] == overdue.filter(lead_unit=county.department).count()
+    assert len(panels["supervision"]["overdue"]) == min(overdue.count(), 20)
+
+    assert panels["innovation"]["count"] == InnovationItem.objects.count() == 3
+    assert panels["innovation"]["points"] == 3.0
