@@ -4,6 +4,7 @@ and the .xlsx export all show these same rows."""
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 @dataclass
@@ -147,11 +148,11 @@ def _referrals(panel):
         [
             _("Department"),
             _("Received"),
-            _("Accepted"),
+            pgettext("referral", "Accepted"),
             _("Accepted in time"),
-            _("Completed"),
+            pgettext("referral", "Completed"),
             _("Completed in time"),
-            _("Declined"),
+            pgettext("referral", "Declined"),
             _("Average days to accept"),
             _("Average days to complete"),
         ],

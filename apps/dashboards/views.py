@@ -86,7 +86,7 @@ def chart_labels():
         "on_time": _("Answered in time"),
         "accept_rate": _("Accepted in time (%)"),
         "complete_rate": _("Completed in time (%)"),
-        "points": _("Points"),
+        "points": _("Bonus points"),
     }
 
 
