@@ -69,11 +69,8 @@ def test_township_staff_see_their_township_and_nothing_else(world, county, towns
     assert services.resolve_unit(township_a_staff, None) == county.township_a
     data = services.dashboard(township_a_staff, world.period, county.township_a)
     assert [child["name"] for child in data["children"]] == ["甲一村", "甲二村"]
-    assert data["panels"]["referrals"] == {
-        "available": False,
-        "by_department": [],
-        "title": "Referral response",
-    }
+    assert data["panels"]["referrals"]["available"] is False
+    assert data["panels"]["referrals"]["by_department"] == []
     with pytest.raises(Http404):
         services.resolve_unit(township_a_staff, county.township_b.pk)
     with pytest.raises(Http404):
