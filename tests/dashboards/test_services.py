@@ -166,3 +166,17 @@ def test_snapshot_panels_match_their_records(world, county, leader):
 
     assert panels["innovation"]["count"] == InnovationItem.objects.count() == 3
     assert panels["innovation"]["points"] == 3.0
+
+
+def test_the_backfill_command_rewrites_the_periods_months(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    UnitMonth.objects.all().delete()
+    out = StringIO()
+    call_command("refresh_dashboards", "--period", str(world.period.pk), stdout=out)
+    assert "rollup rows" in out.getvalue()
+    assert UnitMonth.objects.filter(visits__gt=0).exists()
+    with pytest.raises(CommandError):
+        call_command("refresh_dashboards", "--period", "999999", stdout=out)
