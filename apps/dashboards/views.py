@@ -58,14 +58,19 @@ class DashboardMixin(LoginRequiredMixin):
 
     def get_context_data(self, **kwargs):
         data = self.load()
+        every_table = tables(data)
         panels = [
-            {"key": key, "title": title, "chart": True}
+            {
+                "key": key,
+                "title": title,
+                "tables": [table for table in every_table if table.panel == key],
+            }
             for key, title in services.PANELS
             if key != "referrals" or data["panels"]["referrals"]["available"]
         ]
         return super().get_context_data(
             data=data,
-            tables=tables(data),
+            tables=every_table,
             panel_list=panels,
             chart_labels=chart_labels(),
             periods=Period.objects.order_by("-start_date"),
