@@ -54,7 +54,7 @@ def test_leader_drills_down_exports_and_prints(page, live_server, rollups, sign_
     sign_in("leader")
     page.goto(f"{live_server.url}/dashboards/")
     county = OrgUnit.objects.get(memberships__user__username="leader")
-    expect(page.get_by_test_id("dashboard-title")).to_contain_text(county.name)
+    expect(page.get_by_test_id("dashboard-title")).to_have_text(f"驾驶舱 · {county.name}")
     chart = page.get_by_test_id("chart-liaison")
     expect(chart.locator("canvas")).to_be_visible()
     period = page.evaluate("JSON.parse(document.getElementById('dashboard-data').textContent)")[
@@ -86,7 +86,7 @@ def test_leader_drills_down_exports_and_prints(page, live_server, rollups, sign_
     assert download.value.suggested_filename.endswith(".xlsx")
 
     page.get_by_test_id("print-view").click()
-    expect(page.get_by_test_id("print-scope")).to_contain_text(lowest.name)
+    expect(page.get_by_test_id("print-scope")).to_contain_text(f"范围：{lowest.name}及下属单位")
     expect(page.get_by_test_id("table-liaison-unit")).to_contain_text(villages[0].name)
 
 
@@ -97,6 +97,6 @@ def test_township_reads_its_dashboard_on_a_phone(page, live_server, rollups, sig
     township = OrgUnit.objects.get(memberships__user__username="township")
     expect(page.get_by_test_id("dashboard-title")).to_contain_text(township.name)
     expect(page.get_by_test_id("chart-liaison").locator("canvas")).to_be_visible()
-    expect(page.get_by_test_id("table-cases-unit")).to_be_visible()
+    expect(page.get_by_test_id("table-cases-unit")).to_contain_text("其中敏感")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.evaluate("document.body.scrollWidth") <= 360
