@@ -153,3 +153,45 @@ def _row(row):
 
 def _round(span):
     return None if span is None else round(span.total_seconds() / SECONDS_A_DAY, 1)
+
+
+def monthly_responsiveness(start, end):
+    """For the dashboards' rollup: each department's referrals sent from ``start`` to ``end``
+    (dates), grouped by department and the month they were sent, in one query. Each row:
+    ``department``, ``month`` (its first day), ``received``, ``accepted``,
+    ``accepted_on_time``, ``completed``, ``completed_on_time``, ``declined``, and the hours
+    taken to accept and to complete, summed over the month's referrals."""
+    from django.db.models import DateField, Sum
+    from django.db.models.functions import TruncMonth
+
+    zone = timezone.get_current_timezone()
+    since = timezone.make_aware(datetime.combine(start, time.min), zone)
+    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), zone)
+    rows = (
+        Referral.objects.filter(sent_at__gte=since, sent_at__lt=until)
+        .annotate(month=TruncMonth("sent_at", output_field=DateField(), tzinfo=zone))
+        .order_by()
+        .values("department", "month")
+        .annotate(
+            received=Count("pk"),
+            accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
+            accepted_on_time=Count("pk", filter=Q(accepted_at__lte=F("accept_due"))),
+            completed=Count("pk", filter=Q(completed_at__isnull=False)),
+            completed_on_time=Count("pk", filter=Q(completed_at__lte=F("complete_due"))),
+            declined=Count("pk", filter=Q(state=State.DECLINED)),
+            to_accept=Sum(_span("accepted_at", "sent_at")),
+            to_complete=Sum(_span("completed_at", "accepted_at")),
+        )
+    )
+    return [
+        {
+            **{key: value for key, value in row.items() if not key.startswith("to_")},
+            "hours_to_accept": _hours(row["to_accept"]),
+            "hours_to_complete": _hours(row["to_complete"]),
+        }
+        for row in rows
+    ]
+
+
+def _hours(span):
+    return 0.0 if span is None else round(span.total_seconds() / 3600, 2)

@@ -357,6 +357,7 @@ from apps.coordination.reminders import (  # noqa: E402, F401
     send_department_reminders,
 )
 from apps.coordination.responsiveness import (  # noqa: E402, F401
+    monthly_responsiveness,
     responsive_departments,
     responsiveness,
     shows_reasons,

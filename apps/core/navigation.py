@@ -13,6 +13,8 @@ class NavItem:
     roles: frozenset = field(default_factory=frozenset)  # empty: every signed-in user
     order: int = 100
     section: str | None = None  # entries of one module share a dropdown in the navbar
+    # Roles whose home page shows this entry in place of the link tiles (a leader's dashboard).
+    featured_for: frozenset = field(default_factory=frozenset)
 
     def visible_to(self, user):
         return not self.roles or user.has_role(*self.roles)
@@ -36,6 +38,7 @@ def items_for(user, current_path=""):
             "icon": item.icon,
             "section": item.section,
             "active": False,
+            "featured": bool(item.featured_for) and user.has_role(*item.featured_for),
         }
         for item in _registry
         if item.visible_to(user)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
-from apps.core import exports, todo
+from apps.core import exports, navigation, todo
 from apps.core.permissions import DEFAULT_WRITE_ROLES, may_request
 
 
@@ -176,8 +176,12 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        featured = [entry for entry in navigation.items_for(user) if entry["featured"]]
         return super().get_context_data(
-            memberships=user.active_memberships, **todo.home_context(user), **kwargs
+            memberships=user.active_memberships,
+            featured=featured,
+            **todo.home_context(user),
+            **kwargs,
         )
 
 

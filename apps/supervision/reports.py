@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from apps.core.exports import safe_text
 from apps.organizations.models import OrgUnit
 from apps.supervision.models import UNIT_KINDS, ProgressDue, Slip, SupervisionItem
 
@@ -210,8 +211,35 @@ def report_xlsx(report):
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for label, values in rows:
-            sheet.append([str(label), *values])
+            # Unit names are typed by people: never let one run as a formula.
+            sheet.append([safe_text(label), *values])
         sheet.column_dimensions["A"].width = 24
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+STATE_KEYS = ("assigned", "open", "overdue", "stage_completed", "closed", "suspended")
+
+
+def state_counts_by_unit(items, today=None):
+    """For the dashboards: ``{lead_unit_id: {assigned, open, overdue, stage_completed, closed,
+    suspended}}`` of ``items`` (a scoped queryset), each item counted as the monthly report
+    counts it (see above). One query."""
+    every = _figures(today or timezone.localdate())
+    figures = {key: every[key] for key in STATE_KEYS}
+    return {
+        row["lead_unit"]: {key: row[key] for key in STATE_KEYS}
+        for row in items.order_by().values("lead_unit").annotate(**figures)
+    }
+
+
+def overdue_items(items, today=None, limit=20):
+    """For the dashboards: the first ``limit`` of ``items`` that are overdue (逾期 as above),
+    oldest deadline first, with their lead unit. One query."""
+    today = today or timezone.localdate()
+    return list(
+        items.filter(overdue_q(today))
+        .select_related("lead_unit")
+        .order_by("deadline", "pk")[:limit]
+    )

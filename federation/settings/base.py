@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.coordination",
     "apps.supervision",
     "apps.assessment",
+    "apps.dashboards",
 ]
 
 MIDDLEWARE = [

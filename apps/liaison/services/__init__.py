@@ -22,7 +22,12 @@ from apps.liaison.services.cases import (
     visits_for,
 )
 from apps.liaison.services.contacts import contacts_due, representative_of, visit_intervals
-from apps.liaison.services.coverage import GROUP_KEYS, coverage
+from apps.liaison.services.coverage import (
+    GROUP_KEYS,
+    coverage,
+    monthly_case_counts,
+    monthly_coverage,
+)
 from apps.liaison.services.representatives import add_representative, representatives_in
 from apps.liaison.services.roster import (
     ROSTER_COLUMNS,
@@ -45,6 +50,8 @@ __all__ = [
     "close_case",
     "contacts_due",
     "coverage",
+    "monthly_case_counts",
+    "monthly_coverage",
     "escalate_case",
     "log_visit",
     "mark_for_closer_follow_up",

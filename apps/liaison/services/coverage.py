@@ -1,7 +1,7 @@
 """广度: coverage figures (households linked and visited, visits due and made, cases answered on
 time) for a period, from querysets the caller has scoped."""
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, DateField, F, Q
 from django.utils import timezone
 
 from apps.liaison.models import Risk, Visit
@@ -147,3 +147,53 @@ def representative_figures(unit_ids, start, end):
 
 def _person_row():
     return {"visits": 0, "gatherings": 0, "cases": 0, "cases_on_time": 0}
+
+
+def monthly_coverage(month_start, month_end):
+    """For the dashboards' rollup: the coverage figures of every village for one month (counts
+    only, over every record), ``{village_id: row}`` as ``coverage`` gives them, each with
+    ``visited_ytd``: the households visited from the start of the year to the month's end."""
+    from apps.liaison.models import Case, Contact, Representative
+
+    rows = coverage(
+        Representative.objects.all(),
+        Contact.objects.all(),
+        Visit.objects.all(),
+        Case.objects.all(),
+        start=month_start,
+        end=month_end,
+        group="village",
+    )
+    year_start = month_start.replace(month=1, day=1)
+    for row in (
+        Visit.contacts.through.objects.filter(
+            visit__visited_on__range=(year_start, min(month_end, timezone.localdate()))
+        )
+        .values("visit__unit")
+        .annotate(visited=Count("contact", distinct=True))
+    ):
+        rows.setdefault(row["visit__unit"], _empty_row())["visited_ytd"] = row["visited"]
+    return rows
+
+
+def monthly_case_counts(start, end):
+    """For the dashboards' rollup: cases opened from ``start`` to ``end`` (dates) by village,
+    month and category, in one query: ``unit``, ``month`` (a date, its first day),
+    ``category``, ``cases``, ``sensitive`` and ``on_time`` (first answer by its deadline).
+    Counts only: nothing of a case's text leaves here."""
+    from django.db.models.functions import TruncMonth
+
+    from apps.liaison.models import Case
+
+    zone = timezone.get_current_timezone()
+    return list(
+        Case.objects.filter(opened_at__date__range=(start, end))
+        .annotate(month=TruncMonth("opened_at", output_field=DateField(), tzinfo=zone))
+        .order_by()
+        .values("unit", "month", "category")
+        .annotate(
+            cases=Count("pk"),
+            sensitive=Count("pk", filter=Q(is_sensitive=True)),
+            on_time=Count("pk", filter=Q(first_response_at__lte=F("respond_by"))),
+        )
+    )

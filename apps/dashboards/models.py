@@ -1,0 +1,92 @@
+"""Rollups the dashboards read instead of the raw logs: one row per unit per month, refreshed
+set-based by the nightly job (services.refresh_rollups). Each month's row is rewritten whole, so
+rerunning the job gives the same numbers."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import ScopedModel
+from apps.organizations.models import OrgUnit
+
+RISKS = ("green", "yellow", "orange", "red")
+
+
+class UnitMonth(ScopedModel):
+    """Liaison figures of a village and referral figures of a department for one month.
+
+    Liaison (a village): households linked (at the time of the refresh), households visited in
+    the month and from the start of the year to the month's end, visits made and due by risk
+    colour, cases opened and those answered in time. Coordination (a department): referrals
+    received in the month, accepted and completed, each on time or not, and the hours they took
+    (summed, so that averages over any months and departments stay exact).
+    """
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))  # its first day
+    households_linked = models.PositiveIntegerField(_("households linked"), default=0)
+    households_visited = models.PositiveIntegerField(_("households visited"), default=0)
+    households_visited_ytd = models.PositiveIntegerField(
+        _("households visited this year"), default=0
+    )
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    visits_due_green = models.PositiveIntegerField(default=0)
+    visits_due_yellow = models.PositiveIntegerField(default=0)
+    visits_due_orange = models.PositiveIntegerField(default=0)
+    visits_due_red = models.PositiveIntegerField(default=0)
+    visits_made_green = models.PositiveIntegerField(default=0)
+    visits_made_yellow = models.PositiveIntegerField(default=0)
+    visits_made_orange = models.PositiveIntegerField(default=0)
+    visits_made_red = models.PositiveIntegerField(default=0)
+    cases = models.PositiveIntegerField(_("cases"), default=0)
+    cases_on_time = models.PositiveIntegerField(_("cases answered in time"), default=0)
+    referrals = models.PositiveIntegerField(_("referrals received"), default=0)
+    referrals_accepted = models.PositiveIntegerField(default=0)
+    referrals_accepted_on_time = models.PositiveIntegerField(default=0)
+    referrals_completed = models.PositiveIntegerField(default=0)
+    referrals_completed_on_time = models.PositiveIntegerField(default=0)
+    referrals_declined = models.PositiveIntegerField(default=0)
+    hours_to_accept = models.FloatField(default=0)
+    hours_to_complete = models.FloatField(default=0)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("monthly figures")
+        verbose_name_plural = _("monthly figures")
+        ordering = ["month", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="unitmonth_one_per_month")
+        ]
+        indexes = [models.Index(fields=["month", "unit"], name="unitmonth_month_unit")]
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.month:%Y-%m}"
+
+
+class CaseMonth(ScopedModel):
+    """Cases a village opened in one month in one category: counts only, sensitive ones too."""
+
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    category = models.CharField(_("category"), max_length=12)
+    cases = models.PositiveIntegerField(_("cases"), default=0)
+    sensitive = models.PositiveIntegerField(_("sensitive"), default=0)
+    on_time = models.PositiveIntegerField(_("answered in time"), default=0)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("monthly cases")
+        verbose_name_plural = _("monthly cases")
+        ordering = ["month", "unit", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "category"], name="casemonth_one_per_category"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "unit"], name="casemonth_month_unit")]
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.month:%Y-%m} · {self.category}"

@@ -1,0 +1,718 @@
+"""The leadership dashboard: who may see it, for which unit and period, and its panels.
+
+The panels read snapshots and rollups, never the raw logs: assessment results, objectives with
+their rolled-up completion, supervision figures grouped in SQL, and this app's per-unit-per-month
+rollups (UnitMonth, CaseMonth) written by the nightly ``refresh_rollups``. Every query groups by
+unit, so a view costs the same number of queries whatever the number of records.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.core.deadlines import Reason
+from apps.core.roles import Role
+from apps.dashboards.models import RISKS, CaseMonth, UnitMonth
+from apps.organizations.models import OrgUnit, Period
+
+# Village representatives and department liaisons work from their own lists: the dashboard is
+# for those who oversee an area (DESIGN: leaders, county staff; township staff for their own).
+VIEWER_ROLES = (Role.LEADER, Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
+
+# The four lights of objective completion (正常 / 临期 / 滞后 / 已逾期), the deadline engine's
+# reasons; done work (and a closed period's) counts as on track.
+LIGHTS = (Reason.ON_TRACK, Reason.DUE_SOON, Reason.BEHIND, Reason.OVERDUE)
+LIGHT_OF_REASON = {Reason.DONE: Reason.ON_TRACK, Reason.CLOSED: Reason.ON_TRACK}
+
+PANELS = (
+    ("assessment", gettext_lazy("Assessment ranking")),
+    ("objectives", gettext_lazy("Objective completion")),
+    ("supervision", gettext_lazy("Supervised items")),
+    ("cases", gettext_lazy("Cases")),
+    ("referrals", gettext_lazy("Referral response")),
+    ("liaison", gettext_lazy("Liaison coverage")),
+    ("innovation", gettext_lazy("Innovation items awarded")),
+)
+
+
+# --- who, where, when --------------------------------------------------------------------------
+
+
+def may_view(user):
+    return user.is_authenticated and (user.is_superuser or user.has_role(*VIEWER_ROLES))
+
+
+def home_unit(user):
+    """The highest unit the user oversees: where the dashboard opens."""
+    units = [m.unit for m in user.active_memberships if m.role in VIEWER_ROLES]
+    if units:
+        return min(units, key=lambda unit: unit.path.count("/"))
+    if user.is_superuser:
+        return OrgUnit.objects.filter(parent=None).order_by("path").first()
+    return None
+
+
+def resolve_unit(user, unit_id):
+    """The unit to show: the user's home unit, or one inside her area (anything else: 404)."""
+    if not may_view(user):
+        raise PermissionDenied
+    home = home_unit(user)
+    if unit_id in (None, ""):
+        if home is None:
+            raise Http404
+        return home
+    try:
+        unit = OrgUnit.objects.get(pk=int(unit_id))
+    except (OrgUnit.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    if not oversees(user, unit):
+        raise Http404
+    return unit
+
+
+def oversees(user, unit):
+    """True when ``unit`` lies in the area of one of the user's dashboard roles."""
+    paths = [m.unit.path for m in user.active_memberships if m.role in VIEWER_ROLES]
+    return user.is_superuser or any(unit.path.startswith(path) for path in paths)
+
+
+def resolve_period(period_id):
+    """The chosen period, else the year covering today, else the latest one."""
+    if period_id not in (None, ""):
+        try:
+            return Period.objects.get(pk=int(period_id))
+        except (Period.DoesNotExist, TypeError, ValueError):
+            raise ValidationError({"period": _("There is no such period.")}) from None
+    period = Period.objects.current_year() or Period.objects.order_by("-start_date").first()
+    if period is None:
+        raise ValidationError({"period": _("No period has been set up yet.")})
+    return period
+
+
+def previous_period(period):
+    """The period of the same kind just before ``period`` (None for the first)."""
+    return (
+        Period.objects.filter(kind=period.kind, start_date__lt=period.start_date)
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def months_of(start, end):
+    """The first days of the months from ``start`` to ``end``."""
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+@dataclass
+class View:
+    """One dashboard view: a unit, its period, and the units its figures are grouped by."""
+
+    user: object
+    unit: OrgUnit
+    period: Period
+    previous: Period | None
+    children: list = field(default_factory=list)
+    # Every unit of the subtree → the child (or the unit itself) its figures count under.
+    group_of: dict = field(default_factory=dict)
+    breadcrumbs: list = field(default_factory=list)
+
+    @property
+    def months(self):
+        return months_of(self.period.start_date, self.period.end_date)
+
+    def group_rows(self):
+        """The rows a by-unit table shows: the children, or the unit itself at the leaves."""
+        return self.children or [self.unit]
+
+    def label(self, unit_id):
+        unit = self.group_of.get(unit_id)
+        return unit.name if unit else ""
+
+
+def build_view(user, period, unit):
+    """Load the unit's subtree (one query) and its breadcrumbs (one query)."""
+    subtree = list(
+        OrgUnit.objects.filter(path__startswith=unit.path).only(
+            "pk", "name", "kind", "path", "parent_id", "code"
+        )
+    )
+    children = [u for u in subtree if u.parent_id == unit.pk]
+    children.sort(key=lambda u: (u.kind != OrgUnit.Kind.TOWNSHIP, u.path))
+    group_of = {}
+    for each in subtree:
+        owner = next((c for c in children if each.path.startswith(c.path)), unit)
+        group_of[each.pk] = owner
+    codes = unit.path.strip("/").split("/")
+    above = OrgUnit.objects.filter(code__in=codes).only("pk", "name", "path", "code")
+    above = {u.code: u for u in above}
+    crumbs = [above[code] for code in codes if code in above]
+    crumbs = [u for u in crumbs if oversees(user, u)]
+    return View(
+        user=user,
+        unit=unit,
+        period=period,
+        previous=previous_period(period),
+        children=children,
+        group_of=group_of,
+        breadcrumbs=[{"id": u.pk, "name": u.name} for u in crumbs],
+    )
+
+
+# --- the dashboard -----------------------------------------------------------------------------
+
+
+def dashboard(user, period, unit):
+    """Every panel of the dashboard of ``unit`` for ``period``, as plain data (the API's body):
+    ``unit``, ``period``, ``previous_period``, ``breadcrumbs``, ``children`` and ``panels``
+    (one object per panel). Raises PermissionDenied for roles without a dashboard and Http404
+    for a unit outside the user's area."""
+    if not may_view(user):
+        raise PermissionDenied
+    if not oversees(user, unit):
+        raise Http404
+    view = build_view(user, period, unit)
+    panels = {
+        "assessment": assessment_panel(view),
+        "objectives": objectives_panel(view),
+        "supervision": supervision_panel(view),
+        "cases": cases_panel(view),
+        "referrals": referrals_panel(view),
+        "liaison": liaison_panel(view),
+        "innovation": innovation_panel(view),
+    }
+    for key, title in PANELS:
+        panels[key]["title"] = str(title)
+    return {
+        "unit": _unit(unit),
+        "period": _period(period),
+        "previous_period": _period(view.previous) if view.previous else None,
+        "breadcrumbs": view.breadcrumbs,
+        "children": [_unit(child) for child in view.children],
+        "panels": panels,
+    }
+
+
+def _unit(unit):
+    return {"id": unit.pk, "name": unit.name, "kind": unit.kind}
+
+
+def _period(period):
+    return {
+        "id": period.pk,
+        "name": period.name,
+        "start": period.start_date.isoformat(),
+        "end": period.end_date.isoformat(),
+    }
+
+
+def _rate(part, whole):
+    return round(100 * part / whole) if whole else None
+
+
+def assessment_panel(view):
+    """Results of the period's schemes by level (the furthest round scored), with the previous
+    period's total, rank and grade beside each unit. One query."""
+    from apps.assessment.models import ROUND_ORDER, AssessmentResult
+
+    periods = [view.period] + ([view.previous] if view.previous else [])
+    results = (
+        AssessmentResult.objects.for_user(view.user)
+        .filter(scheme__period__in=periods, person=None, unit__path__startswith=view.unit.path)
+        .select_related("scheme", "unit")
+        .order_by("scheme__level", "rank", "unit__path")
+    )
+    furthest = {}  # (period id, level) → round index
+    rows = []
+    for result in results:
+        key = (result.scheme.period_id, result.scheme.level)
+        position = ROUND_ORDER.index(result.round)
+        furthest[key] = max(furthest.get(key, -1), position)
+        rows.append((key, position, result))
+    current, before = {}, {}
+    for key, position, result in rows:
+        if position != furthest[key]:
+            continue
+        target = current if key[0] == view.period.pk else before
+        target.setdefault(key[1], []).append(result)
+    levels = []
+    for level, results_now in current.items():
+        earlier = {r.unit_id: r for r in before.get(level, [])}
+        levels.append(
+            {
+                "level": level,
+                "label": str(results_now[0].scheme.get_level_display()),
+                "round": str(results_now[0].get_round_display()),
+                "rows": [_result_row(r, earlier.get(r.unit_id), view) for r in results_now],
+            }
+        )
+    return {"levels": levels}
+
+
+def _result_row(result, earlier, view):
+    return {
+        "unit": result.unit_id,
+        "name": result.unit.name,
+        "drill": result.unit_id if result.unit_id in view.group_of else None,
+        "total": float(result.total),
+        "rank": result.rank,
+        "grade": result.grade,
+        "previous_total": float(earlier.total) if earlier else None,
+        "previous_rank": earlier.rank if earlier else None,
+        "previous_grade": earlier.grade if earlier else None,
+    }
+
+
+def objectives_panel(view):
+    """Published leaf objectives of the period in the unit's subtree, counted by category and by
+    unit under the deadline engine's lights (objectives.services.status_of). One query."""
+    from apps.objectives import services as objectives
+    from apps.objectives.models import Objective
+
+    today = timezone.localdate()
+    leaves = (
+        Objective.objects.for_user(view.user)
+        .leaves()
+        .filter(
+            plan__period=view.period,
+            published_at__isnull=False,
+            assignee_unit__path__startswith=view.unit.path,
+        )
+        .with_details()
+    )
+    by_category = {value: dict.fromkeys(LIGHTS, 0) for value in Objective.Category.values}
+    by_unit = {u.pk: dict.fromkeys(LIGHTS, 0) for u in view.group_rows()}
+    for objective in leaves:
+        reason = objectives.status_of(objective, today).reason
+        light = LIGHT_OF_REASON.get(reason, reason)
+        by_category[objective.category][light] += 1
+        owner = view.group_of.get(objective.assignee_unit_id, view.unit)
+        by_unit.setdefault(owner.pk, dict.fromkeys(LIGHTS, 0))[light] += 1
+    return {
+        "lights": [{"key": str(light), "label": str(Reason(light).label)} for light in LIGHTS],
+        "by_category": [
+            {"key": key, "label": str(Objective.Category(key).label), "counts": counts}
+            for key, counts in by_category.items()
+        ],
+        "by_unit": [
+            {"unit": pk, "name": _name(view, pk), "drill": _drill(view, pk), "counts": counts}
+            for pk, counts in by_unit.items()
+        ],
+    }
+
+
+def _name(view, pk):
+    unit = view.group_of.get(pk)
+    return unit.name if unit else ""
+
+
+def _drill(view, pk):
+    """The unit a click on this row opens, when it lies below the unit shown."""
+    return pk if pk != view.unit.pk and pk in view.group_of else None
+
+
+def supervision_panel(view):
+    """Items assigned in the period and led in the unit's subtree: 在办 / 逾期 / 阶段性办结 /
+    办结 / 中止 by unit, and the overdue list. Two queries."""
+    from apps.supervision import reports
+    from apps.supervision.models import SupervisionItem
+
+    items = SupervisionItem.objects.for_user(view.user).filter(
+        lead_unit__path__startswith=view.unit.path,
+        assigned_at__date__range=(view.period.start_date, view.period.end_date),
+    )
+    rows = {u.pk: dict.fromkeys(reports.STATE_KEYS, 0) for u in view.group_rows()}
+    for unit_id, figures in reports.state_counts_by_unit(items).items():
+        owner = view.group_of.get(unit_id, view.unit)
+        target = rows.setdefault(owner.pk, dict.fromkeys(reports.STATE_KEYS, 0))
+        for key in reports.STATE_KEYS:
+            target[key] += figures[key]
+    labels = dict(reports.COLUMNS)
+    return {
+        "columns": [{"key": key, "label": str(labels[key])} for key in reports.STATE_KEYS],
+        "by_unit": [
+            {"unit": pk, "name": _name(view, pk), "drill": _drill(view, pk), **figures}
+            for pk, figures in rows.items()
+        ],
+        "overdue": [
+            {
+                "id": item.pk,
+                "title": item.title,
+                "lead_unit": item.lead_unit.name,
+                "deadline": item.deadline.isoformat(),
+                "url": item.get_absolute_url(),
+            }
+            for item in reports.overdue_items(items)
+        ],
+    }
+
+
+def cases_panel(view):
+    """Cases opened in the period by category, month and unit: counts only, the sensitive ones
+    as a count beside each (no text of any case). Two queries on the rollup."""
+    from apps.liaison.models import Case
+
+    rollup = CaseMonth.objects.in_area(view.user).filter(
+        unit__path__startswith=view.unit.path,
+        month__range=(view.period.start_date.replace(day=1), view.period.end_date),
+    )
+    sums = {"cases": Sum("cases"), "sensitive": Sum("sensitive"), "on_time": Sum("on_time")}
+    empty = {"cases": 0, "sensitive": 0, "on_time": 0}
+    by_category = {key: dict(empty) for key in Case.Category.values}
+    # Cases belong to villages: departments have no row here.
+    by_unit = {u.pk: dict(empty) for u in view.group_rows() if u.kind != OrgUnit.Kind.DEPARTMENT}
+    for row in rollup.order_by().values("unit", "category").annotate(**sums):
+        owner = view.group_of.get(row["unit"], view.unit)
+        for target in (
+            by_category.setdefault(row["category"], dict(empty)),
+            by_unit.setdefault(owner.pk, dict(empty)),
+        ):
+            for key in empty:
+                target[key] += row[key]
+    by_month = {month: dict(empty) for month in view.months}
+    for row in rollup.order_by().values("month").annotate(**sums):
+        by_month[row["month"]] = {key: row[key] for key in empty}
+    return {
+        "by_category": [
+            {"key": key, "label": str(Case.Category(key).label), **figures, **_on_time(figures)}
+            for key, figures in by_category.items()
+            if key in Case.Category.values
+        ],
+        "by_month": [
+            {"month": month.strftime("%Y-%m"), **figures, **_on_time(figures)}
+            for month, figures in sorted(by_month.items())
+        ],
+        "by_unit": [
+            {
+                "unit": pk,
+                "name": _name(view, pk),
+                "drill": _drill(view, pk),
+                **figures,
+                **_on_time(figures),
+            }
+            for pk, figures in by_unit.items()
+        ],
+    }
+
+
+def _on_time(figures):
+    return {"on_time_rate": _rate(figures["on_time"], figures["cases"])}
+
+
+REFERRAL_KEYS = (
+    "referrals",
+    "referrals_accepted",
+    "referrals_accepted_on_time",
+    "referrals_completed",
+    "referrals_completed_on_time",
+    "referrals_declined",
+    "hours_to_accept",
+    "hours_to_complete",
+)
+
+
+def referrals_panel(view):
+    """Referrals received in the period by each department in the unit's subtree that the user
+    may read the responsiveness of (coordination's rule: county staff and leaders). One query."""
+    from apps.coordination import services as coordination
+
+    departments = coordination.responsive_departments(view.user)
+    if departments is None:
+        return {"available": False, "by_department": []}
+    rows = (
+        UnitMonth.objects.in_area(view.user)
+        .filter(
+            unit__path__startswith=view.unit.path,
+            unit__in=departments.values("pk"),
+            month__range=(view.period.start_date.replace(day=1), view.period.end_date),
+        )
+        .order_by("unit__path")
+        .values("unit", "unit__name")
+        .annotate(**{key: Sum(key) for key in REFERRAL_KEYS})
+    )
+    return {"available": True, "by_department": [_referral_row(view, row) for row in rows]}
+
+
+def _referral_row(view, row):
+    accepted, completed = row["referrals_accepted"], row["referrals_completed"]
+    return {
+        "unit": row["unit"],
+        "name": row["unit__name"],
+        "drill": _drill(view, row["unit"]),
+        "received": row["referrals"],
+        "accepted": accepted,
+        "accepted_on_time": row["referrals_accepted_on_time"],
+        "completed": completed,
+        "completed_on_time": row["referrals_completed_on_time"],
+        "declined": row["referrals_declined"],
+        "accept_on_time_rate": _rate(row["referrals_accepted_on_time"], row["referrals"]),
+        "complete_on_time_rate": _rate(row["referrals_completed_on_time"], accepted),
+        "average_days_to_accept": round(row["hours_to_accept"] / accepted / 24, 1)
+        if accepted
+        else None,
+        "average_days_to_complete": round(row["hours_to_complete"] / completed / 24, 1)
+        if completed
+        else None,
+    }
+
+
+LIAISON_SUMS = (
+    "visits",
+    "cases",
+    "cases_on_time",
+    *(f"visits_due_{risk}" for risk in RISKS),
+    *(f"visits_made_{risk}" for risk in RISKS),
+)
+
+
+def liaison_panel(view):
+    """Coverage by unit: households linked and visited (from the start of the year to the
+    period's last month so far), visits made against those due by risk colour, cases answered
+    in time. Two queries on the rollup."""
+    rollup = UnitMonth.objects.in_area(view.user).filter(
+        unit__path__startswith=view.unit.path, unit__kind=OrgUnit.Kind.VILLAGE
+    )
+    empty = dict.fromkeys(("linked", "visited", *LIAISON_SUMS), 0)
+    rows = {u.pk: dict(empty) for u in view.group_rows() if u.kind != OrgUnit.Kind.DEPARTMENT}
+    first = view.period.start_date.replace(day=1)
+    for row in (
+        rollup.filter(month__range=(first, view.period.end_date))
+        .order_by()
+        .values("unit")
+        .annotate(**{key: Sum(key) for key in LIAISON_SUMS})
+    ):
+        target = rows.setdefault(view.group_of.get(row["unit"], view.unit).pk, dict(empty))
+        for key in LIAISON_SUMS:
+            target[key] += row[key]
+    last = min(view.period.end_date, timezone.localdate()).replace(day=1)
+    for row in rollup.filter(month=last).values(
+        "unit", "households_linked", "households_visited_ytd"
+    ):
+        target = rows.setdefault(view.group_of.get(row["unit"], view.unit).pk, dict(empty))
+        target["linked"] += row["households_linked"]
+        target["visited"] += row["households_visited_ytd"]
+    return {
+        "risks": [{"key": risk, "label": _risk_label(risk)} for risk in RISKS],
+        "by_unit": [_liaison_row(view, pk, figures) for pk, figures in rows.items()],
+    }
+
+
+def _risk_label(risk):
+    from apps.liaison.models import Risk
+
+    return str(Risk(risk).label)
+
+
+def _liaison_row(view, pk, figures):
+    return {
+        "unit": pk,
+        "name": _name(view, pk),
+        "drill": _drill(view, pk),
+        "linked": figures["linked"],
+        "visited": figures["visited"],
+        "coverage": _rate(figures["visited"], figures["linked"]),
+        "visits": figures["visits"],
+        "due": {risk: figures[f"visits_due_{risk}"] for risk in RISKS},
+        "made": {risk: figures[f"visits_made_{risk}"] for risk in RISKS},
+        "cases": figures["cases"],
+        "cases_on_time": figures["cases_on_time"],
+    }
+
+
+def innovation_panel(view, limit=20):
+    """Innovation items awarded in the period's plans to units in the subtree: the count and
+    points by unit, and the highest-awarded items (their titles, never a person's name). One
+    query."""
+    from apps.objectives.models import InnovationItem
+
+    items = (
+        InnovationItem.objects.for_user(view.user)
+        .filter(
+            plan__period=view.period,
+            status=InnovationItem.Status.AWARDED,
+            unit__path__startswith=view.unit.path,
+        )
+        .select_related("unit")
+        .order_by("-awarded_points", "pk")
+    )
+    by_unit, listed = {}, []
+    for item in items:
+        owner = view.group_of.get(item.unit_id, view.unit)
+        row = by_unit.setdefault(owner.pk, {"items": 0, "points": 0.0})
+        row["items"] += 1
+        row["points"] += float(item.awarded_points)
+        if len(listed) < limit:
+            listed.append(
+                {"title": item.title, "unit": item.unit.name, "points": float(item.awarded_points)}
+            )
+    return {
+        "count": sum(row["items"] for row in by_unit.values()),
+        "points": round(sum(row["points"] for row in by_unit.values()), 2),
+        "by_unit": [
+            {"unit": pk, "name": _name(view, pk), "drill": _drill(view, pk), **row}
+            for pk, row in by_unit.items()
+        ],
+        "items": listed,
+    }
+
+
+# --- the nightly rollup ------------------------------------------------------------------------
+
+
+def rollup_months(today=None):
+    """The months the nightly run refreshes: this one and the one before (late records)."""
+    today = today or timezone.localdate()
+    this_month = today.replace(day=1)
+    return [(this_month - timedelta(days=1)).replace(day=1), this_month]
+
+
+def refresh_rollups(months=None):
+    """Rewrite the rollup rows of ``months`` (first days; default: ``rollup_months()``) from
+    the records, set-based: a few grouped queries per month through liaison's and coordination's
+    services, then one delete and one bulk insert per table. Idempotent: a rerun writes the
+    same rows. Returns the number of rows written."""
+    from apps.coordination import services as coordination
+    from apps.liaison import services as liaison
+
+    months = sorted(months or rollup_months())
+    end_of = {month: _month_end(month) for month in months}
+    unit_rows, case_rows = {}, []
+    for month in months:
+        for unit_id, figures in liaison.monthly_coverage(month, end_of[month]).items():
+            if unit_id is None:
+                continue
+            unit_rows[(unit_id, month)] = _liaison_figures(figures)
+    for month in months:
+        for row in coordination.monthly_responsiveness(month, end_of[month]):
+            target = unit_rows.setdefault((row["department"], row["month"]), {})
+            target.update(_referral_figures(row))
+        for row in liaison.monthly_case_counts(month, end_of[month]):
+            case_rows.append(CaseMonth(unit_id=row.pop("unit"), **row))
+    with transaction.atomic():
+        UnitMonth.objects.filter(month__in=months).delete()
+        CaseMonth.objects.filter(month__in=months).delete()
+        UnitMonth.objects.bulk_create(
+            [UnitMonth(unit_id=unit, month=month, **f) for (unit, month), f in unit_rows.items()],
+            batch_size=2000,
+        )
+        CaseMonth.objects.bulk_create(case_rows, batch_size=2000)
+    return len(unit_rows) + len(case_rows)
+
+
+def _month_end(month):
+    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _liaison_figures(figures):
+    return {
+        "households_linked": figures["linked"],
+        "households_visited": figures["visited"],
+        "households_visited_ytd": figures.get("visited_ytd", 0),
+        "visits": figures["visits"],
+        "cases": figures["cases"],
+        "cases_on_time": figures["cases_on_time"],
+        **{f"visits_due_{risk}": figures["due"].get(risk, 0) for risk in RISKS},
+        **{f"visits_made_{risk}": figures["made"].get(risk, 0) for risk in RISKS},
+    }
+
+
+def _referral_figures(row):
+    return {
+        "referrals": row["received"],
+        "referrals_accepted": row["accepted"],
+        "referrals_accepted_on_time": row["accepted_on_time"],
+        "referrals_completed": row["completed"],
+        "referrals_completed_on_time": row["completed_on_time"],
+        "referrals_declined": row["declined"],
+        "hours_to_accept": row["hours_to_accept"],
+        "hours_to_complete": row["hours_to_complete"],
+    }
+
+
+def period_months(period):
+    """Every month of ``period`` up to this one: what a full rebuild refreshes."""
+    today = timezone.localdate()
+    return [m for m in months_of(period.start_date, period.end_date) if m <= today]
+
+
+def rebuild_for_periods(periods):
+    """Refresh every month of ``periods`` (the demo, a backfill)."""
+    months = sorted({m for period in periods for m in period_months(period)})
+    return refresh_rollups(months) if months else 0
+
+
+# --- the weekly digest -------------------------------------------------------------------------
+
+
+def digest_figures(data):
+    """The few numbers a leader's weekly digest quotes from her dashboard: counts only."""
+    panels = data["panels"]
+    lights = {light["key"]: 0 for light in panels["objectives"]["lights"]}
+    for row in panels["objectives"]["by_unit"]:
+        for key, count in row["counts"].items():
+            lights[key] += count
+    coverage = panels["liaison"]["by_unit"]
+    linked = sum(row["linked"] for row in coverage)
+    visited = sum(row["visited"] for row in coverage)
+    cases = panels["cases"]["by_unit"]
+    return {
+        "behind": lights.get(Reason.BEHIND, 0),
+        "overdue_objectives": lights.get(Reason.OVERDUE, 0),
+        "overdue_items": sum(row["overdue"] for row in panels["supervision"]["by_unit"]),
+        "cases": sum(row["cases"] for row in cases),
+        "sensitive": sum(row["sensitive"] for row in cases),
+        "coverage": _rate(visited, linked) or 0,
+    }
+
+
+def send_weekly_digest(today=None):
+    """Weekly: each active leader gets one notification (in-app and e-mail) with the headline
+    figures of her dashboard for the current period and a link to it; once per ISO week, so a
+    rerun sends nothing twice. Returns the number sent."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from apps.accounts.models import User
+    from apps.notifications.services import notify
+
+    today = today or timezone.localdate()
+    year, week, _day = today.isocalendar()
+    try:
+        period = resolve_period(None)
+    except ValidationError:
+        return 0
+    sent = 0
+    leaders = User.objects.filter(is_active=True, memberships__role=Role.LEADER).distinct()
+    for leader in leaders.order_by("pk"):
+        unit = home_unit(leader)
+        if unit is None:
+            continue
+        figures = digest_figures(dashboard(leader, period, unit))
+        url = f"{reverse('dashboards:index')}?period={period.pk}&unit={unit.pk}"
+        with translation.override("zh-hans"):
+            title = _("Weekly digest: %(unit)s, %(period)s") % {
+                "unit": unit.name,
+                "period": period.name,
+            }
+            body = (
+                _(
+                    "Objectives behind pace: %(behind)s; overdue: %(overdue_objectives)s. "
+                    "Overdue supervised items: %(overdue_items)s. Cases this period: %(cases)s "
+                    "(of which sensitive: %(sensitive)s). Households visited: %(coverage)s%%. "
+                    "Open the dashboard for the details."
+                )
+                % figures
+            )
+        if notify(leader, f"dashboard-digest:{year}-W{week:02d}", title, body=body, url=url):
+            sent += 1
+    return sent
