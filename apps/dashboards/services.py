@@ -223,7 +223,7 @@ def _rate(part, whole):
 def assessment_panel(view):
     """Results of the period's schemes by level (the furthest round scored), with the previous
     period's total, rank and grade beside each unit. One query."""
-    from apps.assessment.models import ROUND_ORDER, AssessmentResult
+    from apps.assessment.models import ROUND_ORDER, AssessmentResult, Level
 
     periods = [view.period] + ([view.previous] if view.previous else [])
     results = (
@@ -246,7 +246,9 @@ def assessment_panel(view):
         target = current if key[0] == view.period.pk else before
         target.setdefault(key[1], []).append(result)
     levels = []
-    for level, results_now in current.items():
+    # Townships first: the chart draws the first level, the others are tables below it.
+    order = {level: position for position, level in enumerate(Level.values)}
+    for level, results_now in sorted(current.items(), key=lambda item: order[item[0]]):
         earlier = {r.unit_id: r for r in before.get(level, [])}
         levels.append(
             {
