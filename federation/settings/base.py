@@ -90,7 +90,11 @@ TEMPLATES = [
 # settings start embedded servers for whichever is unset (federation/settings/servers.py).
 DATABASE_URL = env_str("DATABASE_URL")
 REDIS_URL = env_str("REDIS_URL")
-DATABASES, CELERY_BROKER_URL, CACHES = servers.from_urls(DATABASE_URL, REDIS_URL)
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+DATABASES, CELERY_BROKER_URL, CACHES = servers.from_urls(
+    DATABASE_URL, REDIS_URL, replica_url=DATABASE_REPLICA_URL
+)
+DATABASE_ROUTERS = ["federation.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Nothing a request needs depends on the cache: sessions live in PostgreSQL alone (below), so
 # sign-in and every page keep working while Redis is away.

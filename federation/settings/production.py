@@ -9,7 +9,9 @@ DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in env_required("ALLOWED_HOSTS").split(",")]
 DATABASES, CELERY_BROKER_URL, CACHES = servers.from_urls(
-    env_required("DATABASE_URL"), env_required("REDIS_URL")
+    env_required("DATABASE_URL"),
+    env_required("REDIS_URL"),
+    replica_url=env_str("DATABASE_REPLICA_URL"),
 )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

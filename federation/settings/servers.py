@@ -10,9 +10,11 @@ import dj_database_url
 REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
 
 
-def from_urls(database_url, redis_url, *, embedded=False):
+def from_urls(database_url, redis_url, *, embedded=False, replica_url=None):
     """``DATABASES``, ``CELERY_BROKER_URL`` and ``CACHES`` for the given URLs. An empty URL
-    leaves its settings empty, or, with ``embedded``, starts the embedded server instead."""
+    leaves its settings empty, or, with ``embedded``, starts the embedded server instead. A
+    ``replica_url`` adds the read replica the dashboards read from (federation.routers); its
+    test database mirrors the default one."""
     if database_url:
         database = dj_database_url.parse(database_url, conn_max_age=60)
     elif embedded:
@@ -31,6 +33,9 @@ def from_urls(database_url, redis_url, *, embedded=False):
     else:
         broker_url = cache_location = None
     databases = {"default": {**database, "ATOMIC_REQUESTS": True}} if database else {}
+    if database and replica_url:
+        replica = dj_database_url.parse(replica_url, conn_max_age=60)
+        databases["replica"] = {**replica, "TEST": {"MIRROR": "default"}}
     cache = {"BACKEND": REDIS_CACHE, "LOCATION": cache_location, "KEY_PREFIX": "federation"}
     caches = {"default": cache} if cache_location else {}
     return databases, broker_url, caches

@@ -9,6 +9,7 @@ from apps.coordination.models import Referral
 from apps.dashboards import services
 from apps.dashboards.models import CaseMonth, UnitMonth
 from apps.liaison.models import Case, Contact, Visit
+from federation import routers
 
 
 def by_unit(rows):
@@ -180,3 +181,19 @@ def test_the_backfill_command_rewrites_the_periods_months(world):
     assert UnitMonth.objects.filter(visits__gt=0).exists()
     with pytest.raises(CommandError):
         call_command("refresh_dashboards", "--period", "999999", stdout=out)
+
+
+def test_the_dashboards_reads_are_marked_for_the_replica(world, county, leader, monkeypatch):
+    marked = []
+    real = routers.ReplicaRouter.db_for_read
+
+    def spy(self, model, **hints):
+        marked.append(routers._replica_reads.get())
+        return real(self, model, **hints)
+
+    monkeypatch.setattr(routers.ReplicaRouter, "db_for_read", spy)
+    services.dashboard(leader, world.period, county.county)
+    # Who the user is and where she works are read from the primary; every panel's figures
+    # (at least one read each) may come from the replica.
+    first = marked.index(True)
+    assert all(marked[first:]) and len(marked[first:]) >= len(services.PANELS)
