@@ -391,6 +391,16 @@ API_DOORS = {
     ),
     "assessment-results approve": Door(STAFF, "assessment_result"),
     "assessment-results publish": Door(ADMIN, "assessment_result"),
+    # A village under township A: county staff and township A's staff add units in their area.
+    "org-units create": Door(
+        STAFF,
+        body=lambda w: {
+            "name": "甲三村",
+            "code": "100101003",
+            "kind": "village",
+            "parent": w.county.township_a.pk,
+        },
+    ),
 }
 
 # Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.
