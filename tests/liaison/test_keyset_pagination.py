@@ -179,3 +179,18 @@ def test_a_long_html_list_says_more_than_its_bound(client_as, county_admin, rep_
     monkeypatch.setattr(BoundedCountPaginator, "count_limit", 100)
     page = client_as(county_admin).get("/liaison/households/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Page 1 of more than 2 (over 100 rows: filter to see the rest)" in page.text
+
+
+def test_the_bound_and_a_bad_cursor_speak_chinese(
+    client_as, api_as, county_admin, rep_a1, monkeypatch
+):
+    from apps.core.views import BoundedCountPaginator
+
+    _add_households(rep_a1, 130)
+    monkeypatch.setattr(BoundedCountPaginator, "count_limit", 100)
+    page = client_as(county_admin).get("/liaison/households/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "第 1 页，共 2 页以上（超过 100 条，请用筛选条件查看其余记录）" in page.text
+    response = api_as(county_admin).get(
+        "/api/v1/visits/?cursor=garbage", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.json()["detail"] == "此分页链接已失效，请从第一页重新开始。"

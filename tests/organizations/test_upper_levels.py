@@ -263,3 +263,32 @@ def test_a_prefecture_department_refers_to_the_prefecture_or_its_counties(tree):
     coordination._check_receiving_unit(tree.department, tree.county_2)
     with pytest.raises(ValidationError):
         coordination._check_receiving_unit(tree.department, tree.township_1)
+
+
+# --- in Chinese -----------------------------------------------------------------------------
+
+
+def test_the_tree_rules_speak_chinese(tree):
+    unit = OrgUnit(name="新单位", code="999", kind="county", parent=tree.province)
+    assert _clean_error(unit, "zh-hans") == "县妇联是顶级单位，或隶属于市（州）妇联。"
+    unit = OrgUnit(name="新单位", code="999", kind="province", parent=tree.prefecture)
+    assert _clean_error(unit, "zh-hans") == "省妇联是顶级单位，不能有上级单位。"
+
+
+def test_the_admin_form_and_the_api_refuse_in_chinese(tree, client, api_as, prefecture_admin):
+    admin = User.objects.create_superuser("root", password="pw-for-tests")
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.post(
+        reverse("admin:organizations_orgunit_add"),
+        {"name": "错县", "code": "439999", "kind": "county", "parent": tree.province.pk},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert "县妇联是顶级单位，或隶属于市（州）妇联。" in page.content.decode()
+    response = api_as(prefecture_admin).post(
+        "/api/v1/org-units/",
+        {"name": "错镇", "code": "4305101", "kind": "township", "parent": tree.prefecture.pk},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.json()["parent"] == ["乡镇（街道）妇联的上级单位必须是县妇联。"]
+    assert not OrgUnit.objects.filter(code__in=["439999", "4305101"]).exists()
