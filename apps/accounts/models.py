@@ -90,13 +90,15 @@ class User(AbstractUser):
 class Membership(TimeStampedModel):
     """Gives ``user`` the ``role`` in ``unit``; the unit's subtree is what the user sees."""
 
-    # The unit kind each role is held in.
-    UNIT_KIND_FOR_ROLE = {
-        Role.COUNTY_ADMIN: OrgUnit.Kind.COUNTY,
-        Role.LEADER: OrgUnit.Kind.COUNTY,
-        Role.TOWNSHIP_STAFF: OrgUnit.Kind.TOWNSHIP,
-        Role.VILLAGE_REP: OrgUnit.Kind.VILLAGE,
-        Role.DEPT_LIAISON: OrgUnit.Kind.DEPARTMENT,
+    # The unit kinds each role is held in. Federation staff and leaders above the county
+    # (a prefecture's, a province's) hold the county roles at their own unit: scoping is by
+    # path, so they see every county below them by the same rule.
+    UNIT_KINDS_FOR_ROLE = {
+        Role.COUNTY_ADMIN: OrgUnit.UPPER_KINDS,
+        Role.LEADER: OrgUnit.UPPER_KINDS,
+        Role.TOWNSHIP_STAFF: (OrgUnit.Kind.TOWNSHIP,),
+        Role.VILLAGE_REP: (OrgUnit.Kind.VILLAGE,),
+        Role.DEPT_LIAISON: (OrgUnit.Kind.DEPARTMENT,),
     }
 
     scope_field = "unit"
@@ -126,11 +128,12 @@ class Membership(TimeStampedModel):
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
 
     def clean(self):
-        expected_kind = self.UNIT_KIND_FOR_ROLE[self.role]
-        if self.unit_id and self.unit.kind != expected_kind:
+        expected_kinds = self.UNIT_KINDS_FOR_ROLE[self.role]
+        if self.unit_id and self.unit.kind not in expected_kinds:
+            kinds = " / ".join(str(OrgUnit.Kind(kind).label) for kind in expected_kinds)
             raise ValidationError(
                 {
                     "unit": _("The role %(role)s is held in a %(kind)s.")
-                    % {"role": self.get_role_display(), "kind": OrgUnit.Kind(expected_kind).label}
+                    % {"role": self.get_role_display(), "kind": kinds}
                 }
             )

@@ -625,7 +625,7 @@ def refer_to_federation(
     )
     referral.full_clean()
     referral.save()
-    staff = Role.COUNTY_ADMIN if unit.kind == OrgUnit.Kind.COUNTY else Role.TOWNSHIP_STAFF
+    staff = Role.COUNTY_ADMIN if unit.is_upper else Role.TOWNSHIP_STAFF
     notify_many(
         User.objects.working_in([unit], role=staff),
         f"incoming-referral-sent:{referral.pk}",
@@ -636,11 +636,12 @@ def refer_to_federation(
 
 
 def _check_receiving_unit(department, unit):
-    """The county federation of the department's county, or one of its townships."""
-    county_id = department.parent_id
+    """The federation the department hangs under (a county's, a prefecture's …), or one of the
+    federations directly below it (the county's townships, the prefecture's counties)."""
+    federation_id = department.parent_id
     if unit is None or not (
-        (unit.kind == OrgUnit.Kind.COUNTY and unit.pk == county_id)
-        or (unit.kind == OrgUnit.Kind.TOWNSHIP and unit.parent_id == county_id)
+        (unit.is_upper and unit.pk == federation_id)
+        or (unit.kind != OrgUnit.Kind.DEPARTMENT and unit.parent_id == federation_id)
     ):
         raise ValidationError(
             {"unit": _("Choose the county federation or one of its township federations.")}
@@ -778,18 +779,26 @@ def own_departments(user):
 
 
 def addressable_units(user):
-    """The federation units her departments may refer a woman to: their county's federation
-    and its townships'."""
-    counties = own_departments(user).values("parent")
-    return OrgUnit.objects.filter(
-        Q(pk__in=counties) | Q(kind=OrgUnit.Kind.TOWNSHIP, parent__in=counties)
-    ).order_by("path")
+    """The federation units her departments may refer a woman to: the federation each hangs
+    under (a county's, or a prefecture's) and the federations directly below it."""
+    federations = own_departments(user).values("parent")
+    return (
+        OrgUnit.objects.filter(Q(pk__in=federations) | Q(parent__in=federations))
+        .exclude(kind=OrgUnit.Kind.DEPARTMENT)
+        .order_by("path")
+    )
 
 
 def addressable_villages(user):
-    """The villages of those townships, one of which may be hers."""
-    counties = own_departments(user).values("parent")
-    return OrgUnit.objects.filter(kind=OrgUnit.Kind.VILLAGE, parent__parent__in=counties).order_by(
+    """The villages anywhere under those federations, one of which may be hers (one query:
+    the federations' paths are matched in a subquery)."""
+    from django.db.models.lookups import StartsWith
+
+    federations = OrgUnit.objects.filter(
+        StartsWith(models.OuterRef("path"), models.F("path")),
+        pk__in=own_departments(user).values("parent"),
+    )
+    return OrgUnit.objects.filter(models.Exists(federations), kind=OrgUnit.Kind.VILLAGE).order_by(
         "path"
     )
 

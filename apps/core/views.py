@@ -3,13 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
 from apps.core import exports, navigation, todo
+from apps.core.api.pagination import bounded_count
 from apps.core.permissions import DEFAULT_WRITE_ROLES, may_request
 
 
@@ -51,6 +54,28 @@ class WriteRoleRequiredMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+class BoundedCountPaginator(Paginator):
+    """Counts no further than ``count_limit`` rows, so a page of a list with millions of rows
+    (a province's visits or households) costs what it costs in a county. Past the bound the
+    page says "more than", and the pages beyond it are reached by narrowing the filters."""
+
+    count_limit = 10_000
+
+    @cached_property
+    def _rows_counted(self):
+        if not hasattr(self.object_list, "query"):
+            return len(self.object_list)
+        return bounded_count(self.object_list, self.count_limit)
+
+    @cached_property
+    def count(self):
+        return min(self._rows_counted, self.count_limit)
+
+    @property
+    def count_is_exact(self):
+        return self._rows_counted <= self.count_limit
+
+
 class ScopedListView(ScopedQuerysetMixin, FilterView):
     """A filtered, paginated list; ``?export=xlsx`` downloads the same filtered rows.
 
@@ -58,6 +83,7 @@ class ScopedListView(ScopedQuerysetMixin, FilterView):
     """
 
     paginate_by = 50
+    paginator_class = BoundedCountPaginator
     export_columns = ()
     export_name = "export"
 

@@ -457,6 +457,9 @@ class UnitScore(ScopedModel):
         VILLAGE = "village", _("Village")
         DEPARTMENT = "department", _("Department")
         PERSON = "person", _("Individual")
+        # A prefecture's plan scores its counties, a province's its prefectures.
+        COUNTY = "county", _("County")
+        PREFECTURE = "prefecture", _("Prefecture")
 
     class Grade(models.TextChoices):
         EXCELLENT = "excellent", _("Excellent")

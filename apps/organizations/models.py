@@ -1,4 +1,5 @@
-"""The org tree (county → township → village, departments under the county) and periods."""
+"""The org tree (province → prefecture → county → township → village, departments under any
+federation level above the township) and periods."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -23,13 +24,21 @@ class OrgUnit(TimeStampedModel):
         TOWNSHIP = "township", _("Township federation")
         VILLAGE = "village", _("Village federation")
         DEPARTMENT = "department", _("Functional department")
+        PROVINCE = "province", _("Provincial federation")
+        PREFECTURE = "prefecture", _("Prefecture federation")
 
-    # The kind each kind may hang under; None marks a root.
+    # Federation levels above the township: each may be a deployment's root, keeps its own
+    # staff (county_admin) and leaders, and may have functional departments under it.
+    UPPER_KINDS = (Kind.PROVINCE, Kind.PREFECTURE, Kind.COUNTY)
+
+    # The kinds each kind may hang under; None in the tuple means it may also be a root.
     PARENT_KINDS = {
-        Kind.COUNTY: None,
-        Kind.TOWNSHIP: Kind.COUNTY,
-        Kind.VILLAGE: Kind.TOWNSHIP,
-        Kind.DEPARTMENT: Kind.COUNTY,
+        Kind.PROVINCE: (None,),
+        Kind.PREFECTURE: (None, Kind.PROVINCE),
+        Kind.COUNTY: (None, Kind.PREFECTURE),
+        Kind.TOWNSHIP: (Kind.COUNTY,),
+        Kind.VILLAGE: (Kind.TOWNSHIP,),
+        Kind.DEPARTMENT: UPPER_KINDS,
     }
 
     scope_field = ""
@@ -74,27 +83,28 @@ class OrgUnit(TimeStampedModel):
         """True when ``other`` is this unit or lies below it."""
         return other.path.startswith(self.path)
 
+    @property
+    def is_upper(self):
+        """A federation above the township (province, prefecture or county)."""
+        return self.kind in self.UPPER_KINDS
+
     def clean(self):
-        expected_parent_kind = self.PARENT_KINDS.get(self.kind)
+        allowed = self.PARENT_KINDS.get(self.kind, ())
         parent_kind = self.parent.kind if self.parent else None
-        if parent_kind != expected_parent_kind:
-            if expected_parent_kind is None:
-                message = _("A %(kind)s is a root and has no parent unit.")
-            else:
-                message = _("A %(kind)s must sit under a %(parent_kind)s.")
-            raise ValidationError(
-                {
-                    "parent": message
-                    % {
-                        "kind": self.get_kind_display(),
-                        "parent_kind": self.Kind(expected_parent_kind).label
-                        if expected_parent_kind
-                        else "",
-                    }
-                }
-            )
+        if self.kind and parent_kind not in allowed:
+            raise ValidationError({"parent": self._parent_message(allowed)})
         if self.pk and self.parent and self.parent.path.startswith(self.path):
             raise ValidationError({"parent": _("A unit cannot be moved under itself.")})
+
+    def _parent_message(self, allowed):
+        """Why this parent is refused, naming the kinds that would do."""
+        kinds = [self.Kind(kind).label for kind in allowed if kind]
+        values = {"kind": self.get_kind_display(), "parent_kind": " / ".join(map(str, kinds))}
+        if not kinds:
+            return _("A %(kind)s is a root and has no parent unit.") % values
+        if None in allowed:
+            return _("A %(kind)s is a root or sits under a %(parent_kind)s.") % values
+        return _("A %(kind)s must sit under a %(parent_kind)s.") % values
 
     def save(self, *args, **kwargs):
         old_path = self.path

@@ -394,6 +394,16 @@ API_DOORS = {
     "assessment-schemes import_survey": Door(
         ADMIN, "assessment_scheme", lambda w: {"round": "initial"}
     ),
+    # A village under township A: county staff and township A's staff add units in their area.
+    "org-units create": Door(
+        STAFF,
+        body=lambda w: {
+            "name": "甲三村",
+            "code": "100101003",
+            "kind": "village",
+            "parent": w.county.township_a.pk,
+        },
+    ),
 }
 
 # Pages: "<namespace>:<name>" of every URL pattern whose view takes a POST.

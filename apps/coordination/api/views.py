@@ -41,6 +41,7 @@ from apps.coordination.models import (
     WarningLetter,
 )
 from apps.core.access_log import record_access
+from apps.core.api.pagination import KeysetPagination
 from apps.core.api.serializers import validated
 from apps.core.api.viewsets import ScopedQuerysetMixin
 from apps.core.roles import Role
@@ -76,7 +77,9 @@ class ReferralViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
             return REFERRERS
         return (Role.DEPT_LIAISON,)
 
-    ordering_fields = ["id", "sent_at", "state", "accept_due", "complete_due"]
+    # Keyset pages order by non-null columns only (complete_due is empty until accepted).
+    pagination_class = KeysetPagination
+    ordering_fields = ["id", "sent_at", "state", "accept_due"]
 
     def _act(self, request, service, body=None):
         referral = self.get_object()
@@ -228,6 +231,7 @@ class IncomingReferralViewSet(
     queryset = IncomingReferral.objects.with_details()
     serializer_class = serializers.IncomingReferralSerializer
     filterset_class = IncomingReferralFilterSet
+    pagination_class = KeysetPagination
     ordering_fields = ["id", "sent_at", "state", "accept_due"]
 
     @property
@@ -328,6 +332,7 @@ class ResourceEntryViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = ResourceEntry.objects.with_details()
     serializer_class = serializers.ResourceEntrySerializer
     filterset_class = ResourceEntryFilterSet
+    pagination_class = KeysetPagination
     ordering_fields = ["id", "entry_date", "amount"]
 
 
@@ -342,6 +347,7 @@ class ResourceHoursViewSet(
     serializer_class = serializers.ResourceHoursSerializer
     filterset_class = ResourceHoursFilterSet
     write_roles = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_REP)
+    pagination_class = KeysetPagination
     ordering_fields = ["id", "worked_on", "hours"]
 
     @extend_schema(

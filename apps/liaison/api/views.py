@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.access_log import record_access
+from apps.core.api.pagination import KeysetPagination
 from apps.core.api.serializers import validated
 from apps.core.api.viewsets import ScopedModelViewSet, ScopedQuerysetMixin
 from apps.core.roles import Role
@@ -44,6 +45,11 @@ class ContactViewSet(ScopedModelViewSet):
     queryset = Contact.objects.with_details()
     filterset_class = ContactFilterSet
     write_roles = WITH_REPRESENTATIVES
+    # Households run to millions in a province: keyset pages, by village then record (never
+    # by her name, which the page cursor would carry in the clear).
+    pagination_class = KeysetPagination
+    ordering = ["unit__path", "pk"]
+    ordering_fields = ["id", "risk"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self):
@@ -65,6 +71,8 @@ class VisitViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOn
     serializer_class = serializers.VisitSerializer
     filterset_class = VisitFilterSet
     write_roles = (Role.VILLAGE_REP,)
+    pagination_class = KeysetPagination
+    ordering_fields = ["id", "visited_on"]
 
 
 class CaseViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -74,6 +82,8 @@ class CaseViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     serializer_class = serializers.CaseSerializer
     filterset_class = CaseFilterSet
     write_roles = WITH_REPRESENTATIVES
+    pagination_class = KeysetPagination
+    ordering_fields = ["id", "opened_at", "state", "category"]
 
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()

@@ -16,7 +16,6 @@ from apps.liaison.deadlines import CASES
 from apps.liaison.models import Case, Contact, FollowUp, Representative, Risk, Visit
 from apps.liaison.services.contacts import require_representative
 from apps.notifications.services import notify_many
-from apps.organizations.models import OrgUnit
 
 SENSITIVE_CATEGORIES = {Case.Category.VIOLENCE}
 # The case categories, for modules that classify by them (coordination's services).
@@ -174,7 +173,7 @@ def escalate_case(user, case, *, note=""):
         escalation_units=[*case.escalation_units, target.pk],
     )
     # Only the staff who will handle it: a leader at the county may not open case records.
-    handlers = Role.COUNTY_ADMIN if target.kind == OrgUnit.Kind.COUNTY else Role.TOWNSHIP_STAFF
+    handlers = Role.COUNTY_ADMIN if target.is_upper else Role.TOWNSHIP_STAFF
     notify_many(
         User.objects.working_in([target], role=handlers),
         f"case-escalated:{case.pk}:{target.pk}",

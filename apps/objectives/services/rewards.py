@@ -202,7 +202,8 @@ def propose_rewards(plan):
     people, 创新奖 for the most awarded innovation items."""
     excellent = plan.scores.filter(grade=UnitScore.Grade.EXCELLENT).order_by("rank")
     proposals = []
-    for level in (UnitScore.Level.TOWNSHIP, UnitScore.Level.VILLAGE, UnitScore.Level.DEPARTMENT):
+    unit_levels = [level for level in UnitScore.Level if level != UnitScore.Level.PERSON]
+    for level in unit_levels:
         for score in excellent.filter(level=level)[: plan.collective_awards]:
             proposals.append(_proposal(plan, Reward.Kind.COLLECTIVE, score.unit_id, score=score))
     for score in excellent.filter(level=UnitScore.Level.PERSON)[: plan.individual_awards]:

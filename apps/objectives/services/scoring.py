@@ -39,6 +39,8 @@ SCORED_UNIT_KINDS = {
     OrgUnit.Kind.TOWNSHIP: UnitScore.Level.TOWNSHIP,
     OrgUnit.Kind.VILLAGE: UnitScore.Level.VILLAGE,
     OrgUnit.Kind.DEPARTMENT: UnitScore.Level.DEPARTMENT,
+    OrgUnit.Kind.COUNTY: UnitScore.Level.COUNTY,
+    OrgUnit.Kind.PREFECTURE: UnitScore.Level.PREFECTURE,
 }
 
 
@@ -126,10 +128,13 @@ def _grade(plan, score):
 def score_units(plan, now):
     """One snapshot row per scored unit and per person: the objectives handed to them, on a
     100-point scale, plus awarded innovation points up to the plan's cap."""
+    # The plan's own unit sets the plan and is not scored by it (a prefecture's plan scores
+    # its counties, not the prefecture).
     unit_rows = (
         plan.objectives.filter(
             assignee_person__isnull=True, assignee_unit__kind__in=list(SCORED_UNIT_KINDS)
         )
+        .exclude(assignee_unit=plan.unit_id)
         .values("assignee_unit", "assignee_unit__kind")
         .annotate(
             assigned=Sum("weight"),

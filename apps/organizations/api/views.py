@@ -1,3 +1,5 @@
+from rest_framework import mixins
+
 from apps.core.api.viewsets import ScopedModelViewSet, ScopedUpdateViewSet
 from apps.core.roles import Role
 from apps.organizations.api.serializers import OrgUnitSerializer, PeriodSerializer
@@ -5,9 +7,10 @@ from apps.organizations.filters import OrgUnitFilterSet, PeriodFilterSet
 from apps.organizations.models import OrgUnit, Period
 
 
-class OrgUnitViewSet(ScopedUpdateViewSet):
-    """The org tree, limited to the caller's subtrees. Names and codes are editable by county
-    staff and, for their own township, by township staff; the tree's shape is set in the admin."""
+class OrgUnitViewSet(mixins.CreateModelMixin, ScopedUpdateViewSet):
+    """The org tree, limited to the caller's subtrees. Federation staff add units under a unit
+    of their area (the tree rules of OrgUnit.clean apply); names and codes are editable by
+    county staff and, for their own township, by township staff; moves are the admin's."""
 
     queryset = OrgUnit.objects.all()
     serializer_class = OrgUnitSerializer

@@ -1,0 +1,35 @@
+"""``manage.py bench`` at a tiny scale: it runs, ends with its JSON line, and drops its
+database."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_runs_prints_its_figures_and_drops_its_database():
+    out, err = StringIO(), StringIO()
+    call_command("bench", "--scale", "tiny", "--requests", "8", stdout=out, stderr=err)
+    lines = out.getvalue().strip().splitlines()
+    figures = json.loads(lines[-1])
+    for key in (
+        "scale",
+        "load_s",
+        "floor_p95_ms",
+        "list_p95_ratio",
+        "queries_equal",
+        "scoring_s",
+        "nightly_s",
+    ):
+        assert key in figures
+    assert figures["scale"] == "tiny"
+    assert figures["queries_equal"] is True
+    assert "case_list" in lines[-2] or any("case_list" in line for line in lines)
+    assert "households" in err.getvalue()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [figures["database"]])
+        assert cursor.fetchone() is None
+    assert connection.settings_dict["NAME"] != figures["database"]
