@@ -23,6 +23,8 @@ class Level(models.TextChoices):
     TOWNSHIP = "township", _("Townships")
     DEPARTMENT = "department", _("Departments")
     PERSON = "person", _("Individual executive members")
+    COUNTY = "county", _("Counties")
+    PREFECTURE = "prefecture", _("Prefectures")
 
 
 class Round(models.TextChoices):

@@ -42,7 +42,12 @@ WRITE_BATCH = 2000
 # Targets one scoring task takes on; a scheme with more is scored in parts by several tasks
 # (one per unit under its owner), then ranked in one step.
 SCORING_PART = 5000
-UNIT_KINDS = {Level.TOWNSHIP: OrgUnit.Kind.TOWNSHIP, Level.DEPARTMENT: OrgUnit.Kind.DEPARTMENT}
+UNIT_KINDS = {
+    Level.TOWNSHIP: OrgUnit.Kind.TOWNSHIP,
+    Level.DEPARTMENT: OrgUnit.Kind.DEPARTMENT,
+    Level.COUNTY: OrgUnit.Kind.COUNTY,
+    Level.PREFECTURE: OrgUnit.Kind.PREFECTURE,
+}
 
 
 def _cents(value):
@@ -109,9 +114,9 @@ def save_scheme(
     vetoes = vetoes or []
     errors = {}
     part_names = _check_parts(parts, errors)
-    _check_tree(indicators, part_names, errors, base=_number(base_points) or ZERO)
+    _check_tree(indicators, part_names, errors, base=_number(base_points) or ZERO, level=level)
     _check_result_rule(result_rule, errors)
-    _check_vetoes(vetoes, errors)
+    _check_vetoes(vetoes, errors, level)
     for name, value in (("bonus_cap", bonus_cap), ("base_points", base_points)):
         if _number(value) is None or _number(value) < 0:
             errors[name] = _("Enter a number of points of zero or more.")
@@ -172,7 +177,7 @@ def _check_parts(parts, errors):
     return names
 
 
-def _check_tree(nodes, part_names, errors, *, base):
+def _check_tree(nodes, part_names, errors, *, base, level):
     messages = []
     if not nodes:
         messages.append(_("A scheme needs at least one indicator."))
@@ -229,6 +234,11 @@ def _check_tree(nodes, part_names, errors, *, base):
             messages.append(
                 _("Indicator “%(name)s”: there is no data source “%(source)s”.")
                 % {"name": name, "source": source}
+            )
+        elif source and not sources.get(source).reports_on(level):
+            messages.append(
+                _("Indicator “%(name)s”: “%(source)s” has no figures for %(level)s.")
+                % {"name": name, "source": sources.get(source).label, "level": _level_label(level)}
             )
         _check_rule(name, kind, maximum, rule, messages)
 
@@ -315,7 +325,11 @@ def _check_result_rule(rule, errors):
             return
 
 
-def _check_vetoes(vetoes, errors):
+def _level_label(level):
+    return Level(level).label if level in Level.values else level
+
+
+def _check_vetoes(vetoes, errors, level):
     if not isinstance(vetoes, list):
         errors["vetoes"] = _("The vetoes must be a list.")
         return
@@ -327,6 +341,15 @@ def _check_vetoes(vetoes, errors):
             errors["vetoes"] = _("Veto “%(reason)s”: there is no data source “%(source)s”.") % {
                 "reason": veto["reason"],
                 "source": veto.get("source") or "",
+            }
+            return
+        if not sources.get(veto["source"]).reports_on(level):
+            errors["vetoes"] = _(
+                "Veto “%(reason)s”: “%(source)s” has no figures for %(level)s."
+            ) % {
+                "reason": veto["reason"],
+                "source": sources.get(veto["source"]).label,
+                "level": _level_label(level),
             }
             return
         if _number(veto.get("at_least")) is None and _number(veto.get("at_most")) is None:

@@ -24,13 +24,27 @@ class Source:
     code: str
     label: str
     read: object  # (period, units) -> {unit_id: Figure}
+    # The scheme levels the source reports on (None: every level).
+    levels: frozenset | None = None
+
+    def reports_on(self, level):
+        return self.levels is None or level in self.levels
 
 
 _REGISTRY = {}
 
+# Who each module's figures are kept for: objectives score every unit a plan assigns to,
+# supervised items are led by townships and departments, coverage is a township's, referral
+# and joint-meeting figures a department's, the per-person figures a representative's.
+ASSIGNEES = frozenset({"township", "department", "county", "prefecture"})
+LEAD_UNITS = frozenset({"township", "department"})
+TOWNSHIPS = frozenset({"township"})
+DEPARTMENTS = frozenset({"department"})
+PEOPLE = frozenset({"person"})
 
-def register(code, label, read):
-    _REGISTRY[code] = Source(code, label, read)
+
+def register(code, label, read, levels=None):
+    _REGISTRY[code] = Source(code, label, read, levels)
 
 
 def get(code):
@@ -69,8 +83,8 @@ def _supervision(key):
     return read
 
 
-register("objectives.score", _("Objective score"), _objectives("score"))
-register("objectives.assigned", _("Objective points assigned"), _objectives("assigned"))
+register("objectives.score", _("Objective score"), _objectives("score"), ASSIGNEES)
+register("objectives.assigned", _("Objective points assigned"), _objectives("assigned"), ASSIGNEES)
 for _key, _label in [
     ("assigned", _("Supervised items assigned")),
     ("on_time", _("Supervised items completed on time")),
@@ -80,7 +94,7 @@ for _key, _label in [
     ("unsatisfied", _("Supervised items rated unsatisfied")),
     ("slips", _("Supervision slips issued")),
 ]:
-    register(f"supervision.{_key}", _label, _supervision(_key))
+    register(f"supervision.{_key}", _label, _supervision(_key), LEAD_UNITS)
 
 
 def _coverage(key):
@@ -123,29 +137,37 @@ def _responsiveness(key):
     return read
 
 
-register("objectives.innovation", _("Innovation points awarded"), _objectives("innovation"))
-register("liaison.coverage", _("Households visited (%)"), _coverage("coverage"))
-register("liaison.visits", _("Visits made"), _coverage("visits"))
 register(
-    "liaison.cases_on_time_rate", _("Cases answered in time (%)"), _coverage("cases_on_time_rate")
+    "objectives.innovation", _("Innovation points awarded"), _objectives("innovation"), ASSIGNEES
+)
+register("liaison.coverage", _("Households visited (%)"), _coverage("coverage"), TOWNSHIPS)
+register("liaison.visits", _("Visits made"), _coverage("visits"), TOWNSHIPS)
+register(
+    "liaison.cases_on_time_rate",
+    _("Cases answered in time (%)"),
+    _coverage("cases_on_time_rate"),
+    TOWNSHIPS,
 )
 register(
     "coordination.accepted_on_time_rate",
     _("Referrals accepted in time (%)"),
     _responsiveness("accepted_on_time_rate"),
+    DEPARTMENTS,
 )
 register(
     "coordination.completed_on_time_rate",
     _("Referrals completed in time (%)"),
     _responsiveness("completed_on_time_rate"),
+    DEPARTMENTS,
 )
-register("coordination.overdue", _("Referrals overdue"), _responsiveness("overdue"))
+register("coordination.overdue", _("Referrals overdue"), _responsiveness("overdue"), DEPARTMENTS)
 register(
     "coordination.satisfaction_rate",
     _("Referral satisfaction (%)"),
     _responsiveness("satisfaction_rate"),
+    DEPARTMENTS,
 )
-register("coordination.received", _("Referrals received"), _responsiveness("received"))
+register("coordination.received", _("Referrals received"), _responsiveness("received"), DEPARTMENTS)
 
 
 def _decisions(key):
@@ -167,16 +189,23 @@ def _decisions(key):
     return read
 
 
-register("coordination.decisions_done", _("Joint-meeting decisions done"), _decisions("done"))
+register(
+    "coordination.decisions_done",
+    _("Joint-meeting decisions done"),
+    _decisions("done"),
+    DEPARTMENTS,
+)
 register(
     "coordination.decisions_done_on_time_rate",
     _("Joint-meeting decisions done in time (%)"),
     _decisions("done_on_time_rate"),
+    DEPARTMENTS,
 )
 register(
     "coordination.decisions_overdue",
     _("Joint-meeting decisions overdue"),
     _decisions("overdue"),
+    DEPARTMENTS,
 )
 
 
@@ -207,19 +236,22 @@ def _representatives(key):
     return read
 
 
-register("liaison.person_visits", _("Visits she logged"), _representatives("visits"))
+register("liaison.person_visits", _("Visits she logged"), _representatives("visits"), PEOPLE)
 register(
     "liaison.person_gatherings",
     _("Group activities she took part in"),
     _representatives("gatherings"),
+    PEOPLE,
 )
 register(
     "liaison.person_absent",
     _("Never took part in a group activity (1 if so)"),
     _representatives("absent"),
+    PEOPLE,
 )
 register(
     "liaison.person_cases_on_time",
     _("Her cases answered in time"),
     _representatives("cases_on_time"),
+    PEOPLE,
 )

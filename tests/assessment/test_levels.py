@@ -1,0 +1,70 @@
+"""Schemes above the county: a prefecture ranks its counties with the same engine; a data source
+is only offered at the levels its module keeps figures for."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.assessment import services
+from apps.core.roles import Role
+from apps.organizations.models import OrgUnit
+from tests.conftest import make_unit, make_user
+
+
+@pytest.fixture
+def prefecture(db):
+    """A prefecture with two counties, each with a township."""
+    city = make_unit("江城市", "4301", OrgUnit.Kind.PREFECTURE)
+    counties = [
+        make_unit("东县", "430101", OrgUnit.Kind.COUNTY, city),
+        make_unit("西县", "430102", OrgUnit.Kind.COUNTY, city),
+    ]
+    for index, county in enumerate(counties):
+        make_unit(f"{county.name}城关镇", f"43010{index + 1}01", OrgUnit.Kind.TOWNSHIP, county)
+    return city, counties
+
+
+def test_a_prefecture_ranks_its_counties(prefecture, year, figures):
+    city, (east, west) = prefecture
+    staff = make_user("city_admin", Role.COUNTY_ADMIN, city)
+    figures["test.score"] = {east.pk: 70, west.pk: 95}
+    scheme = services.save_scheme(
+        staff,
+        title="2026年度县（市、区）妇联工作目标考核",
+        period=year,
+        level="county",
+        indicators=[
+            {"title": "目标任务", "max_points": 100, "kind": "data", "source": "test.score"}
+        ],
+        result_rule={"grades": [{"name": "先进", "min": 90}, {"name": "达标"}]},
+    )
+    results = services.score_scheme(scheme, "self")
+    assert sorted((r.unit.name, r.total, r.rank, r.grade) for r in results) == [
+        ("东县", Decimal("70.00"), 2, "达标"),
+        ("西县", Decimal("95.00"), 1, "先进"),
+    ]
+
+
+def test_a_source_is_refused_at_a_level_it_has_no_figures_for(prefecture, year):
+    city, _counties = prefecture
+    staff = make_user("city_admin", Role.COUNTY_ADMIN, city)
+    with pytest.raises(ValidationError) as refused:
+        services.save_scheme(
+            staff,
+            title="县级考核",
+            period=year,
+            level="county",
+            indicators=[
+                {
+                    "title": "联系户走访",
+                    "max_points": 100,
+                    "kind": "data",
+                    "source": "liaison.coverage",
+                }
+            ],
+            vetoes=[{"reason": "转介超时", "source": "coordination.overdue", "at_least": 1}],
+        )
+    errors = refused.value.message_dict
+    assert "联系户走访" in errors["indicators"][0] and "县" in errors["indicators"][0]
+    assert "转介超时" in errors["vetoes"][0]
