@@ -19,6 +19,7 @@ def test_bench_runs_prints_its_figures_and_drops_its_database():
         "scale",
         "load_s",
         "floor_p95_ms",
+        "dashboard_p95_ratio",
         "list_p95_ratio",
         "queries_equal",
         "scoring_s",
