@@ -251,35 +251,18 @@ def seed_assessment(context, log=print):
 
 def seed_township_scheme(context, period, log):
     users = context["users"]
-    admin, leader, township = users["admin"], users["leader"], users["township"]
+    admin, leader = users["admin"], users["leader"]
     scheme = township_scheme(admin, period)
     checklist = Indicator.objects.get(scheme=scheme, title="名单、制度上墙")
     panel = Indicator.objects.get(scheme=scheme, title="集中测评")
-    units = [unit for unit, _person in services.targets(scheme)]
-    own = township.primary_membership.unit
-    for index, unit in enumerate(units):
-        by = township if unit == own else admin
-        services.enter_score(by, checklist, unit=unit, round=Round.SELF, value=40 - index % 4)
-        services.enter_score(by, panel, unit=unit, round=Round.SELF, value=58 - index % 7)
-    services.score_scheme(scheme, Round.SELF)
-    for index, unit in enumerate(units[:3]):
-        services.enter_score(
-            admin,
-            checklist,
-            unit=unit,
-            round=Round.REVIEW,
-            value=34 - index,
-            reason="实地查看，部分制度未上墙",
-        )
-    for round_ in [Round.SELF, Round.INITIAL, Round.REVIEW, Round.FINAL]:
-        if round_ != Round.SELF:
-            services.score_scheme(scheme, round_)
-        approver = leader if round_ == Round.FINAL else admin
-        for result in AssessmentResult.objects.filter(scheme=scheme, round=round_):
-            services.approve_result(approver, result)
-    services.publish_results(
-        admin, AssessmentResult.objects.filter(scheme=scheme, round=Round.FINAL).first()
+    units = _self_assessments(
+        scheme,
+        users["township"],
+        admin,
+        {checklist: lambda index: 40 - index % 4, panel: lambda index: 58 - index % 7},
     )
+    _reviews(admin, checklist, units[:3], 34, "实地查看，部分制度未上墙")
+    _through_every_round(scheme, admin, leader)
     log(f"Assessment: {scheme} scored for {len(units)} townships through every round.")
 
 
@@ -287,27 +270,44 @@ def seed_department_scheme(context, period, log):
     """Each department scores its checklist item and the panel in its self-assessment; the
     county marks two down in the second review, with the reason."""
     users = context["users"]
-    admin, leader, dept = users["admin"], users["leader"], users["dept"]
+    admin, leader = users["admin"], users["leader"]
     scheme = department_scheme(admin, period)
     checklist = Indicator.objects.get(scheme=scheme, kind="checklist")
     panel = Indicator.objects.get(scheme=scheme, kind="panel")
-    units = [unit for unit, _person in services.targets(scheme)]
-    own = dept.primary_membership.unit
-    for index, unit in enumerate(units):
-        by = dept if unit == own else admin
-        services.enter_score(by, checklist, unit=unit, round=Round.SELF, value=15 - index % 3)
-        services.enter_score(by, panel, unit=unit, round=Round.SELF, value=14 - index % 5)
-    for index, unit in enumerate(units[1:3]):
-        services.enter_score(
-            admin,
-            checklist,
-            unit=unit,
-            round=Round.REVIEW,
-            value=10 - index,
-            reason="联络员多次缺席联席会议",
-        )
+    units = _self_assessments(
+        scheme,
+        users["dept"],
+        admin,
+        {checklist: lambda index: 15 - index % 3, panel: lambda index: 14 - index % 5},
+    )
+    _reviews(admin, checklist, units[1:3], 10, "联络员多次缺席联席会议")
     _through_every_round(scheme, admin, leader)
     log(f"Assessment: {scheme} scored for {len(units)} departments through every round.")
+
+
+def _self_assessments(scheme, own_user, admin, items):
+    """Every unit's 自评 of ``items`` (indicator → the value for the unit's position): the
+    demo account's own unit by her, the others by the county. Returns the units."""
+    units = [unit for unit, _person in services.targets(scheme)]
+    own = own_user.primary_membership.unit
+    for index, unit in enumerate(units):
+        by = own_user if unit == own else admin
+        for indicator, value in items.items():
+            services.enter_score(by, indicator, unit=unit, round=Round.SELF, value=value(index))
+    return units
+
+
+def _reviews(admin, indicator, units, first_value, reason):
+    """The county marks ``units`` down on ``indicator`` in the second review, with a reason."""
+    for index, unit in enumerate(units):
+        services.enter_score(
+            admin,
+            indicator,
+            unit=unit,
+            round=Round.REVIEW,
+            value=first_value - index,
+            reason=reason,
+        )
 
 
 def seed_person_scheme(context, period, log):
