@@ -150,6 +150,20 @@ def demo_county(db, seed_demo):
     seed_demo()
 
 
+@pytest.fixture(scope="module")
+def demo_year(django_db_setup, django_db_blocker):
+    """The demo county with its year of activity, built once for a module of tests that read
+    it (a seed takes half a minute; a second one, which the tests still run to show it adds
+    nothing, a second). Each test's own changes roll back as usual; the module's demo rolls
+    back when the module ends, so no other test sees it."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker in this process, on the real broker, against the real database."""

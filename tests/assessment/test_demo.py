@@ -1,11 +1,15 @@
 """The demo's township, department and 执委 schemes, each scored through every round and
 published, built once."""
 
+import pytest
 from django.db.models import Sum
 
 from apps.assessment.models import AssessmentLine, AssessmentResult, AssessmentScheme
 from apps.liaison.models import Representative
 from apps.organizations.models import OrgUnit
+
+# The demo is built once for the module; each test still seeds it again (adding nothing).
+pytestmark = pytest.mark.usefixtures("demo_year")
 
 
 def test_demo_schemes(db, seed_demo):

@@ -1,9 +1,14 @@
 """The demo gives every department services and 县教育局's liaison referrals to answer."""
 
+import pytest
+
 from apps.accounts.models import User
 from apps.coordination.models import Referral, Service
 from apps.core import todo
 from apps.organizations.models import OrgUnit
+
+# The demo is built once for the module; each test still seeds it again (adding nothing).
+pytestmark = pytest.mark.usefixtures("demo_year")
 
 
 def test_demo_departments_have_services_and_dept_has_referrals(db, seed_demo):

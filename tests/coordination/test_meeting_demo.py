@@ -1,5 +1,7 @@
 """The demo's joint-meeting system and its year of meetings, built once."""
 
+import pytest
+
 from apps.accounts.models import User
 from apps.coordination.models import (
     JointMeeting,
@@ -10,6 +12,9 @@ from apps.coordination.models import (
 )
 from apps.core import todo
 from apps.organizations.models import OrgUnit
+
+# The demo is built once for the module; each test still seeds it again (adding nothing).
+pytestmark = pytest.mark.usefixtures("demo_year")
 
 
 def counts():

@@ -3,6 +3,7 @@ their own households, cases that keep the sensitive-case rules, and coverage fig
 
 from collections import Counter
 
+import pytest
 from django.db.models import F
 from django.utils import timezone
 
@@ -11,6 +12,9 @@ from apps.liaison import services
 from apps.liaison.demo import TOWNSHIPS_WITH_REPRESENTATIVES
 from apps.liaison.models import Case, Contact, FollowUp, Representative, Visit
 from apps.organizations.models import OrgUnit, Period
+
+# The demo is built once for the module; each test still seeds it again (adding nothing).
+pytestmark = pytest.mark.usefixtures("demo_year")
 
 
 def liaison_counts():

@@ -1,9 +1,14 @@
 """The demo county gets a year of supervised items, slips of every colour, and work waiting
 for the demo accounts; seeding again adds nothing."""
 
+import pytest
+
 from apps.accounts.models import User
 from apps.core import todo
 from apps.supervision.models import ItemRequest, Slip, SupervisionItem
+
+# The demo is built once for the module; each test still seeds it again (adding nothing).
+pytestmark = pytest.mark.usefixtures("demo_year")
 
 
 def test_demo_has_a_year_of_items_in_every_state_and_slips_of_every_colour(db, seed_demo):
