@@ -597,8 +597,15 @@ def targets(scheme, under=None):
         villages = OrgUnit.objects.filter(path__startswith=path, kind=OrgUnit.Kind.VILLAGE)
         roll = representatives_in(villages).select_related("user")
         return [(representative.unit, representative.user) for representative in roll]
-    units = OrgUnit.objects.filter(path__startswith=path, kind=UNIT_KINDS[scheme.level])
-    return [(unit, None) for unit in units.order_by("path")]
+    return [(unit, None) for unit in target_units(scheme, under)]
+
+
+def target_units(scheme, under=None):
+    """The units a scheme of units (not of people) scores, as a queryset in tree order."""
+    path = (under or scheme.unit).path
+    return OrgUnit.objects.filter(path__startswith=path, kind=UNIT_KINDS[scheme.level]).order_by(
+        "path"
+    )
 
 
 def scoring_parts(scheme):
@@ -610,9 +617,7 @@ def scoring_parts(scheme):
             OrgUnit.objects.filter(path__startswith=scheme.unit.path, kind=OrgUnit.Kind.VILLAGE)
         ).count()
     else:
-        count = OrgUnit.objects.filter(
-            path__startswith=scheme.unit.path, kind=UNIT_KINDS[scheme.level]
-        ).count()
+        count = target_units(scheme).count()
     if count <= SCORING_PART:
         return []
     return list(scheme.unit.children.order_by("path").values_list("pk", flat=True))

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import DetailView
@@ -134,7 +135,7 @@ class SchemeDetailView(ScopedDetailView, DetailView):
             and not any(state["approved"] for state in context["rounds"])
         )
         if assessor and scheme.level != Level.PERSON:
-            context["veto_form"] = forms.VetoForm(units=scheme_units(scheme))
+            context["veto_form"] = forms.VetoForm(units=services.target_units(scheme))
         return super().get_context_data(**context, **kwargs)
 
     def sheets(self, scheme, assessor):
@@ -142,14 +143,10 @@ class SchemeDetailView(ScopedDetailView, DetailView):
         the round in progress), a unit's own people their own (for the 自评)."""
         if scheme.level == Level.PERSON:
             return []
-        units = scheme_units(scheme)
+        units = services.target_units(scheme)
         if not assessor:
             units = [unit for unit in units if works_in(self.request.user, unit)]
         return units
-
-
-def scheme_units(scheme):
-    return OrgUnit.objects.filter(pk__in=[unit.pk for unit, _person in services.targets(scheme)])
 
 
 class ScoreSheetView(ScopedQuerysetMixin, ServiceFormView):
@@ -169,7 +166,9 @@ class ScoreSheetView(ScopedQuerysetMixin, ServiceFormView):
     def get_step_object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
-    def sheet_params(self):
+    @cached_property
+    def sheet(self):
+        """``(unit, round)`` of the sheet, from the query string or the form: read once."""
         data = self.request.POST if self.request.method == "POST" else self.request.GET
         round_ = data.get("round") or services.current_round(self.object) or Round.SELF
         if round_ not in ROUND_ORDER:
@@ -183,14 +182,14 @@ class ScoreSheetView(ScopedQuerysetMixin, ServiceFormView):
         return {"items": services.scoring_items(self.object)}
 
     def get_form(self, data=None, files=None):
-        unit, round_ = self.sheet_params()
+        unit, round_ = self.sheet
         initial = {"unit": unit.pk, "round": round_}
         if data is None:
             initial |= services.sheet_values(self.object, unit, round_, self.request.user)
         return self.form_class(data, files, initial=initial, **self.get_form_kwargs())
 
     def run_service(self, service, form):
-        unit, round_ = self.sheet_params()
+        unit, round_ = self.sheet
         return services.enter_scores(
             self.request.user, self.object, unit=unit, round=round_, entries=form.entries()
         )
@@ -199,11 +198,11 @@ class ScoreSheetView(ScopedQuerysetMixin, ServiceFormView):
     success_message = gettext_lazy("The scores are saved and the round is rescored.")
 
     def get_success_url(self, result):
-        unit, round_ = self.sheet_params()
+        unit, round_ = self.sheet
         return f"{self.request.path}?unit={unit.pk}&round={round_}"
 
     def get_context_data(self, **kwargs):
-        unit, round_ = self.sheet_params()
+        unit, round_ = self.sheet
         files = ScoreEvidence.objects.filter(
             score__in=ManualScore.objects.for_user(self.request.user).filter(
                 indicator__scheme=self.object, unit=unit, person=None
@@ -276,7 +275,7 @@ class VetoCreateView(ScopedQuerysetMixin, ServiceFormView):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
-        return {"units": scheme_units(self.object)}
+        return {"units": services.target_units(self.object)}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(scheme=self.object, **kwargs)
