@@ -137,9 +137,9 @@ class IndicatorRowForm(forms.Form):
 
     DEPTHS = [(0, _("Level 1")), (1, _("Level 2")), (2, _("Level 3"))]
 
-    depth = forms.TypedChoiceField(label=_("Level"), choices=DEPTHS, coerce=int, initial=0)
+    depth = forms.TypedChoiceField(label=_("Indicator tier"), choices=DEPTHS, coerce=int, initial=0)
     title = forms.CharField(label=_("Indicator"), max_length=200, required=False)
-    max_points = forms.DecimalField(label=_("Points"), required=False)
+    max_points = forms.DecimalField(label=_("Maximum"), required=False)
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[("", _("(category)")), *Indicator.Kind.choices],
