@@ -245,7 +245,12 @@ class Visit(ScopedModel):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-visited_on", "-pk"]
-        indexes = [models.Index(fields=["representative", "visited_on"], name="visit_rep_date")]
+        indexes = [
+            models.Index(fields=["representative", "visited_on"], name="visit_rep_date"),
+            # The log lists' order: a page is read off the index, not sorted from the scope.
+            models.Index(fields=["visited_on", "id"], name="visit_date"),
+            models.Index(fields=["unit", "visited_on"], name="visit_unit_date"),
+        ]
 
     def __str__(self):
         return f"{self.representative} · {self.visited_on}"
@@ -338,6 +343,7 @@ class Case(ScopedModel):
         indexes = [
             models.Index(fields=["state", "state_deadline"], name="case_state_deadline"),
             models.Index(fields=["unit", "opened_at"], name="case_unit_opened"),
+            models.Index(fields=["opened_at", "id"], name="case_opened"),
         ]
 
     def __str__(self):
