@@ -23,14 +23,25 @@ def test_bench_runs_prints_its_figures_and_drops_its_database():
         "list_p95_ratio",
         "queries_equal",
         "scoring_s",
+        "scoring_speedup",
         "nightly_s",
     ):
         assert key in figures
     assert figures["scale"] == "tiny"
     assert figures["queries_equal"] is True
+    # The plans and schemes are in the data set: the night scores them.
+    nightly = figures["nightly"]
+    assert set(nightly) == {"objective_scoring", "assessment_scoring", "rollups", "reminders"}
+    assert nightly["objective_scoring"]["rows"] > 100
+    assert nightly["assessment_scoring"]["rows"] > 0
+    # The per-row yardstick writes exactly the set-based numbers, on the same plan.
+    compared = figures["scoring_compared"]
+    assert compared["scores"] > 0
+    assert compared["largest_difference"] == 0
     assert "case_list" in lines[-2] or any("case_list" in line for line in lines)
     assert "households" in err.getvalue()
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [figures["database"]])
         assert cursor.fetchone() is None
     assert connection.settings_dict["NAME"] != figures["database"]
+

@@ -115,7 +115,7 @@ def _innovation_totals(plan):
     return by_unit, by_person
 
 
-def _grade(plan, score):
+def grade_of(plan, score):
     if score >= plan.excellent_from:
         return UnitScore.Grade.EXCELLENT
     if score >= plan.good_from:
@@ -212,7 +212,7 @@ def _snapshot(plan, now, row, *, unit_id, person_id, level, innovation):
         innovation_points=innovation,
         deduction_points=row["deducted"] or Decimal(0),
         score=score,
-        grade=_grade(plan, score),
+        grade=grade_of(plan, score),
         computed_at=now,
         created_at=now,
         updated_at=now,
