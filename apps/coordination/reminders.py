@@ -13,7 +13,8 @@ from apps.accounts.models import User
 from apps.coordination.deadlines import MEETING_DECISIONS, REFERRALS
 from apps.coordination.models import MeetingDecision, Referral
 from apps.core.roles import Role
-from apps.notifications.services import daily_key, notify_batch
+from apps.notifications.models import GroupRobot
+from apps.notifications.services import daily_key, notify_batch, notify_robots, robot_text
 
 # At most this many referrals are named in a supervisor's summary.
 SUMMARY_LINES = 20
@@ -58,7 +59,29 @@ def send_department_reminders(department, now=None):
     supervisors = list(supervisors_of(department))
     messages = _referral_messages(department, now, liaisons, supervisors)
     messages += _decision_messages(department, now, liaisons, supervisors)
+    _tell_group(department, now)
     return len(notify_batch(messages)) if messages else 0
+
+
+def _tell_group(department, now):
+    """The department's group robot (if it has one) hears how many referrals and decisions
+    are late, with a link: counts only, since a referral's title names a woman's need and a
+    group may hold more people than the liaisons a consented referral is shared with."""
+    referrals = Referral.objects.filter(past_deadline(now), department=department).count()
+    decisions = decisions_past_deadline(now).filter(owner=department).count()
+    lines = []
+    if referrals:
+        lines.append(_("%(count)s referrals past their deadline") % {"count": referrals})
+    if decisions:
+        lines.append(
+            _("%(count)s joint-meeting decisions past their deadline") % {"count": decisions}
+        )
+    if not lines:
+        return
+    title = _("%(unit)s: coordination reminders") % {"unit": department.name}
+    text = robot_text(title, lines, url=reverse("coordination:referral-list"))
+    key = daily_key("coordination-overdue", department.pk, day=timezone.localdate(now))
+    notify_robots([(department, key, GroupRobot.Event.REMINDER, text)])
 
 
 def _referral_messages(department, now, liaisons, supervisors):

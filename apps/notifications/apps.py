@@ -18,5 +18,11 @@ class NotificationsConfig(AppConfig):
                 task="apps.notifications.tasks.deliver_undelivered_emails",
                 description=_("Retry e-mails that could not be sent"),
                 every_minutes=10,
-            )
+            ),
+            schedules.DefaultSchedule(
+                name="notifications.deliver_undelivered_robot_messages",
+                task="apps.notifications.tasks.deliver_undelivered_robot_messages",
+                description=_("Retry group-robot messages that could not be posted"),
+                every_minutes=10,
+            ),
         )

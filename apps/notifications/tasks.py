@@ -12,3 +12,14 @@ def deliver_email(notification_id):
 def deliver_undelivered_emails():
     for notification_id in services.undelivered_email_ids():
         deliver_email.delay(notification_id)
+
+
+@shared_task
+def deliver_robot_message(message_id):
+    return services.deliver_robot_message(message_id)
+
+
+@shared_task
+def deliver_undelivered_robot_messages():
+    for message_id in services.undelivered_robot_message_ids():
+        deliver_robot_message.delay(message_id)

@@ -17,7 +17,14 @@ from apps.core.deadlines import Light
 from apps.core.models import SHORT_TEXT
 from apps.core.roles import Role
 from apps.core.uploads import check_uploads
-from apps.notifications.services import daily_key, notify_batch, notify_many
+from apps.notifications.models import GroupRobot
+from apps.notifications.services import (
+    daily_key,
+    notify_batch,
+    notify_many,
+    notify_robot,
+    robot_text,
+)
 from apps.supervision.deadlines import ITEMS, PROGRESS, RECTIFICATIONS, REQUESTS
 from apps.supervision.models import (
     SLIP_LEVEL,
@@ -466,12 +473,13 @@ def urge_item(user, item, *, text=""):
         raise _state_error(item, _("urged"))
     text = (text or "").strip() or _("Please speed up and feed back in time.")
     entry = _log(item, user, Action.URGE, text)
-    notify_many(
-        unit_people([item.lead_unit]),
-        f"supervision-urge:{entry.pk}",
-        _("Urged: %(title)s") % {"title": item.title},
-        body=text,
-        url=item.get_absolute_url(),
+    key, title = f"supervision-urge:{entry.pk}", _("Urged: %(title)s") % {"title": item.title}
+    notify_many(unit_people([item.lead_unit]), key, title, body=text, url=item.get_absolute_url())
+    notify_robot(
+        item.lead_unit,
+        key,
+        GroupRobot.Event.REMINDER,
+        robot_text(title, url=item.get_absolute_url()),
     )
     return item
 
@@ -520,11 +528,15 @@ def _issue(item, colour, user, reason, now):
     _log(
         item, user, Action.SLIP, f"{slip.get_colour_display()} {reason}".strip(), user is None, now
     )
-    notify_many(
-        unit_people([item.lead_unit]),
-        f"supervision-slip:{slip.pk}",
-        _("%(slip)s: %(title)s") % {"slip": slip.get_colour_display(), "title": item.title},
-        url=slip.get_absolute_url(),
+    title = _("%(slip)s: %(title)s") % {"slip": slip.get_colour_display(), "title": item.title}
+    key = f"supervision-slip:{slip.pk}"
+    notify_many(unit_people([item.lead_unit]), key, title, url=slip.get_absolute_url())
+    # The unit's group hears the slip too: its title only, never the supervisor's reason.
+    notify_robot(
+        item.lead_unit,
+        key,
+        GroupRobot.Event.ESCALATION,
+        robot_text(title, url=item.get_absolute_url()),
     )
     return slip
 
@@ -567,7 +579,7 @@ def send_unit_reminders(unit, now=None):
     today = timezone.localdate(now)
     items = list(SupervisionItem.objects.open().filter(lead_unit=unit).select_related("lead_unit"))
     people = list(unit_people([unit]))
-    messages, judged = [], {}
+    messages, judged, titles = [], {}, {}
     for item in items:
         status = ITEMS.status_of(item, now)
         if status.light == Light.GREEN:
@@ -578,14 +590,34 @@ def send_unit_reminders(unit, now=None):
             "state": status.reason_label,
             "title": item.title,
         }
+        titles[key] = title
         messages += [(person, key, title, "", item.get_absolute_url()) for person in people]
     created = notify_batch(messages)
+    _tell_group(unit, "supervision-urge", today, titles)
     with transaction.atomic():
         for key in sorted({n.key for n in created}, key=lambda k: judged[k].pk):
             _log(judged[key], None, Action.URGE, _("Automatic reminder."), True, now)
         for item in items:
             escalate(item, ITEMS.status_of(item, now), now)
     return len(created) + send_progress_reminders(unit, now)
+
+
+def _tell_group(unit, kind, today, titles):
+    """The day's reminders of one kind, as one message to the unit's group robot (if it has
+    one): the same titles its people get in their inboxes, which every one of them may read.
+    ``titles`` maps each reminder's key to its title."""
+    if not titles:
+        return
+    header = {
+        "supervision-urge": _("%(unit)s: %(count)s supervised items need attention"),
+        "supervision-progress": _("%(unit)s: %(count)s progress feedbacks are due or missed"),
+        "rectification-urge": _("%(unit)s: %(count)s rectifications are due or overdue"),
+    }[kind] % {"unit": unit.name, "count": len(titles)}
+    url = reverse(
+        "supervision:inspection-list" if kind == "rectification-urge" else "supervision:item-list"
+    )
+    text = robot_text(header, list(titles.values()), url=url)
+    notify_robot(unit, daily_key(kind, unit.pk, day=today), GroupRobot.Event.REMINDER, text)
 
 
 # --- recurring progress feedback (阶段进展反馈) -------------------------------------------------
@@ -898,7 +930,7 @@ def send_progress_reminders(unit, now=None):
         ).select_related("item")
     )
     people = list(unit_people([unit]))
-    messages = []
+    messages, titles = [], {}
     for row in rows:
         status = PROGRESS.status_of(row, now)
         if status.light == Light.GREEN:
@@ -909,7 +941,9 @@ def send_progress_reminders(unit, now=None):
             "due": row.due.isoformat(),
             "title": row.item.title,
         }
+        titles[key] = title
         messages += [(person, key, title, "", row.item.get_absolute_url()) for person in people]
+    _tell_group(unit, "supervision-progress", today, titles)
     return len(notify_batch(messages))
 
 
@@ -1219,7 +1253,7 @@ def send_rectification_reminders(unit, now=None):
     were new."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    messages = []
+    messages, titles = [], {}
     people = list(unit_people([unit]))
     for rectification in Rectification.objects.open().filter(owner=unit).select_related("owner"):
         status = RECTIFICATIONS.status_of(rectification, now)
@@ -1231,9 +1265,11 @@ def send_rectification_reminders(unit, now=None):
             "text": rectification.text[:40],
         }
         url = reverse("supervision:inspection-detail", args=[rectification.inspection_id])
+        titles[key] = title
         messages += [
             (person, key, title, "", f"{url}#rectification-{rectification.pk}") for person in people
         ]
+    _tell_group(unit, "rectification-urge", today, titles)
     return len(notify_batch(messages))
 
 

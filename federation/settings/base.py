@@ -268,6 +268,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "妇联工作管理平台 <noreply@localhost>")
 
+# --- Group robots (企业微信 / 钉钉) ---------------------------------------------------------------
+# The portal's public address, for links in group-robot messages (none when unset).
+SITE_URL = env_str("SITE_URL")
+# Seconds to wait for a robot's webhook before the post counts as failed (the outbox retries).
+GROUP_ROBOT_TIMEOUT = env_int("GROUP_ROBOT_TIMEOUT", 10)
+
 # --- Demo data ---------------------------------------------------------------------------------
 # Department codes that may receive referrals of sensitive (domestic-violence) cases besides the
 # services flagged for them (apps.coordination.services.takes_sensitive); comma-separated.

@@ -14,7 +14,8 @@ from apps.accounts.models import User
 from apps.core.roles import Role
 from apps.liaison.models import Case, Contact, Representative
 from apps.liaison.services.contacts import contacts_due
-from apps.notifications.services import daily_key, notify_batch
+from apps.notifications.models import GroupRobot
+from apps.notifications.services import daily_key, notify_batch, notify_robots, robot_text
 from apps.organizations.models import OrgUnit
 
 IDLE_DAYS = 30
@@ -39,20 +40,55 @@ def send_township_reminders(township, now=None):
         Representative.objects.active().filter(unit__parent=township).select_related("user")
     )
     staff = list(User.objects.working_in([township], role=Role.TOWNSHIP_STAFF))
-    messages = _overdue_visits(representatives, today) + _idle(representatives, staff, today)
-    messages += _stuck_cases(township, staff, now, today) + _unescalated(
-        township, staff, now, today
-    )
-    return len(notify_batch(messages))
+    tally = defaultdict(int)
+    messages = _overdue_visits(representatives, today, tally)
+    messages += _idle(representatives, staff, today, tally)
+    messages += _stuck_cases(township, staff, now, today, tally)
+    messages += _unescalated(township, staff, now, today, tally)
+    created = notify_batch(messages)
+    _tell_group(township, today, tally)
+    return len(created)
 
 
-def _overdue_visits(representatives, today):
+def _tell_group(township, today, tally):
+    """The township's group robot (if it has one) hears the day's reminders as counts and a
+    link only: a chat group is no place for a household, a woman or a case, and a sensitive
+    case is not even named by village."""
+    lines = [
+        text % {"count": tally[name]}
+        for name, text in (
+            ("households", _("%(count)s households are due a visit")),
+            ("idle", _("%(count)s representatives have logged no visit in 30 days")),
+            ("cases", _("%(count)s cases are past their deadline")),
+        )
+        if tally[name]
+    ]
+    url = reverse("liaison:coverage")
+    messages = []
+    if lines:
+        title = _("%(unit)s: liaison reminders") % {"unit": township.name}
+        text = robot_text(title, lines, url=url)
+        key = daily_key("liaison-reminders", township.pk, day=today)
+        messages.append((township, key, GroupRobot.Event.REMINDER, text))
+    if tally["sensitive"]:
+        title = _(
+            "%(unit)s: %(count)s sensitive cases have not been escalated within 24 hours. "
+            "Please contact the village representatives today."
+        ) % {"unit": township.name, "count": tally["sensitive"]}
+        key = daily_key("sensitive-unescalated", township.pk, day=today)
+        text = robot_text(title, url=url)
+        messages.append((township, key, GroupRobot.Event.ESCALATION, text))
+    notify_robots(messages)
+
+
+def _overdue_visits(representatives, today, tally):
     overdue = (
         contacts_due(today, Contact.objects.filter(representative__in=representatives))
         .values("representative")
         .annotate(count=Count("pk"))
     )
     counts = {row["representative"]: row["count"] for row in overdue}
+    tally["households"] += sum(counts.values())
     return [
         (
             rep.user,
@@ -66,7 +102,7 @@ def _overdue_visits(representatives, today):
     ]
 
 
-def _idle(representatives, staff, today):
+def _idle(representatives, staff, today, tally):
     since = today - timedelta(days=IDLE_DAYS)
     idle = [
         rep
@@ -83,6 +119,7 @@ def _idle(representatives, staff, today):
         )
         for rep in idle
     ]
+    tally["idle"] += len(idle)
     if idle:
         names = "、".join(rep.full_name for rep in idle[:20])
         title = _("%(count)s representatives have logged no visit in 30 days") % {
@@ -101,7 +138,7 @@ def _idle(representatives, staff, today):
     return messages
 
 
-def _stuck_cases(township, staff, now, today):
+def _stuck_cases(township, staff, now, today, tally):
     stuck = (
         Case.objects.open()
         .filter(unit__parent=township, state_deadline__lt=now)
@@ -109,6 +146,7 @@ def _stuck_cases(township, staff, now, today):
     )
     messages = []
     for case in stuck:
+        tally["cases"] += 1
         title = _("Case past its deadline: %(case)s") % {"case": case.get_category_display()}
         key = daily_key("case-overdue", case.pk, day=today)
         url = case.get_absolute_url()
@@ -118,7 +156,7 @@ def _stuck_cases(township, staff, now, today):
     return messages
 
 
-def _unescalated(township, staff, now, today):
+def _unescalated(township, staff, now, today, tally):
     """Township staff cannot see a sensitive case until it reaches them, so the reminder names
     only the village, never the woman or the case."""
     late = (
@@ -134,6 +172,7 @@ def _unescalated(township, staff, now, today):
     by_village = defaultdict(int)
     for case in late:
         by_village[case.unit.name] += 1
+        tally["sensitive"] += 1
     return [
         (
             user,
