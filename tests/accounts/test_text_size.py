@@ -116,3 +116,11 @@ def test_me_in_the_api_says_whether_large_text_is_on(api_as, village_a1_rep, cou
     # Her colleagues' view of her account does not carry her settings.
     others = api_as(county_admin).get(f"/api/v1/users/{village_a1_rep.pk}/").json()
     assert "large_text" not in others
+
+
+def test_an_administrator_can_set_it_for_someone_in_the_admin(client, village_a1_rep):
+    admin = User.objects.create_superuser("root", password="pw-for-tests")
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("admin:accounts_user_change", args=[village_a1_rep.pk]))
+    assert page.status_code == 200
+    assert 'name="large_text"' in page.content.decode()
