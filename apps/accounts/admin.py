@@ -18,7 +18,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name", "email", "phone"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Personal info"), {"fields": ("full_name", "email", "phone")}),
+        (_("Personal info"), {"fields": ("full_name", "email", "phone", "large_text")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )

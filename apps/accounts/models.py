@@ -41,6 +41,13 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    # The large-text mode of the national guidance for older users (适老化): larger type,
+    # higher contrast, bigger tap targets on every page she opens, on every device.
+    large_text = models.BooleanField(
+        _("large text"),
+        default=False,
+        help_text=_("Larger type, higher contrast and bigger buttons on every page."),
+    )
 
     objects = ScopedUserManager()
 

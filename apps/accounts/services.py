@@ -43,3 +43,11 @@ def create_members(people, *, role):
         batch_size=BATCH_SIZE,
     )
     return accounts
+
+
+def set_large_text(user, on):
+    """Switch the large-text mode (适老化) of ``user`` on or off; saving the same choice twice
+    changes nothing."""
+    user.large_text = bool(on)
+    user.save(update_fields=["large_text"])
+    return user

@@ -1,9 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import View
 
-from apps.accounts.forms import LoginForm
+from apps.accounts import services
+from apps.accounts.forms import LoginForm, TextSizeForm
 
 
 class LoginView(auth_views.LoginView):
@@ -26,3 +32,33 @@ def lockout_response(request, original_response=None, credentials=None):
         {"form": LoginForm(request), "lockout_message": message},
         status=429,
     )
+
+
+class TextSizeView(LoginRequiredMixin, View):
+    """The large-text switch in the user menu and on the phone home page: saves her choice on
+    her account and returns her to the page she was on, now drawn in that mode."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = TextSizeForm(request.POST)
+        if form.is_valid():
+            services.set_large_text(request.user, form.large_text)
+            messages.success(
+                request,
+                _("Large-text mode is on.") if form.large_text else _("Standard mode is on."),
+            )
+        else:
+            for error in form.errors.get("size", []):
+                messages.error(request, error)
+        return redirect(self.next_url(request))
+
+    @staticmethod
+    def next_url(request):
+        """The page she came from, if it is one of ours; else her home."""
+        candidate = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return candidate
+        return reverse("core:home")

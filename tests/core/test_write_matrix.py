@@ -560,8 +560,15 @@ def _meeting_form(world):
 
 
 # Doors that take a POST but write nobody's work: signing in and out (and asking for an API
-# token), the language switch. The Django admin keeps its own staff-only gate.
-NOT_WORK = {"accounts:login", "accounts:logout", "api-token", "set_language"}
+# token), the language switch and the large-text switch (a setting of her own account). The
+# Django admin keeps its own staff-only gate.
+NOT_WORK = {
+    "accounts:login",
+    "accounts:logout",
+    "accounts:text-size",
+    "api-token",
+    "set_language",
+}
 
 
 def objectives_plan_form_fields():

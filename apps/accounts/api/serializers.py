@@ -49,3 +49,11 @@ class UserSerializer(ScopedModelSerializer):
         model = User
         fields = ["id", "username", "full_name", "email", "phone", "memberships"]
         read_only_fields = ["username"]
+
+
+class CurrentUserSerializer(UserSerializer):
+    """The caller herself (``users/me``): her own settings too, which nobody else is shown."""
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "large_text"]
+        read_only_fields = ["username", "large_text"]

@@ -8,7 +8,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.api.serializers import TokenRequestSerializer, TokenSerializer, UserSerializer
+from apps.accounts.api.serializers import (
+    CurrentUserSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    UserSerializer,
+)
 from apps.accounts.filters import UserFilterSet
 from apps.accounts.models import Membership, User
 from apps.core.api.viewsets import ScopedReadOnlyViewSet
@@ -42,6 +47,6 @@ class UserViewSet(ScopedReadOnlyViewSet):
     filterset_class = UserFilterSet
     ordering_fields = ["username", "full_name"]
 
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], serializer_class=CurrentUserSerializer)
     def me(self, request):
         return Response(self.get_serializer(self.get_queryset().get(pk=request.user.pk)).data)
