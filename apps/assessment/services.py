@@ -26,6 +26,7 @@ from apps.assessment.models import (
     SchemePart,
     ScoreEvidence,
 )
+from apps.core.bulk import copy_rows
 from apps.core.permissions import WORKING_ROLES, works_in
 from apps.core.querysets import covers
 from apps.core.roles import Role
@@ -783,21 +784,14 @@ def score_scheme(scheme, round_, *, under=None):
     AssessmentLine.objects.filter(
         result__scheme=scheme, result__round=round_, result__approved_at=None
     ).delete()
-    AssessmentLine.objects.bulk_create(
+    copy_rows(
+        AssessmentLine,
+        ("result", "indicator", "max_points", "raw", "points", "contribution", "sources"),
         (
-            AssessmentLine(
-                result=result,
-                indicator=indicator,
-                max_points=indicator.max_points,
-                raw=raw,
-                points=points,
-                contribution=contribution,
-                sources=links,
-            )
+            (result.pk, indicator.pk, indicator.max_points, raw, points, contribution, links)
             for result, lines in kept
             for indicator, raw, points, contribution, links in lines
         ),
-        batch_size=WRITE_BATCH,
     )
     return [result for result, _lines in kept]
 
