@@ -105,7 +105,19 @@ class NeedSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=LONG_TEXT)
 
 
+def client_id_field():
+    return serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "A UUID made on the phone: uploading the same record again answers with the one "
+            "stored (200), never a second record."
+        ),
+    )
+
+
 class VisitSerializer(ScopedModelSerializer):
+    client_id = client_id_field()
     needs_raised = NeedSerializer(many=True, write_only=True, required=False)
     contacts = VisibleContactsField(
         child_relation=ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all())
@@ -126,6 +138,7 @@ class VisitSerializer(ScopedModelSerializer):
             "summary",
             "needs",
             "needs_raised",
+            "client_id",
         ]
         read_only_fields = ["unit", "representative"]
 
@@ -146,6 +159,7 @@ class VisitSerializer(ScopedModelSerializer):
             contacts=validated_data["contacts"],
             summary=validated_data["summary"],
             needs=validated_data.get("needs_raised", []),
+            client_id=validated_data.get("client_id"),
         )
 
 
@@ -154,11 +168,21 @@ class FollowUpSerializer(ScopedModelSerializer):
 
     class Meta:
         model = FollowUp
-        fields = ["id", "author", "author_name", "note", "state_from", "state_to", "created_at"]
+        fields = [
+            "id",
+            "author",
+            "author_name",
+            "note",
+            "state_from",
+            "state_to",
+            "created_at",
+            "client_id",
+        ]
 
 
 class CaseSerializer(DeadlineLightMixin, ScopedModelSerializer):
     deadline_kind = "case"
+    client_id = client_id_field()
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     contact_name = serializers.CharField(source="contact.masked_name", read_only=True)
 
@@ -187,6 +211,7 @@ class CaseSerializer(DeadlineLightMixin, ScopedModelSerializer):
             "closed_at",
             "satisfaction",
             "follow_ups",
+            "client_id",
         ]
         read_only_fields = [
             "unit",
@@ -215,6 +240,10 @@ class CaseActionSerializer(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=SHORT_TEXT
     )
+
+
+class CaseFollowUpSerializer(CaseActionSerializer):
+    client_id = client_id_field()
 
 
 class CaseCloseSerializer(CaseActionSerializer):
