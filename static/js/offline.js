@@ -24,16 +24,29 @@
   // --- IndexedDB, in a few promises ------------------------------------------------------------
   let dbPromise = null;
 
+  function openDb(version) {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, version);
+      request.onupgradeneeded = () => {
+        const names = request.result.objectStoreNames;
+        if (!names.contains("queue")) request.result.createObjectStore("queue", { keyPath: "clientId" });
+        if (!names.contains("keys")) request.result.createObjectStore("keys");
+      };
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+
   function db() {
     if (!dbPromise) {
-      dbPromise = new Promise((resolve, reject) => {
-        const request = indexedDB.open(DB_NAME, 1);
-        request.onupgradeneeded = () => {
-          request.result.createObjectStore("queue", { keyPath: "clientId" });
-          request.result.createObjectStore("keys");
-        };
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
+      dbPromise = openDb().then((database) => {
+        if (database.objectStoreNames.contains("queue") && database.objectStoreNames.contains("keys")) {
+          return database;
+        }
+        // A database of this name without our stores (made by hand, or half deleted): add them.
+        const version = database.version + 1;
+        database.close();
+        return openDb(version);
       });
     }
     return dbPromise;

@@ -114,6 +114,11 @@ def test_a_refused_visit_stays_on_the_phone_with_the_servers_message(browser, li
     expect(item.get_by_role("button", name="修改")).to_be_visible()
     assert Visit.objects.count() == 0
 
+    # 修改 opens the visit again in the form, with the server's message.
+    item.get_by_role("button", name="修改").click()
+    expect(page.get_by_label("走访情况")).to_have_value("入户走访")
+    expect(page.get_by_test_id("offline-notice")).not_to_be_empty()
+
     # Still there after the app is opened again; discarding it is her choice, asked first.
     page.goto(f"{live_server.url}/liaison/")
     expect(item.get_by_test_id("queue-item-status")).to_have_text("未被接收")
@@ -137,4 +142,62 @@ def test_the_service_worker_serves_her_pages_offline(browser, live_server, villa
     # A page she never kept (and a case page is never kept) answers with the offline page.
     page.goto(f"{live_server.url}/liaison/cases/")
     expect(page.get_by_test_id("offline-page")).to_be_visible()
+    context.close()
+
+
+STORED_QUEUE = """async () => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open("federation-offline");
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  if (!db.objectStoreNames.contains("queue")) return [];
+  const items = await new Promise((resolve) => {
+    const request = db.transaction("queue").objectStore("queue").getAll();
+    request.onsuccess = () => resolve(request.result);
+  });
+  db.close();
+  return items.map((item) => ({ ...item, sealed: !!item.sealed, text: JSON.stringify(item) }));
+}"""
+
+
+def sign_out_menu(page):
+    toggler = page.get_by_role("button", name="展开导航")
+    if toggler.is_visible():
+        toggler.click()
+    page.get_by_test_id("user-menu").click()
+
+
+def test_a_sensitive_need_waits_encrypted_and_signing_out_asks_first(browser, live_server, village):
+    context, page = phone(browser, live_server)
+    page.goto(f"{live_server.url}/liaison/visits/new/")
+    context.set_offline(True)
+    page.get_by_test_id("visit-households").get_by_text("张桂芳").click()
+    page.get_by_label("走访情况").fill("入户走访")
+    page.get_by_label("反映诉求").select_option(label="家庭暴力")
+    page.get_by_label("诉求内容").fill("丈夫多次动手")
+    page.get_by_test_id("save-visit").click()
+    expect(page.get_by_test_id("sensitive-badge")).to_have_text("有 1 条敏感个案待上传")
+    expect(page.get_by_test_id("queue-item")).to_have_count(0)
+    [item] = page.evaluate(STORED_QUEUE)
+    assert item["sealed"] and "动手" not in item["text"] and "入户" not in item["text"]
+
+    # Signing out with a record left asks first; saying no keeps everything.
+    sign_out_menu(page)
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_test_id("logout").click()
+    expect(page.get_by_test_id("sensitive-badge")).to_be_visible()
+    assert len(page.evaluate(STORED_QUEUE)) == 1
+
+    # Back online with the server in trouble: the record is still on the phone when she leaves.
+    page.route("**/api/v1/visits/", lambda route: route.fulfill(status=503))
+    context.set_offline(False)
+    page.reload()
+    expect(page.get_by_test_id("offline-queue")).to_have_attribute("data-upload-tries", "1")
+    sign_out_menu(page)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("logout").click()
+    expect(page.get_by_test_id("login-submit")).to_be_visible()
+    assert page.evaluate(STORED_QUEUE) == []
+    assert Visit.objects.count() == 0
     context.close()
