@@ -64,7 +64,10 @@
   }
 
   const queue = {
-    all: () => withStore("queue", "readonly", (store) => store.getAll()),
+    all: async () =>
+      (await withStore("queue", "readonly", (store) => store.getAll())).filter(
+        (item) => item.owner === T.user,
+      ),
     get: (clientId) => withStore("queue", "readonly", (store) => store.get(clientId)),
     put: (item) => withStore("queue", "readwrite", (store) => store.put(item)),
     remove: (clientId) => withStore("queue", "readwrite", (store) => store.delete(clientId)),
@@ -114,6 +117,7 @@
   async function enqueue({ clientId, kind, url, label, sensitive, payload, fixUrl }) {
     const item = {
       clientId,
+      owner: T.user,
       kind,
       url,
       label,
@@ -178,6 +182,7 @@
       // The server has it: the text leaves the phone, a line saying 已上传 stays for a while.
       await queue.put({
         clientId: item.clientId,
+        owner: item.owner,
         kind: item.kind,
         label: item.label,
         sensitive: item.sensitive,
@@ -338,7 +343,9 @@
 
   async function fillVisitForm(form, clientId) {
     const item = await queue.get(clientId);
-    if (!item || item.kind !== "visit" || item.status === "uploaded") return;
+    if (!item || item.owner !== T.user || item.kind !== "visit" || item.status === "uploaded") {
+      return;
+    }
     const payload = await payloadOf(item);
     form.querySelectorAll("input[name=contacts]").forEach((box) => {
       box.checked = payload.contacts.includes(Number(box.value));
@@ -367,6 +374,7 @@
       payload,
     });
     form.reset();
+    freshDate(form);
     form.elements.client_id.value = newClientId();
     window.history.replaceState(null, "", window.location.pathname);
     showNotice(T.savedOnPhone);
@@ -411,8 +419,21 @@
     await saveVisitOnPhone(form, payload);
   }
 
+  function today() {
+    const now = new Date();
+    const pad = (number) => String(number).padStart(2, "0");
+    return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  }
+
+  // A copy of the form kept from another day offers that day: offer today instead.
+  function freshDate(form) {
+    const field = form.elements.visited_on;
+    if (field.value === form.dataset.today) field.value = today();
+  }
+
   function setUpVisitForm(form) {
     form.elements.client_id.value = newClientId();
+    freshDate(form);
     const fix = new URLSearchParams(window.location.search).get("fix");
     if (fix) fillVisitForm(form, fix);
     form.addEventListener("submit", (event) => {

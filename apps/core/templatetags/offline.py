@@ -11,9 +11,12 @@ from apps.liaison.services import SENSITIVE_CATEGORIES
 register = template.Library()
 
 
-@register.simple_tag
-def offline_strings():
+@register.simple_tag(takes_context=True)
+def offline_strings(context):
     return {
+        # The queue is per user: records another account left on a shared phone (its session
+        # ran out, it never signed out) are neither shown nor uploaded under this one.
+        "user": context["user"].pk,
         "pending": _("Waiting to upload: %(count)s"),
         "pendingSensitive": _("Sensitive cases waiting to upload: %(count)s"),
         "uploaded": _("Uploaded"),
