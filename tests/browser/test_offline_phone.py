@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.accounts.models import User
+from apps.liaison import services
 from apps.liaison.models import Contact, Visit
 from tests.browser.test_liaison_phone import PHONE
 from tests.conftest import make_user
@@ -110,7 +111,7 @@ def test_a_refused_visit_stays_on_the_phone_with_the_servers_message(browser, li
     context.set_offline(False)
     item = page.get_by_test_id("queue-item")
     expect(item.get_by_test_id("queue-item-status")).to_have_text("未被接收")
-    expect(item.get_by_test_id("queue-item-message")).not_to_be_empty()
+    expect(item.get_by_test_id("queue-item-message")).to_contain_text("这户已不是你的联系户")
     expect(item.get_by_role("button", name="修改")).to_be_visible()
     assert Visit.objects.count() == 0
 
@@ -200,4 +201,24 @@ def test_a_sensitive_need_waits_encrypted_and_signing_out_asks_first(browser, li
     expect(page.get_by_test_id("login-submit")).to_be_visible()
     assert page.evaluate(STORED_QUEUE) == []
     assert Visit.objects.count() == 0
+    context.close()
+
+
+def test_a_follow_up_written_offline_on_an_open_case_page_arrives_once(
+    browser, live_server, village
+):
+    user = User.objects.get(username="village")
+    case = services.open_case(
+        user, contact=Contact.objects.get(name="张桂芳"), category="hardship", description="困难"
+    )
+    context, page = phone(browser, live_server)
+    page.goto(f"{live_server.url}/liaison/cases/{case.pk}/")
+    context.set_offline(True)
+    page.get_by_label("记录").fill("电话未接通，改日再访")
+    page.get_by_role("button", name="添加跟进").click()
+    expect(page.get_by_test_id("upload-badge")).to_have_text("待上传 1 条")
+
+    context.set_offline(False)
+    expect(page.get_by_test_id("queue-item-status")).to_have_text(["已上传"])
+    assert case.follow_ups.filter(note="电话未接通，改日再访").count() == 1
     context.close()

@@ -99,8 +99,22 @@ class VisibleContactsField(serializers.ManyRelatedField):
         return Contact.objects.for_user(self.context["request"].user).filter(visits=instance)
 
 
+def own_household_field():
+    """A household of the caller's by its id. What she reads when it is not (the phone's queue
+    shows it): e.g. it was moved to another representative after the visit was saved offline.
+    The same words whether the id names someone else's household or nothing at all."""
+    return ScopedPrimaryKeyRelatedField(
+        queryset=Contact.objects.all(),
+        error_messages={
+            "does_not_exist": _(
+                "This household is not one of yours (any more); choose another household."
+            )
+        },
+    )
+
+
 class NeedSerializer(serializers.Serializer):
-    contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all())
+    contact = own_household_field()
     category = serializers.ChoiceField(choices=Case.Category.choices)
     description = serializers.CharField(max_length=LONG_TEXT)
 
@@ -119,9 +133,7 @@ def client_id_field():
 class VisitSerializer(ScopedModelSerializer):
     client_id = client_id_field()
     needs_raised = NeedSerializer(many=True, write_only=True, required=False)
-    contacts = VisibleContactsField(
-        child_relation=ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all())
-    )
+    contacts = VisibleContactsField(child_relation=own_household_field())
     needs = serializers.SerializerMethodField(
         help_text=_("The needs raised on this visit: the text of its cases you may read.")
     )
