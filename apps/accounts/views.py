@@ -18,6 +18,16 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class LogoutView(auth_views.LogoutView):
+    """Signing out also empties the phone: the pages the service worker kept and the queue of
+    records not uploaded (static/js/offline.js asks first when some are left)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out user sees (django-axes calls this), in their language."""
     message = _(

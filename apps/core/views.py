@@ -1,13 +1,24 @@
 """Base page views: every list and detail starts from ``Model.objects.for_user(user)``."""
 
+import hashlib
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import DetailView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
@@ -235,3 +246,97 @@ def add_service_errors(form, error):
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+# --- The installable app shell of the village representative's phone ---------------------------
+# Her pages the service worker keeps a copy of (network first), by URL name: home, her to-do list,
+# her households (masked, only her own) and the visit form. Never a case's or a household's own
+# page: each opening of those is an access-logged read, which a copy would bypass.
+OFFLINE_PAGES = ("core:home", "liaison:home", "liaison:contact-list", "liaison:visit-create")
+# The shell every cached page needs, precached when the service worker installs.
+SHELL_ASSETS = (
+    "vendor/bootstrap/css/bootstrap.min.css",
+    "vendor/bootstrap-icons/bootstrap-icons.min.css",
+    "vendor/bootstrap-icons/fonts/bootstrap-icons.woff2",
+    "css/app.css",
+    "vendor/bootstrap/js/bootstrap.bundle.min.js",
+    "js/app.js",
+    "js/offline.js",
+    "img/favicon.svg",
+    "img/icon-192.png",
+)
+SERVICE_WORKER_SOURCE = "js/sw.js"
+
+
+class WebAppManifestView(View):
+    """The web app manifest: installed to her home screen, the portal opens full screen at her
+    to-do list."""
+
+    def get(self, request):
+        return JsonResponse(
+            web_app_manifest(),
+            content_type="application/manifest+json",
+            json_dumps_params={"ensure_ascii": False},
+        )
+
+
+def web_app_manifest():
+    return {
+        "name": _("Women's Federation Work Platform"),
+        "short_name": _("Women's Federation"),
+        "lang": get_language(),
+        "start_url": reverse("liaison:home"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#c2185b",
+        "icons": [
+            {
+                "src": static(f"img/icon-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any maskable",
+            }
+            for size in (192, 512)
+        ],
+    }
+
+
+class ServiceWorkerView(View):
+    """static/js/sw.js served from the site root, so that its scope covers every page, with
+    what it must cache filled in: the static files by their served (hashed) names, the pages
+    by their addresses, and a version that changes whenever either does."""
+
+    def get(self, request):
+        response = HttpResponse(
+            service_worker_script(), content_type="application/javascript; charset=utf-8"
+        )
+        response["Service-Worker-Allowed"] = "/"
+        # Always asked again, so a new version reaches the phones on their next visit.
+        response["Cache-Control"] = "no-cache"
+        return response
+
+
+def service_worker_script():
+    source = finders.find(SERVICE_WORKER_SOURCE)
+    if source:
+        with open(source, encoding="utf-8") as file:
+            script = file.read()
+    else:  # only the collected files are shipped
+        with staticfiles_storage.open(SERVICE_WORKER_SOURCE) as file:
+            script = file.read().decode()
+    shell = {
+        "assets": [static(path) for path in SHELL_ASSETS],
+        "pages": [reverse(name) for name in OFFLINE_PAGES],
+        "offline": reverse("core:offline"),
+        "static": settings.STATIC_URL,
+    }
+    config = json.dumps(shell, sort_keys=True)
+    shell["version"] = hashlib.sha256((config + script).encode()).hexdigest()[:12]
+    return script.replace("{/* SHELL */}", json.dumps(shell, sort_keys=True), 1)
+
+
+class OfflineView(TemplateView):
+    """What the service worker shows for a page it has no copy of while there is no signal."""
+
+    template_name = "core/offline.html"

@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,9 @@ class VisitForm(forms.Form):
         max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # A fresh id per form shown (static/js/offline.js makes one per visit on the phone): the
+    # same visit posted twice, e.g. a second tap on a slow line, is stored once.
+    client_id = forms.UUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
 
     def __init__(self, *args, representative, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,6 +58,7 @@ class VisitForm(forms.Form):
             "contacts": data["contacts"],
             "summary": data["summary"],
             "needs": self.needs(),
+            "client_id": data.get("client_id"),
         }
 
     def needs(self):

@@ -236,6 +236,9 @@ class Visit(ScopedModel):
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     contacts = models.ManyToManyField(Contact, verbose_name=_("households"), related_name="visits")
     summary = models.TextField(_("summary"), max_length=LONG_TEXT)
+    # Made on the phone (a UUID) for a record logged offline: a second upload of the same id is
+    # the same record (apps.liaison.services.uploads), never a second row.
+    client_id = models.UUIDField(_("client id"), null=True, blank=True, unique=True, editable=False)
     # The needs raised are the visit's cases (Case.visit): their text is not copied here, so it
     # is only ever read through the cases' own visibility rule.
 
@@ -333,6 +336,9 @@ class Case(ScopedModel):
     satisfaction = models.CharField(
         _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
     )
+    # Made on the phone (a UUID) for a record logged offline: a second upload of the same id is
+    # the same record (apps.liaison.services.uploads), never a second row.
+    client_id = models.UUIDField(_("client id"), null=True, blank=True, unique=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -373,6 +379,9 @@ class FollowUp(TimeStampedModel):
     state_to = models.CharField(
         _("to state"), max_length=12, choices=Case.State.choices, blank=True
     )
+    # Made on the phone (a UUID) for a record logged offline: a second upload of the same id is
+    # the same record (apps.liaison.services.uploads), never a second row.
+    client_id = models.UUIDField(_("client id"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("follow-up")

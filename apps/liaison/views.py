@@ -85,6 +85,15 @@ class VisitCreateView(ServiceFormView):
     def get_service_data(self, form):
         return form.service_fields()
 
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # static/js/offline.js posts the form itself and asks for JSON: a visit stored answers
+        # with where to go, so the phone can tell it from a sign-in page (signed out meanwhile),
+        # which keeps the visit on the phone instead.
+        if response.status_code == 302 and "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"url": response.url})
+        return response
+
     def get_success_message(self, result, form):
         if form.needs():
             return _("Visit logged; a case was opened for the need.")

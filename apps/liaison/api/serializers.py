@@ -99,17 +99,41 @@ class VisibleContactsField(serializers.ManyRelatedField):
         return Contact.objects.for_user(self.context["request"].user).filter(visits=instance)
 
 
+def own_household_field():
+    """A household of the caller's by its id. What she reads when it is not (the phone's queue
+    shows it): e.g. it was moved to another representative after the visit was saved offline.
+    The same words whether the id names someone else's household or nothing at all."""
+    return ScopedPrimaryKeyRelatedField(
+        queryset=Contact.objects.all(),
+        error_messages={
+            "does_not_exist": _(
+                "This household is not one of yours (any more); choose another household."
+            )
+        },
+    )
+
+
 class NeedSerializer(serializers.Serializer):
-    contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all())
+    contact = own_household_field()
     category = serializers.ChoiceField(choices=Case.Category.choices)
     description = serializers.CharField(max_length=LONG_TEXT)
 
 
-class VisitSerializer(ScopedModelSerializer):
-    needs_raised = NeedSerializer(many=True, write_only=True, required=False)
-    contacts = VisibleContactsField(
-        child_relation=ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all())
+def client_id_field():
+    return serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "A UUID made on the phone: uploading the same record again answers with the one "
+            "stored (200), never a second record."
+        ),
     )
+
+
+class VisitSerializer(ScopedModelSerializer):
+    client_id = client_id_field()
+    needs_raised = NeedSerializer(many=True, write_only=True, required=False)
+    contacts = VisibleContactsField(child_relation=own_household_field())
     needs = serializers.SerializerMethodField(
         help_text=_("The needs raised on this visit: the text of its cases you may read.")
     )
@@ -126,6 +150,7 @@ class VisitSerializer(ScopedModelSerializer):
             "summary",
             "needs",
             "needs_raised",
+            "client_id",
         ]
         read_only_fields = ["unit", "representative"]
 
@@ -146,6 +171,7 @@ class VisitSerializer(ScopedModelSerializer):
             contacts=validated_data["contacts"],
             summary=validated_data["summary"],
             needs=validated_data.get("needs_raised", []),
+            client_id=validated_data.get("client_id"),
         )
 
 
@@ -154,11 +180,21 @@ class FollowUpSerializer(ScopedModelSerializer):
 
     class Meta:
         model = FollowUp
-        fields = ["id", "author", "author_name", "note", "state_from", "state_to", "created_at"]
+        fields = [
+            "id",
+            "author",
+            "author_name",
+            "note",
+            "state_from",
+            "state_to",
+            "created_at",
+            "client_id",
+        ]
 
 
 class CaseSerializer(DeadlineLightMixin, ScopedModelSerializer):
     deadline_kind = "case"
+    client_id = client_id_field()
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     contact_name = serializers.CharField(source="contact.masked_name", read_only=True)
 
@@ -187,6 +223,7 @@ class CaseSerializer(DeadlineLightMixin, ScopedModelSerializer):
             "closed_at",
             "satisfaction",
             "follow_ups",
+            "client_id",
         ]
         read_only_fields = [
             "unit",
@@ -215,6 +252,10 @@ class CaseActionSerializer(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=SHORT_TEXT
     )
+
+
+class CaseFollowUpSerializer(CaseActionSerializer):
+    client_id = client_id_field()
 
 
 class CaseCloseSerializer(CaseActionSerializer):

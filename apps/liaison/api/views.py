@@ -4,7 +4,7 @@ through a service; case state changes are POST actions."""
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -65,7 +65,29 @@ class ContactViewSet(ScopedModelViewSet):
         return Response(self.get_serializer(contact).data)
 
 
-class VisitViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class UploadOnceMixin(mixins.CreateModelMixin):
+    """POST of a record that may come from a phone's queue with a ``client_id``: when that id
+    is stored already (the phone's first upload arrived but its answer was lost) the answer is
+    the stored record with 200, not a second record with 201. The rule, and the race between
+    two uploads of one id, are the service's (apps.liaison.services.uploads)."""
+
+    def create(self, request, *args, **kwargs):
+        body = request.data if hasattr(request.data, "get") else {}
+        model = self.queryset.model
+        stored = services.stored_upload(model, request.user, body.get("client_id"))
+        if stored is None:
+            serializer = self.get_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            record = serializer.save()
+            if not record.replayed:
+                headers = self.get_success_headers(serializer.data)
+                return Response(serializer.data, status=status.HTTP_201_CREATED, headers=headers)
+            stored = record
+        stored = self.get_queryset().get(pk=stored.pk)
+        return Response(self.get_serializer(stored).data, status=status.HTTP_200_OK)
+
+
+class VisitViewSet(ScopedQuerysetMixin, UploadOnceMixin, viewsets.ReadOnlyModelViewSet):
     # for_user attaches the visit's cases and households the caller may open.
     queryset = Visit.objects.select_related("representative")
     serializer_class = serializers.VisitSerializer
@@ -75,7 +97,7 @@ class VisitViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOn
     ordering_fields = ["id", "visited_on"]
 
 
-class CaseViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CaseViewSet(ScopedQuerysetMixin, UploadOnceMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Case.objects.with_details().prefetch_related(
         Prefetch("follow_ups", queryset=FollowUp.objects.select_related("author"))
     )
@@ -113,10 +135,11 @@ class CaseViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     def close(self, request, pk=None):
         return self._act(request, services.close_case, serializers.CaseCloseSerializer)
 
-    @extend_schema(request=serializers.CaseActionSerializer)
+    @extend_schema(request=serializers.CaseFollowUpSerializer)
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request, pk=None):
-        return self._act(request, services.add_follow_up)
+        """A note on the case; one sent again with the same ``client_id`` is not added twice."""
+        return self._act(request, services.add_follow_up, serializers.CaseFollowUpSerializer)
 
 
 class CoverageRowSerializer(drf_serializers.Serializer):

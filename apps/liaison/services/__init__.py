@@ -37,6 +37,7 @@ from apps.liaison.services.roster import (
     start_import,
     template_workbook,
 )
+from apps.liaison.services.uploads import stored_upload
 from apps.liaison.services.visits import log_visit
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "representatives_in",
     "resolve_case",
     "start_case",
+    "stored_upload",
     "suggest_helpers",
     "visit_intervals",
     "visits_for",

@@ -15,6 +15,7 @@ from apps.core.roles import Role
 from apps.liaison.deadlines import CASES
 from apps.liaison.models import Case, Contact, FollowUp, Representative, Risk, Visit
 from apps.liaison.services.contacts import require_representative
+from apps.liaison.services.uploads import create_once
 from apps.notifications.services import notify_many
 
 SENSITIVE_CATEGORIES = {Case.Category.VIOLENCE}
@@ -51,9 +52,19 @@ TRANSITIONS = {
 
 
 @transaction.atomic
-def open_case(user, *, contact, category, description, visit=None):
-    """受理: a representative takes up a need of one of her own households."""
+def open_case(user, *, contact, category, description, visit=None, client_id=None):
+    """受理: a representative takes up a need of one of her own households. A case made on the
+    phone carries its ``client_id``: uploading it again answers with the stored case."""
     representative = require_representative(user)
+    return create_once(
+        Case,
+        user,
+        client_id,
+        lambda: _open_case(user, representative, contact, category, description, visit, client_id),
+    )
+
+
+def _open_case(user, representative, contact, category, description, visit, client_id):
     if contact.representative_id != representative.pk:
         raise ValidationError({"contact": _("This household is not one of yours.")})
     if not description or not description.strip():
@@ -73,6 +84,7 @@ def open_case(user, *, contact, category, description, visit=None):
         state_deadline=deadline,
         opened_at=now,
         respond_by=deadline,
+        client_id=client_id,
     )
     FollowUp.objects.create(
         case=case, author=user, note=_("Case accepted."), state_to=Case.State.OPEN
@@ -213,14 +225,26 @@ def close_case(user, case, *, note="", satisfaction=""):
 
 
 @transaction.atomic
-def add_follow_up(user, case, *, note):
+def add_follow_up(user, case, *, note, client_id=None):
+    """A note on the case. One made on the phone carries its ``client_id``: uploading it again
+    answers with the stored follow-up (one of another case is refused like someone else's)."""
+    return create_once(
+        FollowUp,
+        user,
+        client_id,
+        lambda: _add_follow_up(user, case, note, client_id),
+        belongs=lambda follow_up: follow_up.case_id == case.pk,
+    )
+
+
+def _add_follow_up(user, case, note, client_id):
     if not can_handle(user, case):
         raise PermissionDenied(_("You are not handling this case."))
     if not note or not note.strip():
         raise ValidationError({"note": _("Write the follow-up.")})
     if case.first_response_at is None:
         Case.objects.filter(pk=case.pk).update(first_response_at=timezone.now())
-    return FollowUp.objects.create(case=case, author=user, note=note.strip())
+    return FollowUp.objects.create(case=case, author=user, note=note.strip(), client_id=client_id)
 
 
 @transaction.atomic
