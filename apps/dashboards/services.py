@@ -568,10 +568,9 @@ def innovation_panel(view, limit=20):
     )
     by_unit = {}
     for row in (
-        items.order_by()
-        .values(child=view.child_code("unit__path"))
+        items.values(child=view.child_code("unit__path"))
         .annotate(items=Count("pk"), points=Sum("awarded_points"), top=Max("awarded_points"))
-        .order_by("-top", "child")
+        .order_by("-top", "child")  # the unit of the highest award first, as the list below
     ):
         target = by_unit.setdefault(view.owner(row["child"]).pk, {"items": 0, "points": 0.0})
         target["items"] += row["items"]
