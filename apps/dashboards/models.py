@@ -1,12 +1,13 @@
-"""Rollups the dashboards read instead of the raw logs: one row per unit per month, refreshed
-set-based by the nightly job (services.refresh_rollups). Each month's row is rewritten whole, so
-rerunning the job gives the same numbers."""
+"""Rollups the dashboards read instead of the raw logs: one row per unit per month (and the
+objectives' lights per unit per period), refreshed set-based by the nightly job
+(services.refresh_rollups). Each month's (period's) rows are rewritten whole, so rerunning the
+job gives the same numbers."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ScopedModel
-from apps.organizations.models import OrgUnit
+from apps.organizations.models import OrgUnit, Period
 
 RISKS = ("green", "yellow", "orange", "red")
 
@@ -90,3 +91,37 @@ class CaseMonth(ScopedModel):
 
     def __str__(self):
         return f"{self.unit_id} · {self.month:%Y-%m} · {self.category}"
+
+
+class ObjectiveTally(ScopedModel):
+    """Published leaf objectives of one period assigned to one unit in one category, counted
+    under each light of the deadline engine as it stood on the night of ``computed_at`` (done
+    work and a closed period's count as on track). Counts only: no title, no person."""
+
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.CharField(_("category"), max_length=16)
+    # One column per light, named as the engine's reasons (apps.core.deadlines.Reason).
+    on_track = models.PositiveIntegerField(default=0)
+    due_soon = models.PositiveIntegerField(default=0)
+    behind = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("objective lights")
+        verbose_name_plural = _("objective lights")
+        ordering = ["period", "unit", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unit", "category"], name="objectivetally_one_per_category"
+            )
+        ]
+        indexes = [models.Index(fields=["period", "unit"], name="objectivetally_period_unit")]
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.period_id} · {self.category}"

@@ -1,9 +1,11 @@
 """The leadership dashboard: who may see it, for which unit and period, and its panels.
 
-The panels read snapshots and rollups, never the raw logs: assessment results, objectives with
-their rolled-up completion, supervision figures grouped in SQL, and this app's per-unit-per-month
-rollups (UnitMonth, CaseMonth) written by the nightly ``refresh_rollups``. Every query groups by
-unit, so a view costs the same number of queries whatever the number of records.
+The panels read snapshots and rollups, never the raw logs: assessment results, supervision
+figures grouped in SQL, and this app's rollups (UnitMonth and CaseMonth per unit and month,
+ObjectiveTally per unit and period) written by the nightly ``refresh_rollups``. A view loads the
+unit's children, never its subtree: every query groups its rows by the child they lie under in
+SQL (``child_code``), so a view costs the same queries, and fetches the same number of rows,
+whatever the number of units and records below the unit shown.
 """
 
 from dataclasses import dataclass, field
@@ -11,7 +13,8 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import CharField, Count, Exists, F, Func, Max, OuterRef, Q, Sum, Value
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.deadlines import Reason
 from apps.core.roles import Role
-from apps.dashboards.models import RISKS, CaseMonth, UnitMonth
+from apps.dashboards.models import RISKS, CaseMonth, ObjectiveTally, UnitMonth
 from apps.organizations.models import OrgUnit, Period
 from federation.routers import reading_from_replica
 
@@ -117,16 +120,20 @@ def months_of(start, end):
 
 @dataclass
 class View:
-    """One dashboard view: a unit, its period, and the units its figures are grouped by."""
+    """One dashboard view: a unit, its period, and the units its figures are grouped by (its
+    children; rows of the unit itself count under the unit)."""
 
     user: object
     unit: OrgUnit
     period: Period
     previous: Period | None
     children: list = field(default_factory=list)
-    # Every unit of the subtree → the child (or the unit itself) its figures count under.
-    group_of: dict = field(default_factory=dict)
     breadcrumbs: list = field(default_factory=list)
+
+    def __post_init__(self):
+        # The units a grouped row may stand for, by id and by the code ``child_code`` gives.
+        self.by_pk = {self.unit.pk: self.unit, **{child.pk: child for child in self.children}}
+        self.by_code = {"": self.unit, **{child.code: child for child in self.children}}
 
     @property
     def months(self):
@@ -136,24 +143,30 @@ class View:
         """The rows a by-unit table shows: the children, or the unit itself at the leaves."""
         return self.children or [self.unit]
 
-    def label(self, unit_id):
-        unit = self.group_of.get(unit_id)
-        return unit.name if unit else ""
+    def child_code(self, path):
+        """SQL: the code of the child of the unit shown that a row lies under, '' for a row of
+        the unit itself. ``path`` names the row's unit's path (``"unit__path"``…): a child's
+        path is the unit's path, its code and "/", so the code is the segment right after it."""
+        return Func(
+            Substr(F(path), len(self.unit.path) + 1),
+            Value("/"),
+            Value(1),
+            function="SPLIT_PART",
+            output_field=CharField(),
+        )
+
+    def owner(self, code):
+        """The unit (a child, or the unit itself) a row grouped by ``child_code`` counts under."""
+        return self.by_code.get(code, self.unit)
 
 
 def build_view(user, period, unit):
-    """Load the unit's subtree (one query) and its breadcrumbs (one query)."""
-    subtree = list(
-        OrgUnit.objects.filter(path__startswith=unit.path).only(
-            "pk", "name", "kind", "path", "parent_id", "code"
-        )
+    """Load the unit's children (one query), its breadcrumbs (one query) and the period before
+    (one query): never the subtree below the children."""
+    children = list(
+        OrgUnit.objects.filter(parent=unit).only("pk", "name", "kind", "path", "parent_id", "code")
     )
-    children = [u for u in subtree if u.parent_id == unit.pk]
     children.sort(key=lambda u: (u.kind != OrgUnit.Kind.TOWNSHIP, u.path))
-    group_of = {}
-    for each in subtree:
-        owner = next((c for c in children if each.path.startswith(c.path)), unit)
-        group_of[each.pk] = owner
     codes = unit.path.strip("/").split("/")
     above = OrgUnit.objects.filter(code__in=codes).only("pk", "name", "path", "code")
     above = {u.code: u for u in above}
@@ -165,7 +178,6 @@ def build_view(user, period, unit):
         period=period,
         previous=previous_period(period),
         children=children,
-        group_of=group_of,
         breadcrumbs=[{"id": u.pk, "name": u.name} for u in crumbs],
     )
 
@@ -268,7 +280,8 @@ def _result_row(result, earlier, view):
     return {
         "unit": result.unit_id,
         "name": result.unit.name,
-        "drill": result.unit_id if result.unit_id in view.group_of else None,
+        # The results read lie in the unit's subtree: any of them below the unit opens.
+        "drill": _drill(view, result.unit_id),
         "total": float(result.total),
         "rank": result.rank,
         "grade": result.grade,
@@ -280,34 +293,33 @@ def _result_row(result, earlier, view):
 
 def objectives_panel(view):
     """Published leaf objectives of the period in the unit's subtree, counted by category and by
-    unit under the deadline engine's lights (objectives.services.status_of). One query."""
-    from apps.objectives import services as objectives
+    unit under the deadline engine's lights, from the nightly tallies (ObjectiveTally). One
+    query, grouped by child and category in SQL."""
     from apps.objectives.models import Objective
 
-    today = timezone.localdate()
-    leaves = (
-        Objective.objects.for_user(view.user)
-        .leaves()
-        .filter(
-            plan__period=view.period,
-            published_at__isnull=False,
-            assignee_unit__path__startswith=view.unit.path,
-        )
-        .with_details()
+    tallies = ObjectiveTally.objects.in_area(view.user).filter(
+        period=view.period, unit__path__startswith=view.unit.path
     )
     by_category = {value: dict.fromkeys(LIGHTS, 0) for value in Objective.Category.values}
     by_unit = {u.pk: dict.fromkeys(LIGHTS, 0) for u in view.group_rows()}
-    for objective in leaves:
-        reason = objectives.status_of(objective, today).reason
-        light = LIGHT_OF_REASON.get(reason, reason)
-        by_category[objective.category][light] += 1
-        owner = view.group_of.get(objective.assignee_unit_id, view.unit)
-        by_unit.setdefault(owner.pk, dict.fromkeys(LIGHTS, 0))[light] += 1
+    for row in (
+        tallies.order_by()
+        .values("category", child=view.child_code("unit__path"))
+        .annotate(**{str(light): Sum(str(light)) for light in LIGHTS})
+    ):
+        owner = view.owner(row["child"])
+        for target in (
+            by_category.setdefault(row["category"], dict.fromkeys(LIGHTS, 0)),
+            by_unit.setdefault(owner.pk, dict.fromkeys(LIGHTS, 0)),
+        ):
+            for light in LIGHTS:
+                target[light] += row[str(light)]
     return {
         "lights": [{"key": str(light), "label": str(Reason(light).label)} for light in LIGHTS],
         "by_category": [
             {"key": key, "label": str(Objective.Category(key).label), "counts": counts}
             for key, counts in by_category.items()
+            if key in Objective.Category.values
         ],
         "by_unit": [
             {"unit": pk, "name": _name(view, pk), "drill": _drill(view, pk), "counts": counts}
@@ -317,18 +329,19 @@ def objectives_panel(view):
 
 
 def _name(view, pk):
-    unit = view.group_of.get(pk)
+    unit = view.by_pk.get(pk)
     return unit.name if unit else ""
 
 
 def _drill(view, pk):
-    """The unit a click on this row opens, when it lies below the unit shown."""
-    return pk if pk != view.unit.pk and pk in view.group_of else None
+    """The unit a click on this row opens, when it lies below the unit shown (rows are read
+    from the unit's subtree only)."""
+    return pk if pk != view.unit.pk else None
 
 
 def supervision_panel(view):
     """Items assigned in the period and led in the unit's subtree: 在办 / 逾期 / 阶段性办结 /
-    办结 / 中止 by unit, and the overdue list. Two queries."""
+    办结 / 中止 by child (grouped in SQL), and the overdue list. Two queries."""
     from apps.supervision import reports
     from apps.supervision.models import SupervisionItem
 
@@ -337,8 +350,9 @@ def supervision_panel(view):
         assigned_at__date__range=(view.period.start_date, view.period.end_date),
     )
     rows = {u.pk: dict.fromkeys(reports.STATE_KEYS, 0) for u in view.group_rows()}
-    for unit_id, figures in reports.state_counts_by_unit(items).items():
-        owner = view.group_of.get(unit_id, view.unit)
+    grouped = reports.state_counts_by_unit(items, group=view.child_code("lead_unit__path"))
+    for code, figures in grouped.items():
+        owner = view.owner(code)
         target = rows.setdefault(owner.pk, dict.fromkeys(reports.STATE_KEYS, 0))
         for key in reports.STATE_KEYS:
             target[key] += figures[key]
@@ -364,7 +378,8 @@ def supervision_panel(view):
 
 def cases_panel(view):
     """Cases opened in the period by category, month and unit: counts only, the sensitive ones
-    as a count beside each (no text of any case). Two queries on the rollup."""
+    as a count beside each (no text of any case). Two queries on the rollup, grouped by child
+    and category, and by month."""
     from apps.liaison.models import Case
 
     rollup = CaseMonth.objects.in_area(view.user).filter(
@@ -376,8 +391,10 @@ def cases_panel(view):
     by_category = {key: dict(empty) for key in Case.Category.values}
     # Cases belong to villages: departments have no row here.
     by_unit = {u.pk: dict(empty) for u in view.group_rows() if u.kind != OrgUnit.Kind.DEPARTMENT}
-    for row in rollup.order_by().values("unit", "category").annotate(**sums):
-        owner = view.group_of.get(row["unit"], view.unit)
+    for row in (
+        rollup.order_by().values("category", child=view.child_code("unit__path")).annotate(**sums)
+    ):
+        owner = view.owner(row["child"])
         for target in (
             by_category.setdefault(row["category"], dict(empty)),
             by_unit.setdefault(owner.pk, dict(empty)),
@@ -483,29 +500,33 @@ LIAISON_SUMS = (
 def liaison_panel(view):
     """Coverage by unit: households linked and visited (from the start of the year to the
     period's last month so far), visits made against those due by risk colour, cases answered
-    in time. Two queries on the rollup."""
+    in time. Two queries on the rollup, grouped by child in SQL."""
     rollup = UnitMonth.objects.in_area(view.user).filter(
         unit__path__startswith=view.unit.path, unit__kind=OrgUnit.Kind.VILLAGE
     )
     empty = dict.fromkeys(("linked", "visited", *LIAISON_SUMS), 0)
     rows = {u.pk: dict(empty) for u in view.group_rows() if u.kind != OrgUnit.Kind.DEPARTMENT}
     first = view.period.start_date.replace(day=1)
+    child = view.child_code("unit__path")
     for row in (
         rollup.filter(month__range=(first, view.period.end_date))
         .order_by()
-        .values("unit")
+        .values(child=child)
         .annotate(**{key: Sum(key) for key in LIAISON_SUMS})
     ):
-        target = rows.setdefault(view.group_of.get(row["unit"], view.unit).pk, dict(empty))
+        target = rows.setdefault(view.owner(row["child"]).pk, dict(empty))
         for key in LIAISON_SUMS:
             target[key] += row[key]
     last = min(view.period.end_date, timezone.localdate()).replace(day=1)
-    for row in rollup.filter(month=last).values(
-        "unit", "households_linked", "households_visited_ytd"
+    for row in (
+        rollup.filter(month=last)
+        .order_by()
+        .values(child=child)
+        .annotate(linked=Sum("households_linked"), visited=Sum("households_visited_ytd"))
     ):
-        target = rows.setdefault(view.group_of.get(row["unit"], view.unit).pk, dict(empty))
-        target["linked"] += row["households_linked"]
-        target["visited"] += row["households_visited_ytd"]
+        target = rows.setdefault(view.owner(row["child"]).pk, dict(empty))
+        target["linked"] += row["linked"]
+        target["visited"] += row["visited"]
     return {
         "risks": [{"key": risk, "label": _risk_label(risk)} for risk in RISKS],
         "by_unit": [_liaison_row(view, pk, figures) for pk, figures in rows.items()],
@@ -536,30 +557,28 @@ def _liaison_row(view, pk, figures):
 
 def innovation_panel(view, limit=20):
     """Innovation items awarded in the period's plans to units in the subtree: the count and
-    points by unit, and the highest-awarded items (their titles, never a person's name). One
-    query."""
+    points by child (grouped in SQL), and the highest-awarded items (their titles, never a
+    person's name). Two queries."""
     from apps.objectives.models import InnovationItem
 
-    items = (
-        InnovationItem.objects.for_user(view.user)
-        .filter(
-            plan__period=view.period,
-            status=InnovationItem.Status.AWARDED,
-            unit__path__startswith=view.unit.path,
-        )
-        .select_related("unit")
-        .order_by("-awarded_points", "pk")
+    items = InnovationItem.objects.for_user(view.user).filter(
+        plan__period=view.period,
+        status=InnovationItem.Status.AWARDED,
+        unit__path__startswith=view.unit.path,
     )
-    by_unit, listed = {}, []
-    for item in items:
-        owner = view.group_of.get(item.unit_id, view.unit)
-        row = by_unit.setdefault(owner.pk, {"items": 0, "points": 0.0})
-        row["items"] += 1
-        row["points"] += float(item.awarded_points)
-        if len(listed) < limit:
-            listed.append(
-                {"title": item.title, "unit": item.unit.name, "points": float(item.awarded_points)}
-            )
+    by_unit = {}
+    for row in (
+        items.values(child=view.child_code("unit__path"))
+        .annotate(items=Count("pk"), points=Sum("awarded_points"), top=Max("awarded_points"))
+        .order_by("-top", "child")  # the unit of the highest award first, as the list below
+    ):
+        target = by_unit.setdefault(view.owner(row["child"]).pk, {"items": 0, "points": 0.0})
+        target["items"] += row["items"]
+        target["points"] += float(row["points"] or 0)
+    listed = [
+        {"title": item.title, "unit": item.unit.name, "points": float(item.awarded_points)}
+        for item in items.select_related("unit").order_by("-awarded_points", "pk")[:limit]
+    ]
     return {
         "count": sum(row["items"] for row in by_unit.values()),
         "points": round(sum(row["points"] for row in by_unit.values()), 2),
@@ -581,11 +600,12 @@ def rollup_months(today=None):
     return [(this_month - timedelta(days=1)).replace(day=1), this_month]
 
 
-def refresh_rollups(months=None):
+def refresh_rollups(months=None, periods=None):
     """Rewrite the rollup rows of ``months`` (first days; default: ``rollup_months()``) from
     the records, set-based: a few grouped queries per month through liaison's and coordination's
-    services, then one delete and one bulk insert per table. Idempotent: a rerun writes the
-    same rows. Returns the number of rows written."""
+    services, then one delete and one bulk insert per table; then the objective tallies of
+    ``periods`` (default: ``tally_periods()``). Idempotent: a rerun writes the same rows.
+    Returns the number of rows written."""
     from apps.coordination import services as coordination
     from apps.liaison import services as liaison
 
@@ -611,7 +631,72 @@ def refresh_rollups(months=None):
             batch_size=2000,
         )
         CaseMonth.objects.bulk_create(case_rows, batch_size=2000)
-    return len(unit_rows) + len(case_rows)
+    return len(unit_rows) + len(case_rows) + refresh_objective_tallies(periods)
+
+
+def tally_periods():
+    """The periods whose objective lights the night recounts: the open ones (a light moves with
+    the calendar), and a closed one whose tallies were counted before it closed (its leaves
+    all turn to on track, once)."""
+    counted_before_closing = ObjectiveTally.objects.filter(
+        period=OuterRef("pk"), computed_at__lt=OuterRef("closed_at")
+    )
+    return Period.objects.filter(Q(is_closed=False) | Q(Exists(counted_before_closing)))
+
+
+def refresh_objective_tallies(periods=None, today=None):
+    """Rewrite the ObjectiveTally rows of ``periods`` (default: ``tally_periods()``): the
+    published leaf objectives of each period's plans, by assignee unit and category, counted
+    under the deadline engine's lights (objectives.services.status_of, its reason mapped by
+    LIGHT_OF_REASON) as they stand ``today``.
+
+    Set-based: one grouped query returns the leaves by unit, category and the engine's inputs
+    (plan, due date, reporting frequency, completion), with their number; the engine judges
+    each distinct input once, on an unsaved objective carrying those fields, and the counts are
+    summed. Then one delete and one bulk insert. Idempotent. Returns the number of rows."""
+    from apps.objectives import services as objectives
+    from apps.objectives.models import Objective, ObjectivePlan
+
+    periods = list(tally_periods() if periods is None else periods)
+    today = today or timezone.localdate()
+    inputs = ("plan", "due_date", "report_frequency", "completion")
+    groups = (
+        Objective.objects.leaves()
+        .filter(plan__period__in=periods, published_at__isnull=False)
+        .order_by()
+        .values("assignee_unit", "category", *inputs)
+        .annotate(leaves=Count("pk"))
+    )
+    plans = ObjectivePlan.objects.filter(period__in=periods).select_related("period")
+    plans = {plan.pk: plan for plan in plans}
+    lights, tallies = {}, {}
+    for row in groups.iterator(chunk_size=5000):
+        key = tuple(row[name] for name in inputs)
+        light = lights.get(key)
+        if light is None:
+            judged = Objective(
+                plan=plans[row["plan"]],
+                due_date=row["due_date"],
+                report_frequency=row["report_frequency"],
+                completion=row["completion"],
+            )
+            reason = objectives.status_of(judged, today).reason
+            light = lights[key] = str(LIGHT_OF_REASON.get(reason, reason))
+        tally = tallies.setdefault(
+            (plans[row["plan"]].period_id, row["assignee_unit"], row["category"]),
+            dict.fromkeys(map(str, LIGHTS), 0),
+        )
+        tally[light] += row["leaves"]
+    with transaction.atomic():
+        ObjectiveTally.objects.filter(period__in=periods).delete()
+        ObjectiveTally.objects.bulk_create(
+            [
+                ObjectiveTally(period_id=period, unit_id=unit, category=category, **counts)
+                for (period, unit, category), counts in tallies.items()
+            ],
+            batch_size=2000,
+        )
+    return len(tallies)
 
 
 def _month_end(month):
@@ -651,9 +736,12 @@ def period_months(period):
 
 
 def rebuild_for_periods(periods):
-    """Refresh every month of ``periods`` (the demo, a backfill)."""
+    """Refresh every month of ``periods`` and their objective tallies (the demo, a backfill)."""
+    periods = list(periods)
     months = sorted({m for period in periods for m in period_months(period)})
-    return refresh_rollups(months) if months else 0
+    if months:
+        return refresh_rollups(months, periods=periods)
+    return refresh_objective_tallies(periods)
 
 
 # --- the weekly digest -------------------------------------------------------------------------

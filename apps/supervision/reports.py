@@ -222,15 +222,17 @@ def report_xlsx(report):
 STATE_KEYS = ("assigned", "open", "overdue", "stage_completed", "closed", "suspended")
 
 
-def state_counts_by_unit(items, today=None):
+def state_counts_by_unit(items, today=None, group=None):
     """For the dashboards: ``{lead_unit_id: {assigned, open, overdue, stage_completed, closed,
     suspended}}`` of ``items`` (a scoped queryset), each item counted as the monthly report
-    counts it (see above). One query."""
+    counts it (see above). ``group``: an expression to group by instead of the lead unit (the
+    dashboard groups by the child of the unit it shows); the keys are then its values. One
+    query."""
     every = _figures(today or timezone.localdate())
     figures = {key: every[key] for key in STATE_KEYS}
+    grouped = items.order_by().values(key=group if group is not None else F("lead_unit"))
     return {
-        row["lead_unit"]: {key: row[key] for key in STATE_KEYS}
-        for row in items.order_by().values("lead_unit").annotate(**figures)
+        row["key"]: {key: row[key] for key in STATE_KEYS} for row in grouped.annotate(**figures)
     }
 
 

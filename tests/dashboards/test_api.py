@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from apps.dashboards import services as dashboards
 from apps.dashboards.models import CaseMonth, UnitMonth
 from apps.objectives.models import InnovationItem, Objective, ObjectivePlan
 from apps.organizations.models import OrgUnit
@@ -134,6 +135,8 @@ def grow(county, leader, period, villages, first=0):
         )
         for n, v in enumerate(new)
     )
+    # The objectives panel reads the nightly tallies: count the new leaves as the night does.
+    dashboards.refresh_objective_tallies()
 
 
 def fresh(user):

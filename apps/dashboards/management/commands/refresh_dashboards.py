@@ -6,8 +6,9 @@ from apps.organizations.models import Period
 
 class Command(BaseCommand):
     help = (
-        "Rewrite the dashboards' monthly rollups now: this month and the last (what the nightly "
-        "job does), or every month of the given or open periods (a backfill). Idempotent."
+        "Rewrite the dashboards' rollups now: this month and the last, and the objective lights "
+        "of open periods (what the nightly job does), or every month and the objective lights of "
+        "the given or open periods (a backfill). Idempotent."
     )
 
     def add_arguments(self, parser):
