@@ -6,7 +6,7 @@ import pytest
 from django.db import DataError, IntegrityError, transaction
 
 from apps.accounts.models import User
-from apps.core.bulk import copy_rows
+from apps.core.bulk import copy_objects, copy_rows
 from apps.notifications.models import Notification
 
 TRICKY = 'a "quoted", comma\nnew line \\N 妇联'
@@ -60,3 +60,24 @@ def test_a_bad_row_writes_nothing(keys):
     with pytest.raises((IntegrityError, DataError)), transaction.atomic():
         copy_rows(Notification, fields, rows)
     assert not Notification.objects.filter(recipient=user).exists()
+
+
+@pytest.mark.django_db
+def test_copy_objects_writes_defaults_stamps_and_arrays(village_a1_rep, county):
+    from apps.liaison.models import Contact
+    from tests.liaison.conftest import make_representative
+
+    representative = make_representative(village_a1_rep, county.village_a1, "A1-01", ["legal"])
+    tags = ["留守妇女", 'a "b", c\\d']
+    count = copy_objects(
+        Contact,
+        [
+            Contact(unit=county.village_a1, representative=representative, name="住户", tags=tags),
+            Contact(unit=county.village_a1, representative=representative, name="另一户"),
+        ],
+    )
+    assert count == 2
+    first, second = Contact.objects.filter(representative=representative).order_by("pk")
+    assert (first.name, first.tags, second.tags) == ("住户", tags, [])
+    assert first.risk == Contact._meta.get_field("risk").default
+    assert first.created_at is not None and first.last_visited_on is None
