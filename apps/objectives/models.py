@@ -341,6 +341,15 @@ class ProgressReport(ScopedModel, Reviewed):
                 violation_error_message=_("This cycle has already been reported."),
             ),
         ]
+        # The reviewers' to-do lists read the few reports awaiting review, oldest first, out of
+        # a province's millions.
+        indexes = [
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="report_awaiting_review",
+                condition=models.Q(status="submitted"),
+            )
+        ]
 
     def __str__(self):
         return f"{self.objective} · {self.cycle_end}"
