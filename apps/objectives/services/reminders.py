@@ -1,5 +1,6 @@
 """Reminders about objectives, one per event per day: reports due within three days or
-overdue, returned reports not yet refiled, innovation claims awaiting review."""
+overdue (to the people who file them, and as counts to each unit's group robot), returned
+reports not yet refiled, innovation claims awaiting review."""
 
 from collections import defaultdict
 from datetime import timedelta
@@ -12,7 +13,8 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Membership, User
 from apps.core.deadlines import WARN_DAYS
 from apps.core.roles import Role
-from apps.notifications.services import daily_key, notify_batch
+from apps.notifications.models import GroupRobot
+from apps.notifications.services import daily_key, notify_batch, notify_robots, robot_text
 from apps.objectives.deadlines import cycle_ends, report_due
 from apps.objectives.models import InnovationItem, ObjectivePlan, ProgressReport
 
@@ -27,7 +29,9 @@ def send_plan_reminders(plan, today=None):
 
 def _report_reminders(plan, today):
     leaves = list(
-        plan.objectives.leaves().filter(published_at__isnull=False).select_related("plan__period")
+        plan.objectives.leaves()
+        .filter(published_at__isnull=False)
+        .select_related("plan__period", "assignee_unit")
     )
     filed = set(
         ProgressReport.objects.filter(objective__plan=plan).values_list("objective_id", "cycle_end")
@@ -62,7 +66,33 @@ def _report_reminders(plan, today):
         body = "\n".join(items[:10]) + ("\n…" if len(items) > 10 else "")
         url = reverse("objectives:plan-list")
         messages.append((user, daily_key(kind, user.pk, day=today), title, body, url))
+    _tell_groups(due_events, today)
     return messages
+
+
+def _tell_groups(due_events, today):
+    """Each assignee unit's group robot (if it has one) hears how many of its reports are
+    overdue or due soon, with a link: objectives are the unit's own work, but the message
+    stays a count, like every group message."""
+    overdue, due_soon, units = defaultdict(int), defaultdict(int), {}
+    for objective, _cycle, _due, is_overdue in due_events:
+        units[objective.assignee_unit_id] = objective.assignee_unit
+        (overdue if is_overdue else due_soon)[objective.assignee_unit_id] += 1
+    url = reverse("objectives:plan-list")
+    messages = []
+    for unit_id, unit in units.items():
+        lines = [
+            text % {"count": counts[unit_id]}
+            for counts, text in (
+                (overdue, _("%(count)s progress reports are overdue")),
+                (due_soon, _("%(count)s progress reports are due within 3 days")),
+            )
+            if counts[unit_id]
+        ]
+        title = _("%(unit)s: progress reports to file") % {"unit": unit.name}
+        key = daily_key("objective-reports", unit_id, day=today)
+        messages.append((unit, key, GroupRobot.Event.REMINDER, robot_text(title, lines, url=url)))
+    notify_robots(messages)
 
 
 def _people_of(objectives):
