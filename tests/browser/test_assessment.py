@@ -11,8 +11,7 @@ from apps.accounts.models import User
 from apps.assessment import services
 from apps.assessment.models import AssessmentResult, ManualScore
 from apps.organizations.models import Period
-from tests.browser.navigation import open_nav
-from tests.browser.test_objective_cycle import sign_out
+from tests.browser.navigation import open_nav, sign_out
 
 pytestmark = pytest.mark.browser
 

@@ -13,6 +13,7 @@ from apps.accounts.models import User
 from apps.objectives import services
 from apps.objectives.models import Objective
 from apps.organizations.models import OrgUnit, Period
+from tests.browser.navigation import sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -91,8 +92,7 @@ def test_township_decomposes_to_its_villages_in_one_table(
     expect(page.get_by_text("分解目标已发布")).to_be_visible()
     village = OrgUnit.objects.get(memberships__user__username="village")
     part = parts.get(assignee_unit=village)
-    page.get_by_test_id("user-menu").click()
-    page.get_by_test_id("logout").click()
+    sign_out(page)
     sign_in("village")
     item = page.get_by_test_id("todo-item").filter(has_text="开展巾帼技能培训")
     expect(item).to_have_count(1)

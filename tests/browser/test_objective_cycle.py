@@ -6,14 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.organizations.models import OrgUnit, Period
-from tests.browser.navigation import open_nav
+from tests.browser.navigation import open_nav, sign_out
 
 pytestmark = pytest.mark.browser
-
-
-def sign_out(page):
-    page.get_by_test_id("user-menu").click()
-    page.get_by_test_id("logout").click()
 
 
 def add_objective(page, *, title, unit, target, weight, quantitative=True):

@@ -6,8 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.organizations.models import OrgUnit
-from tests.browser.navigation import open_nav
-from tests.browser.test_objective_cycle import sign_out
+from tests.browser.navigation import open_nav, sign_out
 
 pytestmark = pytest.mark.browser
 
