@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -793,6 +793,11 @@ def score_scheme(scheme, round_, *, under=None):
             for indicator, raw, points, contribution, links in lines
         ),
     )
+    # The foreign keys are checked at COMMIT with plans the session cached when the results
+    # table was small (an earlier, smaller scheme): re-planned now, each check is an index
+    # lookup, not a scan of every result (61 s instead of 0.3 s for a prefecture's 执委).
+    with connection.cursor() as cursor:
+        cursor.execute("DISCARD PLANS")
     return [result for result, _lines in kept]
 
 
