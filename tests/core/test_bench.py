@@ -44,4 +44,3 @@ def test_bench_runs_prints_its_figures_and_drops_its_database():
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [figures["database"]])
         assert cursor.fetchone() is None
     assert connection.settings_dict["NAME"] != figures["database"]
-
