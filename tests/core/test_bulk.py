@@ -9,6 +9,7 @@ from apps.accounts.models import User
 from apps.core.bulk import copy_objects, copy_rows
 from apps.notifications.models import Notification
 
+FIELDS = ("recipient_id", "key", "title", "body", "url", "created_at", "read_at", "email_requested")
 TRICKY = 'a "quoted", comma\nnew line \\N 妇联'
 
 
@@ -16,19 +17,9 @@ TRICKY = 'a "quoted", comma\nnew line \\N 妇联'
 def test_values_arrive_as_written_nulls_included():
     user = User.objects.create_user("copy", password=None)
     moment = datetime(2026, 11, 27, 8, 30, tzinfo=UTC)
-    fields = (
-        "recipient_id",
-        "key",
-        "title",
-        "body",
-        "url",
-        "created_at",
-        "read_at",
-        "email_requested",
-    )
     count = copy_rows(
         Notification,
-        fields,
+        FIELDS,
         [
             (user.pk, "one", TRICKY, "", "/x/", moment, None, False),
             (user.pk, "two", "\\N", "正文", "", moment, moment, True),
@@ -47,18 +38,8 @@ def test_a_bad_row_writes_nothing(keys):
     user = User.objects.create_user("copy", password=None)
     moment = datetime(2026, 11, 27, tzinfo=UTC)
     rows = [(user.pk, key, "t", "", "", moment, None, True) for key in keys]
-    fields = (
-        "recipient_id",
-        "key",
-        "title",
-        "body",
-        "url",
-        "created_at",
-        "read_at",
-        "email_requested",
-    )
     with pytest.raises((IntegrityError, DataError)), transaction.atomic():
-        copy_rows(Notification, fields, rows)
+        copy_rows(Notification, FIELDS, rows)
     assert not Notification.objects.filter(recipient=user).exists()
 
 
