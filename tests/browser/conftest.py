@@ -12,6 +12,16 @@ def allow_orm_beside_playwright():
         yield
 
 
+@pytest.fixture(autouse=True)
+def browser_closes_before_the_database_is_flushed(transactional_db, browser):
+    """Set up after the database and so torn down before it: every page still open (and the
+    phone's service worker, which keeps fetching her pages) is closed before the flush, which
+    would otherwise deadlock with a request the live server is still answering."""
+    yield
+    for context in browser.contexts:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
