@@ -33,10 +33,15 @@ def check_beat(now=None):
     from django.db.models import Max
     from django_celery_beat.models import PeriodicTask
 
-    last = PeriodicTask.objects.aggregate(last=Max("last_run_at"))["last"]
+    figures = PeriodicTask.objects.aggregate(last=Max("last_run_at"), since=Max("date_changed"))
+    last = figures["last"]
     now = now or timezone.now()
     if last is None:
-        raise RuntimeError("beat has never run a scheduled task")
+        # A fresh deployment, where nothing has fallen due yet (the first tasks run ten minutes
+        # after beat starts): late only once its schedule has stood as long as a stale beat may.
+        if figures["since"] is None or now - figures["since"] > BEAT_STALE_AFTER:
+            raise RuntimeError("beat has never run a scheduled task")
+        return
     if now - last > BEAT_STALE_AFTER:
         raise RuntimeError(f"beat last ran a scheduled task at {last.isoformat()}")
 

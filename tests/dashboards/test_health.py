@@ -55,10 +55,19 @@ def test_deep_check_names_a_stale_beat(client):
 
 @pytest.mark.django_db
 def test_deep_check_names_a_beat_that_never_ran(client):
-    PeriodicTask.objects.update(last_run_at=None)
+    PeriodicTask.objects.update(last_run_at=None, date_changed=timezone.now() - timedelta(hours=3))
     response = client.get("/healthz?deep=1")
     assert response.status_code == 503
     assert response.json()["failing"] == ["beat"]
+
+
+@pytest.mark.django_db
+def test_a_fresh_schedule_nothing_has_fallen_due_in_yet_is_healthy(client):
+    """Just deployed: the schedule was written minutes ago and no task has been due."""
+    PeriodicTask.objects.update(last_run_at=None, date_changed=timezone.now())
+    response = client.get("/healthz?deep=1")
+    assert response.status_code == 200, response.json()
+    assert response.json()["checks"]["beat"] == "ok"
 
 
 @pytest.mark.django_db
