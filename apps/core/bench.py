@@ -145,14 +145,12 @@ def _units(kind, parents, count, code_width, name):
     return list(OrgUnit.objects.filter(kind=kind).order_by("path"))
 
 
-def load_tree(scale_name, scale):
-    """The root (a county, a prefecture, or a province over prefectures), counties of about 25
-    townships each, townships, villages, one department under the root, and this year's
-    period (the dashboard's)."""
-    from apps.organizations.models import OrgUnit, Period
+def year_period():
+    """This year's period (the dashboard's, the plans' and the schemes'), made on first use."""
+    from apps.organizations.models import Period
 
     year = timezone.localdate().year
-    Period.objects.get_or_create(
+    period, _created = Period.objects.get_or_create(
         name=f"{year}年度",
         defaults={
             "kind": Period.Kind.YEAR,
@@ -160,6 +158,16 @@ def load_tree(scale_name, scale):
             "end_date": date(year, 12, 31),
         },
     )
+    return period
+
+
+def load_tree(scale_name, scale):
+    """The root (a county, a prefecture, or a province over prefectures), counties of about 25
+    townships each, townships, villages, one department under the root, and this year's
+    period (the dashboard's)."""
+    from apps.organizations.models import OrgUnit
+
+    year_period()
 
     Kind = OrgUnit.Kind
     counties = max(1, round(scale.townships / 25))
@@ -291,9 +299,8 @@ def load_plans(counties, townships, villages, admin, progress, rng):
     the quarterly progress reports of every leaf, approved, one in twenty filed late."""
     from apps.objectives.models import Objective, ObjectivePlan, ProgressReport
     from apps.objectives.services.planning import share_out
-    from apps.organizations.models import Period
 
-    period = Period.objects.get(kind=Period.Kind.YEAR, start_date__year=timezone.localdate().year)
+    period = year_period()
     year = period.start_date.year
     published = timezone.make_aware(datetime(year, 1, 15, 9))
     plans = ObjectivePlan.objects.bulk_create(
@@ -312,7 +319,6 @@ def load_plans(counties, townships, villages, admin, progress, rng):
     for village in villages:
         villages_of[village.parent_id].append(village)
     categories = list(Objective.Category.values)
-    plan_of = {plan.pk: plan for plan in plans}
 
     def objective(plan, title, category, parent, unit, weight, target):
         return Objective(
@@ -339,7 +345,7 @@ def load_plans(counties, townships, villages, admin, progress, rng):
             targets = share_out(parent.target, [1] * len(units), step=Decimal(1))
             rows += [
                 objective(
-                    plan_of[parent.plan_id],
+                    parent.plan,
                     parent.title,
                     parent.category,
                     parent,
@@ -406,9 +412,8 @@ def load_schemes(admin):
     townships (objective scores and supervision figures) and its 执委 (their own liaison
     records)."""
     from apps.assessment import demo
-    from apps.organizations.models import Period
 
-    period = Period.objects.get(kind=Period.Kind.YEAR, start_date__year=timezone.localdate().year)
+    period = year_period()
     return [demo.township_scheme(admin, period), demo.person_scheme(admin, period)]
 
 
