@@ -1,7 +1,12 @@
 """Rollups the dashboards read instead of the raw logs: one row per unit per month (and the
 objectives' lights per unit per period), refreshed set-based by the nightly job
 (services.refresh_rollups). Each month's (period's) rows are rewritten whole, so rerunning the
-job gives the same numbers."""
+job gives the same numbers.
+
+Each table holds two kinds of row. A unit's own row counts the records of that unit; its area
+row (``whole_area``) counts those of the unit and of every unit below it, summed from the own
+rows by the same job. A dashboard reads the area rows of the unit's children, one row each,
+whatever the size of the tree below them."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +15,14 @@ from apps.core.models import ScopedModel
 from apps.organizations.models import OrgUnit, Period
 
 RISKS = ("green", "yellow", "orange", "red")
+
+
+def whole_area_field():
+    return models.BooleanField(
+        _("whole area"),
+        default=False,
+        help_text=_("The figures of the unit and of every unit below it, not its own only."),
+    )
 
 
 class UnitMonth(ScopedModel):
@@ -26,6 +39,7 @@ class UnitMonth(ScopedModel):
         OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
     )
     month = models.DateField(_("month"))  # its first day
+    whole_area = whole_area_field()
     households_linked = models.PositiveIntegerField(_("households linked"), default=0)
     households_visited = models.PositiveIntegerField(_("households visited"), default=0)
     households_visited_ytd = models.PositiveIntegerField(
@@ -57,7 +71,9 @@ class UnitMonth(ScopedModel):
         verbose_name_plural = _("monthly figures")
         ordering = ["month", "unit"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "month"], name="unitmonth_one_per_month")
+            models.UniqueConstraint(
+                fields=["unit", "month", "whole_area"], name="unitmonth_one_per_month"
+            )
         ]
         indexes = [models.Index(fields=["month", "unit"], name="unitmonth_month_unit")]
 
@@ -72,6 +88,7 @@ class CaseMonth(ScopedModel):
         OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
     )
     month = models.DateField(_("month"))
+    whole_area = whole_area_field()
     category = models.CharField(_("category"), max_length=12)
     cases = models.PositiveIntegerField(_("cases"), default=0)
     sensitive = models.PositiveIntegerField(_("sensitive"), default=0)
@@ -84,7 +101,8 @@ class CaseMonth(ScopedModel):
         ordering = ["month", "unit", "category"]
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "month", "category"], name="casemonth_one_per_category"
+                fields=["unit", "month", "category", "whole_area"],
+                name="casemonth_one_per_category",
             )
         ]
         indexes = [models.Index(fields=["month", "unit"], name="casemonth_month_unit")]
@@ -104,6 +122,7 @@ class ObjectiveTally(ScopedModel):
     unit = models.ForeignKey(
         OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
     )
+    whole_area = whole_area_field()
     category = models.CharField(_("category"), max_length=16)
     # One column per light, named as the engine's reasons (apps.core.deadlines.Reason).
     on_track = models.PositiveIntegerField(default=0)
@@ -118,7 +137,8 @@ class ObjectiveTally(ScopedModel):
         ordering = ["period", "unit", "category"]
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "unit", "category"], name="objectivetally_one_per_category"
+                fields=["period", "unit", "category", "whole_area"],
+                name="objectivetally_one_per_category",
             )
         ]
         indexes = [models.Index(fields=["period", "unit"], name="objectivetally_period_unit")]

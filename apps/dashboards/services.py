@@ -3,9 +3,10 @@
 The panels read snapshots and rollups, never the raw logs: assessment results, supervision
 figures grouped in SQL, and this app's rollups (UnitMonth and CaseMonth per unit and month,
 ObjectiveTally per unit and period) written by the nightly ``refresh_rollups``. A view loads the
-unit's children, never its subtree: every query groups its rows by the child they lie under in
-SQL (``child_code``), so a view costs the same queries, and fetches the same number of rows,
-whatever the number of units and records below the unit shown.
+unit's children, never its subtree: a rollup panel reads each child's area row (its subtree's
+figures, summed nightly) and the unit's own; the live panels group their rows by the child they
+lie under in SQL (``child_code``). So a view costs the same queries, and reads the same number
+of rows, whatever the number of units and records below the unit shown.
 """
 
 from dataclasses import dataclass, field
@@ -13,13 +14,27 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import CharField, Count, Exists, F, Func, Max, OuterRef, Q, Sum, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    Max,
+    OuterRef,
+    PositiveIntegerField,
+    Q,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.bulk import copy_rows
 from apps.core.deadlines import Reason
 from apps.core.roles import Role
 from apps.dashboards.models import RISKS, CaseMonth, ObjectiveTally, UnitMonth
@@ -153,6 +168,14 @@ class View:
             Value(1),
             function="SPLIT_PART",
             output_field=CharField(),
+        )
+
+    def area_rows(self, rollup):
+        """The rows of ``rollup`` a by-unit table sums: each child's area row (its whole
+        subtree, summed nightly) and the unit's own row; at most one per child and key."""
+        children = [child.pk for child in self.children]
+        return rollup.filter(
+            Q(unit__in=children, whole_area=True) | Q(unit=self.unit, whole_area=False)
         )
 
     def owner(self, code):
@@ -293,24 +316,17 @@ def _result_row(result, earlier, view):
 
 def objectives_panel(view):
     """Published leaf objectives of the period in the unit's subtree, counted by category and by
-    unit under the deadline engine's lights, from the nightly tallies (ObjectiveTally). One
-    query, grouped by child and category in SQL."""
+    unit under the deadline engine's lights, from the nightly tallies (ObjectiveTally): the
+    children's area rows and the unit's own. One query."""
     from apps.objectives.models import Objective
 
-    tallies = ObjectiveTally.objects.in_area(view.user).filter(
-        period=view.period, unit__path__startswith=view.unit.path
-    )
+    tallies = ObjectiveTally.objects.in_area(view.user).filter(period=view.period)
     by_category = {value: dict.fromkeys(LIGHTS, 0) for value in Objective.Category.values}
     by_unit = {u.pk: dict.fromkeys(LIGHTS, 0) for u in view.group_rows()}
-    for row in (
-        tallies.order_by()
-        .values("category", child=view.child_code("unit__path"))
-        .annotate(**{str(light): Sum(str(light)) for light in LIGHTS})
-    ):
-        owner = view.owner(row["child"])
+    for row in view.area_rows(tallies).order_by().values("unit", "category", *map(str, LIGHTS)):
         for target in (
             by_category.setdefault(row["category"], dict.fromkeys(LIGHTS, 0)),
-            by_unit.setdefault(owner.pk, dict.fromkeys(LIGHTS, 0)),
+            by_unit.setdefault(row["unit"], dict.fromkeys(LIGHTS, 0)),
         ):
             for light in LIGHTS:
                 target[light] += row[str(light)]
@@ -378,31 +394,28 @@ def supervision_panel(view):
 
 def cases_panel(view):
     """Cases opened in the period by category, month and unit: counts only, the sensitive ones
-    as a count beside each (no text of any case). Two queries on the rollup, grouped by child
-    and category, and by month."""
+    as a count beside each (no text of any case). Two queries on the rollup: the children's
+    area rows and the unit's own by unit and category, the unit's area rows by month."""
     from apps.liaison.models import Case
 
     rollup = CaseMonth.objects.in_area(view.user).filter(
-        unit__path__startswith=view.unit.path,
-        month__range=(view.period.start_date.replace(day=1), view.period.end_date),
+        month__range=(view.period.start_date.replace(day=1), view.period.end_date)
     )
     sums = {"cases": Sum("cases"), "sensitive": Sum("sensitive"), "on_time": Sum("on_time")}
     empty = {"cases": 0, "sensitive": 0, "on_time": 0}
     by_category = {key: dict(empty) for key in Case.Category.values}
     # Cases belong to villages: departments have no row here.
     by_unit = {u.pk: dict(empty) for u in view.group_rows() if u.kind != OrgUnit.Kind.DEPARTMENT}
-    for row in (
-        rollup.order_by().values("category", child=view.child_code("unit__path")).annotate(**sums)
-    ):
-        owner = view.owner(row["child"])
+    for row in view.area_rows(rollup).order_by().values("unit", "category").annotate(**sums):
         for target in (
             by_category.setdefault(row["category"], dict(empty)),
-            by_unit.setdefault(owner.pk, dict(empty)),
+            by_unit.setdefault(row["unit"], dict(empty)),
         ):
             for key in empty:
                 target[key] += row[key]
     by_month = {month: dict(empty) for month in view.months}
-    for row in rollup.order_by().values("month").annotate(**sums):
+    area = rollup.filter(unit=view.unit, whole_area=True)
+    for row in area.order_by().values("month").annotate(**sums):
         by_month[row["month"]] = {key: row[key] for key in empty}
     return {
         "by_category": [
@@ -454,6 +467,7 @@ def referrals_panel(view):
     rows = (
         UnitMonth.objects.in_area(view.user)
         .filter(
+            whole_area=False,
             unit__path__startswith=view.unit.path,
             unit__in=departments.values("pk"),
             month__range=(view.period.start_date.replace(day=1), view.period.end_date),
@@ -500,33 +514,30 @@ LIAISON_SUMS = (
 def liaison_panel(view):
     """Coverage by unit: households linked and visited (from the start of the year to the
     period's last month so far), visits made against those due by risk colour, cases answered
-    in time. Two queries on the rollup, grouped by child in SQL."""
-    rollup = UnitMonth.objects.in_area(view.user).filter(
-        unit__path__startswith=view.unit.path, unit__kind=OrgUnit.Kind.VILLAGE
+    in time. One query on the rollup: the children's area rows and the unit's own."""
+    first = view.period.start_date.replace(day=1)
+    last = min(view.period.end_date, timezone.localdate()).replace(day=1)
+    in_period = Q(month__range=(first, view.period.end_date))
+    rollup = (
+        UnitMonth.objects.in_area(view.user)
+        .filter(in_period | Q(month=last))
+        .exclude(unit__kind=OrgUnit.Kind.DEPARTMENT)
     )
     empty = dict.fromkeys(("linked", "visited", *LIAISON_SUMS), 0)
     rows = {u.pk: dict(empty) for u in view.group_rows() if u.kind != OrgUnit.Kind.DEPARTMENT}
-    first = view.period.start_date.replace(day=1)
-    child = view.child_code("unit__path")
     for row in (
-        rollup.filter(month__range=(first, view.period.end_date))
+        view.area_rows(rollup)
         .order_by()
-        .values(child=child)
-        .annotate(**{key: Sum(key) for key in LIAISON_SUMS})
+        .values("unit")
+        .annotate(
+            **{key: Sum(key, filter=in_period) for key in LIAISON_SUMS},
+            linked=Sum("households_linked", filter=Q(month=last)),
+            visited=Sum("households_visited_ytd", filter=Q(month=last)),
+        )
     ):
-        target = rows.setdefault(view.owner(row["child"]).pk, dict(empty))
-        for key in LIAISON_SUMS:
-            target[key] += row[key]
-    last = min(view.period.end_date, timezone.localdate()).replace(day=1)
-    for row in (
-        rollup.filter(month=last)
-        .order_by()
-        .values(child=child)
-        .annotate(linked=Sum("households_linked"), visited=Sum("households_visited_ytd"))
-    ):
-        target = rows.setdefault(view.owner(row["child"]).pk, dict(empty))
-        target["linked"] += row["linked"]
-        target["visited"] += row["visited"]
+        target = rows.setdefault(row["unit"], dict(empty))
+        for key in empty:
+            target[key] += row[key] or 0
     return {
         "risks": [{"key": risk, "label": _risk_label(risk)} for risk in RISKS],
         "by_unit": [_liaison_row(view, pk, figures) for pk, figures in rows.items()],
@@ -623,6 +634,7 @@ def refresh_rollups(months=None, periods=None):
             target.update(_referral_figures(row))
         for row in liaison.monthly_case_counts(month, end_of[month]):
             case_rows.append(CaseMonth(unit_id=row.pop("unit"), **row))
+    areas = unit_areas()
     with transaction.atomic():
         UnitMonth.objects.filter(month__in=months).delete()
         CaseMonth.objects.filter(month__in=months).delete()
@@ -631,7 +643,8 @@ def refresh_rollups(months=None, periods=None):
             batch_size=2000,
         )
         CaseMonth.objects.bulk_create(case_rows, batch_size=2000)
-    return len(unit_rows) + len(case_rows) + refresh_objective_tallies(periods)
+        written = len(unit_rows) + len(case_rows) + refresh_area_rows(months=months, areas=areas)
+    return written + refresh_objective_tallies(periods, areas=areas)
 
 
 def tally_periods():
@@ -644,7 +657,7 @@ def tally_periods():
     return Period.objects.filter(Q(is_closed=False) | Q(Exists(counted_before_closing)))
 
 
-def refresh_objective_tallies(periods=None, today=None):
+def refresh_objective_tallies(periods=None, today=None, areas=None):
     """Rewrite the ObjectiveTally rows of ``periods`` (default: ``tally_periods()``): the
     published leaf objectives of each period's plans, by assignee unit and category, counted
     under the deadline engine's lights (objectives.services.status_of, its reason mapped by
@@ -653,7 +666,8 @@ def refresh_objective_tallies(periods=None, today=None):
     Set-based: one grouped query returns the leaves by unit, category and the engine's inputs
     (plan, due date, reporting frequency, completion), with their number; the engine judges
     each distinct input once, on an unsaved objective carrying those fields, and the counts are
-    summed. Then one delete and one bulk insert. Idempotent. Returns the number of rows."""
+    summed. Then one delete and one bulk insert, and the area rows summed from them (``areas``:
+    unit_areas(), read afresh when not given). Idempotent. Returns the number of rows."""
     from apps.objectives import services as objectives
     from apps.objectives.models import Objective, ObjectivePlan
 
@@ -696,7 +710,72 @@ def refresh_objective_tallies(periods=None, today=None):
             ],
             batch_size=2000,
         )
-    return len(tallies)
+        written = refresh_area_rows(periods=periods, areas=areas)
+    return len(tallies) + written
+
+
+def refresh_area_rows(months=(), periods=(), areas=None):
+    """Rewrite the area rows of ``months`` (UnitMonth, CaseMonth) and of ``periods``
+    (ObjectiveTally) from the own rows stored; ``areas``: unit_areas(), read afresh when not
+    given. Returns the number of area rows."""
+    areas = unit_areas() if areas is None else areas
+    written = 0
+    if months:
+        written += write_area_rows(UnitMonth, areas, ("month",), month__in=months)
+        written += write_area_rows(CaseMonth, areas, ("month", "category"), month__in=months)
+    if periods:
+        written += write_area_rows(
+            ObjectiveTally, areas, ("period_id", "category"), period__in=periods
+        )
+    return written
+
+
+def unit_areas():
+    """{unit id: the ids of the units whose area holds it, itself included}, from the paths
+    of the whole tree (one query)."""
+    by_path = dict(OrgUnit.objects.values_list("path", "pk"))
+    return {
+        pk: [by_path[above] for above in _path_prefixes(path) if above in by_path]
+        for path, pk in by_path.items()
+    }
+
+
+def _path_prefixes(path):
+    """ "9/901/9010001/" → "9/", "9/901/", "9/901/9010001/": the paths of a unit and of every
+    unit above it."""
+    codes = path.split("/")[:-1]
+    return ["/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
+
+
+def write_area_rows(model, areas, keys, **which):
+    """Rewrite ``model``'s area rows of ``which`` (a filter on month or period) from its own
+    rows: each own row's figures (every count and sum the model keeps) added, by ``keys``
+    (month, category …), to the area row of every unit in ``areas`` (unit_areas()) whose area
+    holds the row's unit. One read of the own rows, one delete, one COPY. Returns the number
+    of area rows."""
+    figures = [
+        field.name
+        for field in model._meta.concrete_fields
+        if isinstance(field, (PositiveIntegerField, FloatField))
+    ]
+    own = model.objects.filter(whole_area=False, **which).order_by()
+    totals = {}
+    for unit, *row in own.values_list("unit", *keys, *figures).iterator(chunk_size=5000):
+        key, values = tuple(row[: len(keys)]), row[len(keys) :]
+        for area in areas.get(unit, (unit,)):
+            sums = totals.get((area, key))
+            if sums is None:
+                totals[(area, key)] = list(values)
+            else:
+                for position, value in enumerate(values):
+                    sums[position] += value
+    model.objects.filter(whole_area=True, **which).delete()
+    now = timezone.now()
+    return copy_rows(
+        model,
+        ["unit_id", "whole_area", *keys, *figures, "created_at", "updated_at", "computed_at"],
+        ((area, True, *key, *sums, now, now, now) for (area, key), sums in totals.items()),
+    )
 
 
 def _month_end(month):

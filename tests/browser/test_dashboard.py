@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from apps.dashboards import services
 from apps.dashboards.models import CaseMonth, UnitMonth
 from apps.organizations.models import OrgUnit
 
@@ -40,6 +41,7 @@ def rollups(demo_county):
             )
     UnitMonth.objects.bulk_create(rows)
     CaseMonth.objects.bulk_create(cases)
+    services.refresh_area_rows(months=[month])
     coverage = {}
     for row in rows:
         township = row.unit.parent

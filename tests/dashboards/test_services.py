@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from apps.coordination.models import Referral
 from apps.dashboards import services
-from apps.dashboards.models import CaseMonth, UnitMonth
+from apps.dashboards.models import CaseMonth, ObjectiveTally, UnitMonth
 from apps.liaison.models import Case, Contact, Visit
+from apps.organizations.models import OrgUnit
 from federation import routers
 
 
@@ -25,6 +26,61 @@ def test_the_rollup_is_idempotent(world):
         == first
     )
     assert sorted(CaseMonth.objects.values_list("unit", "category", "cases", "sensitive")) == cases
+
+
+@pytest.mark.parametrize(
+    ("model", "keys"),
+    [
+        (UnitMonth, ("month",)),
+        (CaseMonth, ("month", "category")),
+        (ObjectiveTally, ("period_id", "category")),
+    ],
+)
+def test_each_area_row_sums_the_own_rows_of_its_subtree(world, county, model, keys):
+    from decimal import Decimal
+
+    from apps.objectives.models import Objective, ObjectivePlan
+
+    today = timezone.localdate()
+    plan = ObjectivePlan.objects.create(
+        period=world.period, unit=county.county, title="目标", status="published"
+    )
+    for n, unit in enumerate([county.county, county.township_a, county.village_a1]):
+        Objective.objects.create(
+            plan=plan,
+            category="rights",
+            title=f"目标{n}",
+            target=Decimal(1),
+            weight=Decimal(1),
+            due_date=today,
+            assignee_unit=unit,
+            published_at=timezone.now(),
+        )
+    services.refresh_rollups()
+    figures = ["visits", "households_linked", "referrals", "hours_to_accept"]
+    if model is CaseMonth:
+        figures = ["cases", "sensitive", "on_time"]
+    elif model is ObjectiveTally:
+        figures = [str(light) for light in services.LIGHTS]
+    own = list(model.objects.filter(whole_area=False).select_related("unit"))
+    areas = model.objects.filter(whole_area=True).select_related("unit")
+    assert own and areas
+    expected = {}
+    for row in own:
+        for area in OrgUnit.objects.all():
+            if row.unit.path.startswith(area.path):
+                key = (area.pk, *(getattr(row, name) for name in keys))
+                sums = expected.setdefault(key, dict.fromkeys(figures, 0))
+                for name in figures:
+                    sums[name] += getattr(row, name)
+    assert {
+        (row.unit_id, *(getattr(row, name) for name in keys)): {
+            name: getattr(row, name) for name in figures
+        }
+        for row in areas
+    } == expected
+    # The county's area row holds the townships' and the department's figures as well.
+    assert any(key[0] == county.county.pk for key in expected)
 
 
 def test_the_leaders_figures_match_the_records(world, county, leader):
