@@ -184,15 +184,19 @@ class View:
 
 
 def build_view(user, period, unit):
-    """Load the unit's children (one query), its breadcrumbs (one query) and the period before
-    (one query): never the subtree below the children."""
-    children = list(
-        OrgUnit.objects.filter(parent=unit).only("pk", "name", "kind", "path", "parent_id", "code")
-    )
-    children.sort(key=lambda u: (u.kind != OrgUnit.Kind.TOWNSHIP, u.path))
+    """Load the unit's children and the units above it (one query) and the period before (one
+    query): never the subtree below the children."""
     codes = unit.path.strip("/").split("/")
-    above = OrgUnit.objects.filter(code__in=codes).only("pk", "name", "path", "code")
-    above = {u.code: u for u in above}
+    units = OrgUnit.objects.filter(Q(parent=unit) | Q(code__in=codes)).only(
+        "pk", "name", "kind", "path", "parent_id", "code"
+    )
+    children, above = [], {}
+    for each in units:
+        if each.parent_id == unit.pk:
+            children.append(each)
+        else:
+            above[each.code] = each
+    children.sort(key=lambda u: (u.kind != OrgUnit.Kind.TOWNSHIP, u.path))
     crumbs = [above[code] for code in codes if code in above]
     crumbs = [u for u in crumbs if oversees(user, u)]
     return View(

@@ -163,4 +163,4 @@ def test_query_count_does_not_grow_with_the_data(
     assert big.json()["panels"]["supervision"]["overdue"]
 
 
-QUERIES = 18
+QUERIES = 17
