@@ -255,10 +255,13 @@ def load_households(scale, reps, progress, rng):
 
 
 def load_logs(count, start, contacts, reps_by_pk, progress, rng):
-    """``count`` visits over the past year, one in ten also opening a case."""
+    """``count`` visits over the past year, one in ten also opening a case: the last month's
+    cases still open, the older ones answered, resolved and closed, as a federation's are (an
+    open year of cases would make every night's reminder sweep the size of the whole log)."""
     from apps.liaison.models import Case, Visit
 
     today = date(2026, 6, 30)
+    still_open = today - timedelta(days=30)
     visits, cases = [], []
     for n in range(start, start + count):
         contact_id, rep_id = contacts[n % len(contacts)]
@@ -277,18 +280,22 @@ def load_logs(count, start, contacts, reps_by_pk, progress, rng):
             opened = timezone.make_aware(
                 timezone.datetime.combine(visited_on, timezone.datetime.min.time())
             )
-            cases.append(
-                Case(
-                    unit_id=unit_id,
-                    representative_id=rep_id,
-                    contact_id=contact_id,
-                    category="hardship",
-                    description="生活困难",
-                    opened_at=opened,
-                    state_deadline=opened + timedelta(days=7),
-                    respond_by=opened + timedelta(days=3),
-                )
+            case = Case(
+                unit_id=unit_id,
+                representative_id=rep_id,
+                contact_id=contact_id,
+                category="hardship",
+                description="生活困难",
+                opened_at=opened,
+                state_deadline=opened + timedelta(days=7),
+                respond_by=opened + timedelta(days=3),
             )
+            if visited_on < still_open:
+                case.state = Case.State.CLOSED
+                case.first_response_at = opened + timedelta(days=1)
+                case.resolved_at = opened + timedelta(days=5)
+                case.closed_at = case.state_deadline = opened + timedelta(days=8)
+            cases.append(case)
     _batched(Visit, iter(visits), len(visits), "visits", progress)
     _batched(Case, iter(cases), len(cases), "cases", progress)
 

@@ -87,7 +87,14 @@ def notify_batch(messages, email=True):
 
     messages = list(messages)
     keys = {key for _user, key, *_rest in messages}
-    already = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
+    # By recipient and key, the unique constraint's index: a key alone would scan every
+    # notification ever sent, once per batch.
+    recipients = {user.pk for user, *_rest in messages}
+    already = set(
+        Notification.objects.filter(recipient__in=recipients, key__in=keys).values_list(
+            "recipient_id", "key"
+        )
+    )
     new = [
         Notification(
             recipient=user,
