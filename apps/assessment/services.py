@@ -780,10 +780,14 @@ def score_scheme(scheme, round_, *, under=None):
             "updated_at",
         ],
     )
-    # The lines of every result rewritten here: one DELETE, not a list of ids.
-    AssessmentLine.objects.filter(
+    # The lines of every result rewritten here: one DELETE, not a list of ids. A part of the
+    # area rewrites its own results' lines only, not those the other parts wrote.
+    rewritten = AssessmentLine.objects.filter(
         result__scheme=scheme, result__round=round_, result__approved_at=None
-    ).delete()
+    )
+    if under is not None:
+        rewritten = rewritten.filter(result__unit__path__startswith=under.path)
+    rewritten.delete()
     copy_rows(
         AssessmentLine,
         ("result", "indicator", "max_points", "raw", "points", "contribution", "sources"),

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from apps.assessment import services, tasks
-from apps.assessment.models import AssessmentResult
+from apps.assessment.models import AssessmentLine, AssessmentResult
 from tests.conftest import wait_for
 
 
@@ -59,6 +59,12 @@ def test_scoring_in_parts_then_ranking_gives_what_one_run_gives(
     for township in (county.township_a, county.township_b, township_c):
         services.score_scheme(scheme, "self", under=township)
     assert {row[2] for row in standings(scheme)} == {None}  # not ranked part by part
+    # Each part rewrote its own results' breakdown, and left the other parts' in place.
+    assert set(AssessmentLine.objects.values_list("result__unit", flat=True)) == {
+        county.township_a.pk,
+        county.township_b.pk,
+        township_c.pk,
+    }
     with django_assert_num_queries(4):  # a savepoint, the read, the upsert, its release
         services.rank_round(scheme, "self")
     assert standings(scheme) == whole
