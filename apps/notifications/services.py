@@ -14,7 +14,7 @@ from urllib.request import Request, urlopen
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -85,45 +85,64 @@ def notify_batch(messages, email=True):
     notifications created."""
     from apps.notifications.tasks import deliver_email
 
-    messages = list(messages)
-    keys = {key for _user, key, *_rest in messages}
-    # By recipient and key, the unique constraint's index: a key alone would scan every
-    # notification ever sent, once per batch.
-    recipients = {user.pk for user, *_rest in messages}
-    already = set(
-        Notification.objects.filter(recipient__in=recipients, key__in=keys).values_list(
-            "recipient_id", "key"
+    unsent = {}
+    for user, key, title, body, url in messages:
+        unsent.setdefault(
+            (user.pk, key),
+            Notification(
+                recipient=user,
+                key=key,
+                title=str(title),
+                body=str(body),
+                url=url,
+                email_requested=email and bool(user.email),
+            ),
         )
-    )
-    new = [
-        Notification(
-            recipient=user,
-            key=key,
-            title=str(title),
-            body=str(body),
-            url=url,
-            email_requested=email and bool(user.email),
-        )
-        for user, key, title, body, url in messages
-        if (user.pk, key) not in already
-    ]
-    if not new:
-        return []
-    # A concurrent sender may have inserted the same pair meanwhile; the constraint settles
-    # it, and bulk_create cannot say which rows won, so they are read back.
-    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
-    wanted = {(n.recipient.pk, n.key) for n in new}
-    created = [
-        notification
-        for notification in Notification.objects.filter(
-            key__in={n.key for n in new}, recipient__in={n.recipient.pk for n in new}
-        ).select_related("recipient")
-        if (notification.recipient_id, notification.key) in wanted
-    ]
+    unsent = list(unsent.values())
+    created = []
+    for start in range(0, len(unsent), INSERT_BATCH):
+        created += _insert_unsent(unsent[start : start + INSERT_BATCH])
     for notification in created:
-        if notification.email_requested and notification.emailed_at is None:
+        if notification.email_requested:
             # If the broker is down, deliver_undelivered_emails sends it later.
             queue_on_commit(deliver_email, notification.pk)
+    return created
+
+
+INSERT_BATCH = 1000
+
+
+def _insert_unsent(notifications):
+    """Insert the notifications whose (recipient, key) is not stored yet, in one statement, and
+    return those, with their ids. The unique constraint decides, also against a concurrent
+    sender; bulk_create's ignore_conflicts cannot say which rows it inserted, so this is one
+    INSERT … ON CONFLICT DO NOTHING RETURNING instead of a read before and a read after."""
+    now = timezone.now()
+    columns = {
+        "recipient_id": ("bigint", [n.recipient_id for n in notifications]),
+        "key": ("text", [n.key for n in notifications]),
+        "title": ("text", [n.title for n in notifications]),
+        "body": ("text", [n.body for n in notifications]),
+        "url": ("text", [n.url for n in notifications]),
+        "created_at": ("timestamptz", [now] * len(notifications)),
+        "email_requested": ("boolean", [n.email_requested for n in notifications]),
+    }
+    arrays = ", ".join(f"%s::{kind}[]" for kind, _values in columns.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Notification._meta.db_table} ({', '.join(columns)}) "
+            f"SELECT * FROM UNNEST({arrays}) "
+            "ON CONFLICT (recipient_id, key) DO NOTHING RETURNING id, recipient_id, key",
+            [values for _kind, values in columns.values()],
+        )
+        inserted = {(recipient, key): pk for pk, recipient, key in cursor.fetchall()}
+    created = []
+    for notification in notifications:
+        pk = inserted.get((notification.recipient_id, notification.key))
+        if pk is not None:
+            notification.pk, notification.created_at = pk, now
+            notification._state.adding, notification._state.db = False, connection.alias
+            created.append(notification)
     return created
 
 
