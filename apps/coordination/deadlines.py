@@ -134,7 +134,8 @@ class IncomingReferralDeadlines(deadlines.DeadlineKind):
             IncomingReferral.objects.for_user(user)
             .addressed_to(user)
             .waiting()
-            .with_details()
+            # The title names the sending department; the receiving unit is the reader's own.
+            .select_related("department")
             .order_by("accept_due", "pk")
         )
 

@@ -26,7 +26,8 @@ class ReferralTodo(todo.TodoKind):
             Referral.objects.for_user(user)
             .addressed_to(user)
             .open()
-            .with_details()
+            # The title names the service; the department is hers and the village not shown.
+            .select_related("service")
             .order_by("accept_due", "pk")
         )
 
@@ -139,7 +140,8 @@ class MeetingDecisionTodo(todo.TodoKind):
             MeetingDecision.objects.for_user(user)
             .owned_by(user)
             .open()
-            .with_details()
+            # The title names the meeting; the owner is her own department.
+            .select_related("meeting")
             .order_by("deadline", "pk")
         )
 

@@ -25,7 +25,9 @@ class TodoKind:
     - ``roles``: the roles whose list carries it;
     - ``deadline_kind``: the engine's kind that judges, names and links the rows (by name);
     - ``items(user)``: the user's open items, read in ONE query whatever the data size (a
-      queryset carrying every field the judging reads, or a list built from one query).
+      queryset carrying every field the judging reads, or a list built from one query). It joins
+      only the rows its light, title and link read, not a page's ``with_details()``: every home
+      page runs all her kinds, and a needless join costs planning time even when nothing is open.
     Override ``status_of``, ``title_of`` or ``url_of`` where the engine's kind says otherwise.
     """
 

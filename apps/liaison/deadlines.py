@@ -63,7 +63,9 @@ class HouseholdDeadlines(deadlines.DeadlineKind):
         soon = timezone.localdate() + timedelta(days=deadlines.WARN_DAYS)
         return (
             Contact.objects.for_user(user)
-            .with_details()
+            # Judged by the annotated due day and named by her masked name: neither the
+            # village nor the representative is read.
+            .with_visit_days()
             .filter(visit_due__lte=soon)
             .order_by("visit_due", "pk")
         )

@@ -52,7 +52,7 @@ class CaseOverdueTodo(todo.TodoKind):
             .open()
             .filter(representative__user=user, state_deadline__lt=timezone.now())
             .exclude(is_sensitive=True, escalated_at__isnull=True)
-            .with_details()
+            # The line is the case's own category, state and deadline: no related row.
             .order_by("state_deadline", "pk")
         )
 
@@ -71,7 +71,8 @@ class SensitiveCaseTodo(todo.TodoKind):
             Case.objects.for_user(user)
             .open()
             .filter(representative__user=user, is_sensitive=True, escalated_at__isnull=True)
-            .with_details()
+            # The title's masked name is the household's.
+            .select_related("contact")
             .order_by("opened_at", "pk")
         )
 
@@ -99,7 +100,8 @@ class CaseEscalatedTodo(todo.TodoKind):
             Case.objects.for_user(user)
             .open()
             .filter(state=Case.State.ESCALATED, escalated_to__in=staff_units(user))
-            .with_details()
+            # The title names the village and the household, masked.
+            .select_related("unit", "contact")
             .order_by("state_deadline", "pk")
         )
 

@@ -140,7 +140,8 @@ class InnovationDeadlines(deadlines.DeadlineKind):
         return (
             InnovationItem.objects.for_user(user)
             .filter(status=InnovationItem.Status.CLAIMED)
-            .select_related("unit", "plan")
+            # The title names the unit; the link needs only the plan's id.
+            .select_related("unit")
             .order_by("created_at", "pk")
         )
 

@@ -44,7 +44,9 @@ class ReportDueTodo(todo.TodoKind):
             Objective.objects.for_user(user)
             .filter(reported_by(user), children__isnull=True, published_at__isnull=False)
             .filter(plan__status=ObjectivePlan.Status.PUBLISHED, plan__period__is_closed=False)
-            .with_details()
+            # The cycles are counted from the period's start by the plan's grace days; nothing
+            # else of the page's details (assignee, parent) reaches the line.
+            .select_related("plan__period")
             .annotate(filed_cycles=ArraySubquery(filed))
             .order_by("due_date", "pk")
         )
@@ -91,7 +93,8 @@ class ReportReturnedTodo(todo.TodoKind):
         return (
             ProgressReport.objects.for_user(user)
             .filter(reported_by(user, "objective__"), status=ProgressReport.Status.RETURNED)
-            .with_details()
+            # The line names the objective and links to it; who filed or reviewed is not shown.
+            .select_related("objective")
             .order_by("reviewed_at", "pk")
         )
 
@@ -117,7 +120,10 @@ class ReportReviewTodo(todo.TodoKind):
 
     def items(self, user):
         waiting = ProgressReport.objects.for_user(user).awaiting_review_by(user)
-        return waiting.filter(self.handed_down_by(user)).with_details()
+        # Only what the title names: the objective and the unit it was handed to. The plan, the
+        # filer and the reviewer of the page's details made this the costliest query of the
+        # list to plan.
+        return waiting.filter(self.handed_down_by(user)).select_related("objective__assignee_unit")
 
     def handed_down_by(self, user):
         rules = [Q(pk__in=[])]

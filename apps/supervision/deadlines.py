@@ -84,7 +84,8 @@ class ItemRequestDeadlines(deadlines.DeadlineKind):
                 state=ItemRequest.State.PENDING,
                 item__in=SupervisionItem.objects.for_user(user).values("pk"),
             )
-            .select_related("item", "item__lead_unit")
+            # The title and the link are the item's; its lead unit is not named.
+            .select_related("item")
             .order_by("decide_due", "pk")
         )
 
@@ -117,7 +118,8 @@ class ProgressDeadlines(deadlines.DeadlineKind):
                 item__state__in=SupervisionItem.OPEN_STATES,
                 item__in=SupervisionItem.objects.for_user(user).values("pk"),
             )
-            .select_related("item", "item__lead_unit")
+            # The title and the link are the item's; its lead unit is not named.
+            .select_related("item")
             .order_by("due", "pk")
         )
 
@@ -155,7 +157,8 @@ class RectificationDeadlines(deadlines.DeadlineKind):
         return (
             Rectification.objects.for_user(user)
             .open()
-            .select_related("owner", "inspection", "inspection__unit")
+            # The title names the owner; the link needs only the inspection's id.
+            .select_related("owner")
             .order_by("deadline", "pk")
         )
 

@@ -155,7 +155,8 @@ class RectificationVerifyTodo(todo.TodoKind):
         return (
             Rectification.objects.for_user(user)
             .filter(state=Rectification.State.SUBMITTED)
-            .select_related("owner", "inspection", "inspection__unit")
+            # The title names the owner; the link needs only the inspection's id.
+            .select_related("owner")
             .order_by("submitted_at", "pk")
         )
 
