@@ -9,7 +9,9 @@ floor (``/healthz`` where it exists, else the sign-in page, which reads no rows)
 """
 
 import gc
+import importlib
 import json
+import multiprocessing
 import os
 import random
 import socket
@@ -539,58 +541,91 @@ def _timed(job):
     return time.perf_counter() - started, rows
 
 
-def _score_objectives():
+class Workers:
+    """The nightly fan-out as the Celery workers run it: each unit of work is the body of the
+    app's own task (``"apps.objectives.tasks.score_plan"`` and its ids), run in one of
+    ``processes`` forked worker processes, each with its own database connection, as many as
+    the machine has cores (a worker host's default concurrency)."""
+
+    def __init__(self, processes=None):
+        self.processes = processes or os.cpu_count() or 1
+
+    def run(self, task, calls):
+        """Run ``task`` once per argument tuple in ``calls``; returns what each returned."""
+        calls = list(calls)
+        if self.processes == 1 or len(calls) < 2:
+            return [_run_task(task, args) for args in calls]
+        # A forked child must not share the parent's connection: each opens its own.
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(self.processes, len(calls))) as pool:
+            return pool.starmap(_run_task, [(task, args) for args in calls], chunksize=1)
+
+
+def _run_task(task, args):
+    module, name = task.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)(*args)
+
+
+def _score_objectives(workers):
     from apps.objectives import services as objectives
     from apps.objectives.models import ObjectivePlan
 
     plan_ids = list(objectives.plans_to_score())
-    for plan_id in plan_ids:
-        objectives.score_plan(ObjectivePlan.objects.get(pk=plan_id))
+    workers.run("apps.objectives.tasks.score_plan", [(pk,) for pk in plan_ids])
     return ObjectivePlan.objects.filter(pk__in=plan_ids).aggregate(objectives=Count("objectives"))[
         "objectives"
     ]
 
 
-def _score_assessment():
+def _score_assessment(workers):
+    """Each scheme's current round: a small scheme as one task, a large one in parts (one task
+    per unit under its owner), all of them shared by the workers; then each scheme scored in
+    parts is ranked once, as the chord's last task does."""
     from apps.assessment import services as assessment
     from apps.assessment.models import AssessmentScheme
 
-    results = 0
-    for scheme_id in assessment.schemes_to_score():
-        scheme = AssessmentScheme.objects.get(pk=scheme_id)
+    wholes, parts, ranked = [], [], []
+    for scheme in AssessmentScheme.objects.filter(pk__in=list(assessment.schemes_to_score())):
         round_ = assessment.current_round(scheme)
-        if round_:
-            results += len(assessment.score_scheme(scheme, round_))
-    return results
+        if not round_:
+            continue
+        units = assessment.scoring_parts(scheme)
+        if units:
+            parts += [(scheme.pk, round_, unit_id) for unit_id in units]
+            ranked.append((scheme.pk, round_))
+        else:
+            wholes.append((scheme.pk, round_))
+    written = workers.run("apps.assessment.tasks.score_scheme", wholes)
+    written += workers.run("apps.assessment.tasks.score_scheme_part", parts)
+    workers.run("apps.assessment.tasks.rank_round", ranked)
+    return sum(written)
 
 
-def _refresh_rollups():
+def _refresh_rollups(workers):
     from apps.dashboards import services as dashboards
 
     return dashboards.refresh_rollups()
 
 
-def _send_reminders():
-    """Every hourly sweep once, unit by unit as the Celery tasks fan them out."""
+def _send_reminders(workers):
+    """Every hourly sweep once, unit by unit as the apps' ``send_reminders`` tasks fan them out
+    (a new sweep is added there and here)."""
     from apps.coordination import services as coordination
     from apps.liaison.services import reminders as liaison
-    from apps.objectives.models import ObjectivePlan
     from apps.objectives.services import reminders as objectives
-    from apps.organizations.models import OrgUnit
     from apps.supervision import services as supervision
 
-    sent = 0
-    for plan in ObjectivePlan.objects.filter(pk__in=list(objectives.plans_to_remind())):
-        sent += objectives.send_plan_reminders(plan)
-    for township in OrgUnit.objects.filter(pk__in=list(liaison.townships_to_remind())):
-        sent += liaison.send_township_reminders(township)
-    for department in OrgUnit.objects.filter(pk__in=coordination.departments_to_remind()):
-        sent += coordination.send_department_reminders(department)
-    for unit in OrgUnit.objects.filter(pk__in=list(supervision.units_to_remind())):
-        sent += supervision.send_unit_reminders(unit)
-    for unit in OrgUnit.objects.filter(pk__in=list(supervision.rectification_units_to_remind())):
-        sent += supervision.send_rectification_reminders(unit)
-    return sent
+    supervised = set(supervision.units_to_remind()) | set(
+        supervision.rectification_units_to_remind()
+    )
+    sweeps = {
+        "apps.objectives.tasks.send_plan_reminders": objectives.plans_to_remind(),
+        "apps.liaison.tasks.send_township_reminders": liaison.townships_to_remind(),
+        "apps.coordination.tasks.send_department_reminders": coordination.departments_to_remind(),
+        "apps.supervision.tasks.send_unit_reminders": sorted(supervised),
+    }
+    return sum(sum(workers.run(task, [(pk,) for pk in units])) for task, units in sweeps.items())
 
 
 NIGHTLY_JOBS = {
@@ -602,9 +637,12 @@ NIGHTLY_JOBS = {
 }
 
 
-def run_nightly():
-    """The jobs the night runs, inline and in order: ``{name: (seconds, rows)}``."""
-    return {name: _timed(job) for name, (job, _rows) in NIGHTLY_JOBS.items()}
+def run_nightly(workers):
+    """The jobs the night runs, in order, each fanned out over ``workers``:
+    ``{name: (seconds, rows)}``."""
+    return {
+        name: _timed(lambda job=job: job(workers)) for name, (job, _rows) in NIGHTLY_JOBS.items()
+    }
 
 
 # --- set-based scoring against a loop over rows -------------------------------------------------
@@ -755,7 +793,8 @@ def run(scale_name, *, keep=False, seed=13, requests=None, stderr=sys.stderr):
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
         # The night runs first, so the dashboard is measured on its rollups.
-        nightly = run_nightly()
+        workers = Workers()
+        nightly = run_nightly(workers)
         compared = compare_scoring(plans[0])
         queries_full = count_queries(token)
         latency = measure_latency(
@@ -791,6 +830,7 @@ def run(scale_name, *, keep=False, seed=13, requests=None, stderr=sys.stderr):
         "scoring_speedup": round(compared["per_row_s"] / compared["set_based_s"], 1),
         "scoring_compared": compared,
         "nightly_s": round(sum(seconds for seconds, _rows in nightly.values()), 3),
+        "nightly_workers": workers.processes,
         "nightly": {
             name: {
                 "s": round(seconds, 3),
@@ -818,7 +858,10 @@ def table(figures):
             f"{page['queries_tenth']:>14}{page['queries']:>9}"
         )
     lines.append(f"queries equal at a tenth and in full: {figures['queries_equal']}")
-    lines.append(f"{'nightly job':<20}{'s':>10}{'rows':>12}{'rows/s':>10}")
+    lines.append(
+        f"{'nightly job':<20}{'s':>10}{'rows':>12}{'rows/s':>10}"
+        f"   ({figures['nightly_workers']} worker processes)"
+    )
     for name, job in figures["nightly"].items():
         lines.append(f"{name:<20}{job['s']:>10}{job['rows']:>12}{job['rows_per_s'] or '-':>10}")
     compared = figures["scoring_compared"]

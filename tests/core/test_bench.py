@@ -2,6 +2,7 @@
 database."""
 
 import json
+import os
 from io import StringIO
 
 import pytest
@@ -34,6 +35,7 @@ def test_bench_runs_prints_its_figures_and_drops_its_database():
     # The plans and schemes are in the data set: the night scores them.
     nightly = figures["nightly"]
     assert set(nightly) == {"objective_scoring", "assessment_scoring", "rollups", "reminders"}
+    assert figures["nightly_workers"] >= 1
     assert nightly["objective_scoring"]["rows"] > 100
     assert nightly["assessment_scoring"]["rows"] > 0
     # The per-row yardstick writes exactly the set-based numbers, on the same plan.
@@ -46,3 +48,12 @@ def test_bench_runs_prints_its_figures_and_drops_its_database():
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [figures["database"]])
         assert cursor.fetchone() is None
     assert connection.settings_dict["NAME"] != figures["database"]
+
+
+def test_the_nightly_tasks_run_in_worker_processes_in_order():
+    from apps.core.bench import Workers
+
+    answers = Workers(2).run("os.path.join", [("a", "b"), ("c", "d"), ("e", "f")])
+    assert answers == ["a/b", "c/d", "e/f"]
+    pids = Workers(2).run("os.getpid", [(), (), ()])
+    assert os.getpid() not in pids
