@@ -11,6 +11,8 @@ of rows, whatever the number of units and records below the unit shown.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,8 +29,9 @@ from django.db.models import (
     Q,
     Sum,
     Value,
+    Window,
 )
-from django.db.models.functions import Substr
+from django.db.models.functions import RowNumber, Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -262,45 +265,81 @@ def _rate(part, whole):
     return round(100 * part / whole) if whole else None
 
 
+# A level's ranking on the dashboard: its leaders; the whole ranking is the results page's.
+RANKED_ROWS = 30
+
+
 def assessment_panel(view):
-    """Results of the period's schemes by level (the furthest round scored), with the previous
-    period's total, rank and grade beside each unit. One query."""
+    """Results of the period's schemes by level in the unit's subtree, each level at the
+    furthest round scored: its first RANKED_ROWS units by rank (``count``: how many it ranks),
+    with the previous period's total, rank and grade beside each unit. Three queries: the
+    rounds scored, the rows shown, the previous period's rows of those units."""
     from apps.assessment.models import ROUND_ORDER, AssessmentResult, Level
 
-    periods = [view.period] + ([view.previous] if view.previous else [])
-    results = (
-        AssessmentResult.objects.for_user(view.user)
-        .filter(scheme__period__in=periods, person=None, unit__path__startswith=view.unit.path)
-        .select_related("scheme", "unit")
-        .order_by("scheme__level", "rank", "unit__path")
+    results = AssessmentResult.objects.for_user(view.user).filter(
+        person=None, unit__path__startswith=view.unit.path
     )
-    furthest = {}  # (period id, level) → round index
-    rows = []
-    for result in results:
-        key = (result.scheme.period_id, result.scheme.level)
-        position = ROUND_ORDER.index(result.round)
-        furthest[key] = max(furthest.get(key, -1), position)
-        rows.append((key, position, result))
-    current, before = {}, {}
-    for key, position, result in rows:
-        if position != furthest[key]:
-            continue
-        target = current if key[0] == view.period.pk else before
-        target.setdefault(key[1], []).append(result)
-    levels = []
+    periods = [view.period] + ([view.previous] if view.previous else [])
+    furthest, counts = {}, {}  # (period id, level) → round, and its number of results
+    for row in (
+        results.filter(scheme__period__in=periods)
+        .order_by()
+        .values("scheme__period", "scheme__level", "round")
+        .annotate(results=Count("pk"))
+    ):
+        key = (row["scheme__period"], row["scheme__level"])
+        if ROUND_ORDER.index(row["round"]) >= ROUND_ORDER.index(furthest.get(key, ROUND_ORDER[0])):
+            furthest[key], counts[key] = row["round"], row["results"]
+
+    def at_furthest(period):
+        rounds = [
+            Q(scheme__level=level, round=round_)
+            for (period_id, level), round_ in furthest.items()
+            if period and period_id == period.pk
+        ]
+        return results.filter(reduce(or_, rounds), scheme__period=period) if rounds else None
+
+    current = at_furthest(view.period)
+    if current is None:
+        return {"levels": []}
+    shown = list(
+        current.annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("scheme__level")],
+                order_by=[F("rank").asc(nulls_last=True), F("unit__path").asc()],
+            )
+        )
+        .filter(position__lte=RANKED_ROWS)
+        .select_related("scheme", "unit")
+        .order_by("scheme__level", "position")
+    )
+    before = at_furthest(view.previous)
+    earlier = {}
+    if before is not None:
+        shown_units = {result.unit_id for result in shown}
+        for result in before.filter(unit__in=shown_units).select_related("scheme"):
+            earlier[(result.scheme.level, result.unit_id)] = result
+    by_level = {}
+    for result in shown:
+        by_level.setdefault(result.scheme.level, []).append(result)
     # Townships first: the chart draws the first level, the others are tables below it.
     order = {level: position for position, level in enumerate(Level.values)}
-    for level, results_now in sorted(current.items(), key=lambda item: order[item[0]]):
-        earlier = {r.unit_id: r for r in before.get(level, [])}
-        levels.append(
+    return {
+        "levels": [
             {
                 "level": level,
-                "label": str(results_now[0].scheme.get_level_display()),
-                "round": str(results_now[0].get_round_display()),
-                "rows": [_result_row(r, earlier.get(r.unit_id), view) for r in results_now],
+                "label": str(rows[0].scheme.get_level_display()),
+                "round": str(rows[0].get_round_display()),
+                "count": counts[(view.period.pk, level)],
+                "rows": [
+                    _result_row(result, earlier.get((level, result.unit_id)), view)
+                    for result in rows
+                ],
             }
-        )
-    return {"levels": levels}
+            for level, rows in sorted(by_level.items(), key=lambda item: order[item[0]])
+        ]
+    }
 
 
 def _result_row(result, earlier, view):

@@ -56,10 +56,16 @@ def tables(data):
 def _assessment(panel):
     found = []
     for level in panel["levels"]:
+        names = {"level": level["label"], "round": level["round"]}
+        title = _("Assessment ranking: %(level)s (%(round)s)") % names
+        if level["count"] > len(level["rows"]):
+            # The whole ranking is the results page's (and its export's).
+            title = _(
+                "Assessment ranking: %(level)s (%(round)s), the first %(shown)s of %(count)s"
+            ) % {**names, "shown": len(level["rows"]), "count": level["count"]}
         table = Table(
             f"assessment-{level['level']}",
-            _("Assessment ranking: %(level)s (%(round)s)")
-            % {"level": level["label"], "round": level["round"]},
+            title,
             [
                 _("Unit"),
                 _("Score"),

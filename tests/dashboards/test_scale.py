@@ -10,11 +10,12 @@ import pytest
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.core.deadlines import Reason
 from apps.dashboards import services
 from apps.dashboards.models import CaseMonth, ObjectiveTally
+from apps.dashboards.tables import tables
 from apps.objectives import services as objectives
 from apps.objectives.models import InnovationItem, Objective, ObjectivePlan
 from apps.organizations.models import Period
@@ -382,3 +383,61 @@ def test_the_five_roles_reach_the_dashboard_as_before(
     if status == 200:
         text = response.content.decode()
         assert "目标0" not in text and "总目标" not in text
+
+
+def test_a_ranking_shows_its_first_ranks_whatever_the_units_it_ranks(world, county, leader):
+    from apps.assessment.models import AssessmentResult, AssessmentScheme
+    from apps.organizations.models import OrgUnit
+
+    schemes = {
+        period: AssessmentScheme.objects.create(
+            period=period, unit=county.county, title="乡镇考核", level="township"
+        )
+        for period in (world.period, world.previous)
+    }
+
+    def rank_townships(count, first):
+        townships = OrgUnit.objects.bulk_create(
+            OrgUnit(
+                name=f"排名镇{first + n}",
+                code=f"9{first + n:04d}",
+                kind=OrgUnit.Kind.TOWNSHIP,
+                parent=county.county,
+                path=f"{county.county.path}9{first + n:04d}/",
+            )
+            for n in range(count)
+        )
+        AssessmentResult.objects.bulk_create(
+            AssessmentResult(
+                scheme=scheme,
+                unit=township,
+                round=round_,
+                total=Decimal(500 - first - n) / 5 - (period == world.previous),
+                rank=first + n + 1,
+            )
+            for period, scheme in schemes.items()
+            for round_ in ("self", "initial")
+            for n, township in enumerate(townships)
+        )
+
+    rank_townships(40, 0)
+    queries, rows, data = measure(leader, world.period, county.county)
+    [level] = data["panels"]["assessment"]["levels"]
+    assert level["count"] == 40
+    assert len(level["rows"]) == services.RANKED_ROWS
+    assert [row["rank"] for row in level["rows"]] == list(range(1, services.RANKED_ROWS + 1))
+    first = level["rows"][0]
+    assert first["name"] == "排名镇0" and first["total"] == 100.0
+    assert first["previous_total"] == 99.0 and first["previous_rank"] == 1
+
+    rank_townships(80, 40)
+    more_queries, more_rows, data = measure(leader, world.period, county.county)
+    [level] = data["panels"]["assessment"]["levels"]
+    assert level["count"] == 120 and len(level["rows"]) == services.RANKED_ROWS
+    with translation.override("zh-hans"):
+        [table] = [table for table in tables(data) if table.panel == "assessment"]
+    assert table.title == "考核排名：乡镇（街道）（初评），前 30 名，共 120 个"
+    # The new townships are the county's children, loaded once each; the ranking fetched no
+    # more rows than before.
+    assert more_queries == queries
+    assert more_rows - rows == 80
