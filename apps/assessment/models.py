@@ -258,6 +258,15 @@ class AssessmentResult(TimeStampedModel):
                 name="assessment_result_once",
             )
         ]
+        indexes = [
+            # The units' results of a round (a dashboard's ranking), without scanning a
+            # province's 执委 results of the same scheme.
+            models.Index(
+                fields=["scheme", "round", "rank"],
+                condition=models.Q(person=None),
+                name="assessment_result_units",
+            )
+        ]
 
     def __str__(self):
         return f"{self.scheme} · {self.unit} · {self.get_round_display()}"
