@@ -11,8 +11,6 @@ of rows, whatever the number of units and records below the unit shown.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import reduce
-from operator import or_
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -272,57 +270,38 @@ RANKED_ROWS = 30
 def assessment_panel(view):
     """Results of the period's schemes by level in the unit's subtree, each level at the
     furthest round scored: its first RANKED_ROWS units by rank (``count``: how many it ranks),
-    with the previous period's total, rank and grade beside each unit. Three queries: the
-    rounds scored, the rows shown, the previous period's rows of those units."""
-    from apps.assessment.models import ROUND_ORDER, AssessmentResult, Level
+    with the previous period's total, rank and grade beside each unit. Two queries: the first
+    ranks of every level and round (a window in SQL), then the previous period's rows of the
+    units shown."""
+    from apps.assessment.models import AssessmentResult, Level
 
     results = AssessmentResult.objects.for_user(view.user).filter(
         person=None, unit__path__startswith=view.unit.path
     )
-    periods = [view.period] + ([view.previous] if view.previous else [])
-    furthest, counts = {}, {}  # (period id, level) → round, and its number of results
-    for row in (
-        results.filter(scheme__period__in=periods)
-        .order_by()
-        .values("scheme__period", "scheme__level", "round")
-        .annotate(results=Count("pk"))
-    ):
-        key = (row["scheme__period"], row["scheme__level"])
-        if ROUND_ORDER.index(row["round"]) >= ROUND_ORDER.index(furthest.get(key, ROUND_ORDER[0])):
-            furthest[key], counts[key] = row["round"], row["results"]
-
-    def at_furthest(period):
-        rounds = [
-            Q(scheme__level=level, round=round_)
-            for (period_id, level), round_ in furthest.items()
-            if period and period_id == period.pk
-        ]
-        return results.filter(reduce(or_, rounds), scheme__period=period) if rounds else None
-
-    current = at_furthest(view.period)
-    if current is None:
-        return {"levels": []}
-    shown = list(
-        current.annotate(
+    each_round = [F("scheme__level"), F("round")]
+    first_ranks = (
+        results.filter(scheme__period=view.period)
+        .annotate(
             position=Window(
                 RowNumber(),
-                partition_by=[F("scheme__level")],
+                partition_by=each_round,
                 order_by=[F("rank").asc(nulls_last=True), F("unit__path").asc()],
-            )
+            ),
+            ranked=Window(Count("pk"), partition_by=each_round),
         )
         .filter(position__lte=RANKED_ROWS)
         .select_related("scheme", "unit")
-        .order_by("scheme__level", "position")
+        .order_by("scheme__level", "round", "position")
     )
-    before = at_furthest(view.previous)
+    by_level = _at_furthest_round(first_ranks, lambda result: result.scheme.level)
     earlier = {}
-    if before is not None:
-        shown_units = {result.unit_id for result in shown}
-        for result in before.filter(unit__in=shown_units).select_related("scheme"):
-            earlier[(result.scheme.level, result.unit_id)] = result
-    by_level = {}
-    for result in shown:
-        by_level.setdefault(result.scheme.level, []).append(result)
+    if view.previous is not None:
+        before = results.filter(
+            scheme__period=view.previous,
+            unit__in={result.unit_id for rows in by_level.values() for result in rows},
+        ).select_related("scheme")
+        for level, rows in _at_furthest_round(before, lambda r: r.scheme.level).items():
+            earlier.update({(level, result.unit_id): result for result in rows})
     # Townships first: the chart draws the first level, the others are tables below it.
     order = {level: position for position, level in enumerate(Level.values)}
     return {
@@ -331,7 +310,7 @@ def assessment_panel(view):
                 "level": level,
                 "label": str(rows[0].scheme.get_level_display()),
                 "round": str(rows[0].get_round_display()),
-                "count": counts[(view.period.pk, level)],
+                "count": rows[0].ranked,
                 "rows": [
                     _result_row(result, earlier.get((level, result.unit_id)), view)
                     for result in rows
@@ -340,6 +319,20 @@ def assessment_panel(view):
             for level, rows in sorted(by_level.items(), key=lambda item: order[item[0]])
         ]
     }
+
+
+def _at_furthest_round(results, level_of):
+    """``results`` by level, each level's of its furthest round only (自评 → … → 审定)."""
+    from apps.assessment.models import ROUND_ORDER
+
+    by_level = {}
+    for result in results:
+        rows = by_level.setdefault(level_of(result), [])
+        if rows and ROUND_ORDER.index(result.round) > ROUND_ORDER.index(rows[0].round):
+            rows.clear()
+        if not rows or rows[0].round == result.round:
+            rows.append(result)
+    return by_level
 
 
 def _result_row(result, earlier, view):
@@ -557,13 +550,13 @@ LIAISON_SUMS = (
 def liaison_panel(view):
     """Coverage by unit: households linked and visited (from the start of the year to the
     period's last month so far), visits made against those due by risk colour, cases answered
-    in time. One query on the rollup: the children's area rows and the unit's own."""
+    in time. One query on the rollup: the children's area rows and the unit's own, a row per
+    month each, summed here (a dozen rows a child cost less than a dozen sums in SQL)."""
     first = view.period.start_date.replace(day=1)
     last = min(view.period.end_date, timezone.localdate()).replace(day=1)
-    in_period = Q(month__range=(first, view.period.end_date))
     rollup = (
         UnitMonth.objects.in_area(view.user)
-        .filter(in_period | Q(month=last))
+        .filter(Q(month__range=(first, view.period.end_date)) | Q(month=last))
         .exclude(unit__kind=OrgUnit.Kind.DEPARTMENT)
     )
     empty = dict.fromkeys(("linked", "visited", *LIAISON_SUMS), 0)
@@ -571,16 +564,15 @@ def liaison_panel(view):
     for row in (
         view.area_rows(rollup)
         .order_by()
-        .values("unit")
-        .annotate(
-            **{key: Sum(key, filter=in_period) for key in LIAISON_SUMS},
-            linked=Sum("households_linked", filter=Q(month=last)),
-            visited=Sum("households_visited_ytd", filter=Q(month=last)),
-        )
+        .values("unit", "month", "households_linked", "households_visited_ytd", *LIAISON_SUMS)
     ):
         target = rows.setdefault(row["unit"], dict(empty))
-        for key in empty:
-            target[key] += row[key] or 0
+        if first <= row["month"] <= view.period.end_date:
+            for key in LIAISON_SUMS:
+                target[key] += row[key]
+        if row["month"] == last:
+            target["linked"] += row["households_linked"]
+            target["visited"] += row["households_visited_ytd"]
     return {
         "risks": [{"key": risk, "label": _risk_label(risk)} for risk in RISKS],
         "by_unit": [_liaison_row(view, pk, figures) for pk, figures in rows.items()],
