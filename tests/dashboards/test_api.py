@@ -62,21 +62,30 @@ def test_anonymous_callers_are_refused(world, api_client):
     assert api_client.get(URL).status_code in (401, 403)
 
 
+def add_units(parent, kind, name, codes):
+    """Bulk-insert units of ``kind`` under ``parent``, one per code, named ``name`` and their
+    number."""
+    return OrgUnit.objects.bulk_create(
+        OrgUnit(
+            name=f"{name}{n}",
+            code=code,
+            kind=kind,
+            parent=parent,
+            path=f"{parent.path}{code}/",
+        )
+        for n, code in enumerate(codes)
+    )
+
+
 def grow(county, leader, period, villages, first=0):
     """Bulk-insert villages with a year of rollups, supervised items, objectives and awarded
     innovation items: ten times the small world and more."""
     today = timezone.localdate()
-    new = OrgUnit.objects.bulk_create(
-        [
-            OrgUnit(
-                name=f"新村{n}",
-                code=f"100101{500 + first + n}",
-                kind=OrgUnit.Kind.VILLAGE,
-                parent=county.township_a,
-                path=f"{county.township_a.path}100101{500 + first + n}/",
-            )
-            for n in range(villages)
-        ]
+    new = add_units(
+        county.township_a,
+        OrgUnit.Kind.VILLAGE,
+        "新村",
+        [f"100101{500 + first + n}" for n in range(villages)],
     )
     months = [date(today.year, m, 1) for m in range(1, today.month + 1)]
     UnitMonth.objects.bulk_create(

@@ -20,7 +20,7 @@ from apps.objectives import services as objectives
 from apps.objectives.models import InnovationItem, Objective, ObjectivePlan
 from apps.organizations.models import Period
 from apps.supervision.models import SupervisionItem
-from tests.dashboards.test_api import URL, fresh, grow
+from tests.dashboards.test_api import URL, add_units, fresh, grow
 
 
 def measure(user, period, unit):
@@ -397,16 +397,8 @@ def test_a_ranking_shows_its_first_ranks_whatever_the_units_it_ranks(world, coun
     }
 
     def rank_townships(count, first):
-        townships = OrgUnit.objects.bulk_create(
-            OrgUnit(
-                name=f"排名镇{first + n}",
-                code=f"9{first + n:04d}",
-                kind=OrgUnit.Kind.TOWNSHIP,
-                parent=county.county,
-                path=f"{county.county.path}9{first + n:04d}/",
-            )
-            for n in range(count)
-        )
+        codes = [f"9{first + n:04d}" for n in range(count)]
+        townships = add_units(county.county, OrgUnit.Kind.TOWNSHIP, f"排名镇{first}-", codes)
         AssessmentResult.objects.bulk_create(
             AssessmentResult(
                 scheme=scheme,
@@ -427,7 +419,7 @@ def test_a_ranking_shows_its_first_ranks_whatever_the_units_it_ranks(world, coun
     assert len(level["rows"]) == services.RANKED_ROWS
     assert [row["rank"] for row in level["rows"]] == list(range(1, services.RANKED_ROWS + 1))
     first = level["rows"][0]
-    assert first["name"] == "排名镇0" and first["total"] == 100.0
+    assert first["name"] == "排名镇0-0" and first["total"] == 100.0
     assert first["previous_total"] == 99.0 and first["previous_rank"] == 1
 
     rank_townships(80, 40)
