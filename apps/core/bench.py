@@ -624,14 +624,11 @@ def _send_reminders(workers):
     from apps.objectives.services import reminders as objectives
     from apps.supervision import services as supervision
 
-    supervised = set(supervision.units_to_remind()) | set(
-        supervision.rectification_units_to_remind()
-    )
     sweeps = {
         "apps.objectives.tasks.send_plan_reminders": objectives.plans_to_remind(),
         "apps.liaison.tasks.send_township_reminders": liaison.townships_to_remind(),
         "apps.coordination.tasks.send_department_reminders": coordination.departments_to_remind(),
-        "apps.supervision.tasks.send_unit_reminders": sorted(supervised),
+        "apps.supervision.tasks.send_unit_reminders": supervision.reminder_units(),
     }
     return sum(sum(workers.run(task, [(pk,) for pk in units])) for task, units in sweeps.items())
 

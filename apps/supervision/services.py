@@ -1247,6 +1247,12 @@ def rectification_units_to_remind():
     return Rectification.objects.open().order_by().values_list("owner", flat=True).distinct()
 
 
+def reminder_units():
+    """Units with open items or open rectifications, in id order: one reminder task each,
+    which sends both kinds of reminder (send_unit_reminders, send_rectification_reminders)."""
+    return sorted(set(units_to_remind()) | set(rectification_units_to_remind()))
+
+
 def send_rectification_reminders(unit, now=None):
     """催办 for one owner unit: each open rectification whose light is yellow or red (deadline
     near or passed) is urged to the unit's people once a day. Returns how many notifications

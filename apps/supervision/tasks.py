@@ -10,8 +10,7 @@ from apps.supervision import services
 def send_reminders():
     """Hourly: one task per unit with open items or open rectifications, never one per person
     or item."""
-    units = set(services.units_to_remind()) | set(services.rectification_units_to_remind())
-    for unit_id in sorted(units):
+    for unit_id in services.reminder_units():
         send_unit_reminders.delay(unit_id)
 
 
