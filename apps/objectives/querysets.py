@@ -1,7 +1,7 @@
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from apps.core.permissions import STAFF_ROLES
 from apps.core.querysets import CountyWideQuerySet, ScopedQuerySet, ancestor_paths
@@ -15,8 +15,17 @@ class ObjectivePlanQuerySet(CountyWideQuerySet):
 
 
 class ObjectiveQuerySet(ScopedQuerySet):
+    # Children are looked for in the objective's own plan: the join ``children__isnull``
+    # spells made PostgreSQL hash every objective of every plan (800k at a province) to find
+    # one plan's leaves.
     def leaves(self):
-        return self.filter(children__isnull=True)
+        return self.filter(~Exists(self._children()))
+
+    def parents(self):
+        return self.filter(Exists(self._children()))
+
+    def _children(self):
+        return self.model.objects.filter(plan=OuterRef("plan"), parent=OuterRef("pk"))
 
     def with_details(self):
         return self.select_related("plan__period", "assignee_unit", "assignee_person", "parent")

@@ -69,7 +69,7 @@ def score_leaves(plan):
         F("weight"),
         F("weight") * Coalesce(Subquery(late), 0) * _decimal(plan.late_report_deduction),
     )
-    plan.objectives.filter(children__isnull=True).update(
+    plan.objectives.leaves().update(
         completion=Subquery(latest),
         deductions=deductions,
         points=Greatest(
@@ -85,8 +85,10 @@ def roll_up_points(plan):
     and their weight-averaged completion."""
     deepest = plan.objectives.aggregate(depth=Max("depth"))["depth"] or 0
     for depth in range(deepest - 1, -1, -1):
-        parts = Objective.objects.filter(parent=OuterRef("pk")).values("parent")
-        plan.objectives.filter(depth=depth, children__isnull=False).update(
+        # Unordered: the model's ordering (by plan) would join the plan, its unit and period
+        # into every parent's sum.
+        parts = Objective.objects.filter(parent=OuterRef("pk")).order_by().values("parent")
+        plan.objectives.filter(depth=depth).parents().update(
             points=Subquery(parts.annotate(total=Sum("points")).values("total")),
             deductions=Subquery(parts.annotate(total=Sum("deductions")).values("total")),
             completion=Subquery(
