@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
+
+from federation.settings import servers
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -73,3 +76,18 @@ def test_importing_base_starts_no_embedded_server():
 def test_local_settings_start_the_embedded_servers_when_no_url_is_set():
     result = load_settings("federation.settings.local")
     assert "an embedded server was started" in result.stderr
+
+
+@pytest.mark.django_db
+def test_sessions_compile_no_statement():
+    """JIT compiling cost the nightly scoring more than the statements it compiled."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+
+
+def test_session_options_keep_those_the_url_gives():
+    databases, _broker, _caches = servers.from_urls(
+        "postgres://app@db:5432/federation?sslmode=require", "redis://redis:6379/0"
+    )
+    assert databases["default"]["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
