@@ -1,6 +1,6 @@
 """COPY for the writes that insert tens of thousands of rows in one go (the nightly
-assessment's breakdown lines, the bench's data sets): PostgreSQL reads one CSV stream, with
-none of the per-row work an INSERT through the ORM costs."""
+assessment's results and breakdown lines, the bench's data sets): PostgreSQL reads one CSV
+stream, with none of the per-row work an INSERT through the ORM costs."""
 
 import io
 import json
@@ -8,22 +8,79 @@ import json
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 
+NULL = r"\N"
+
+
+# Values of these are written in Python's own spelling, which PostgreSQL reads and which holds
+# no comma or quote; everything else is quoted.
+PLAIN = (
+    models.IntegerField,
+    models.DecimalField,
+    models.FloatField,
+    models.BooleanField,
+    models.DateField,
+    models.TimeField,
+)
+
+
+def _quoted(value):
+    return '"' + str(value).replace('"', '""') + '"'
+
 
 def _array_item(value):
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _csv(field, value):
-    if value is None:
-        return r"\N"
+def _formatter(field):
+    """The function writing ``field``'s values as CSV, chosen once per column."""
     if isinstance(field, ArrayField):
-        text = "{" + ",".join(_array_item(item) for item in value) + "}"
-    elif isinstance(field, models.JSONField):
-        text = json.dumps(value, cls=field.encoder, ensure_ascii=False)
-    else:
-        # Numbers, text, booleans and dates in Python's own spelling, which PostgreSQL reads.
-        text = str(value)
-    return '"' + text.replace('"', '""') + '"'
+        return lambda value: _quoted("{" + ",".join(_array_item(item) for item in value) + "}")
+    if isinstance(field, models.JSONField):
+        return _json_writer(field)
+    if isinstance(field, models.ForeignKey):
+        return _formatter(field.target_field)
+    if isinstance(field, PLAIN):
+        return str
+    return _quoted
+
+
+def _json_writer(field):
+    """Writes a JSON column, each distinct object once: rows written together often share one
+    (the assessment's lines of one source carry the same list of links)."""
+    written = {}
+
+    def write(value):
+        # Keyed by identity, with the value kept alive so that no other object takes its id.
+        seen = written.get(id(value))
+        if seen is None:
+            text = _quoted(json.dumps(value, cls=field.encoder, ensure_ascii=False))
+            written[id(value)] = seen = (value, text)
+        return seen[1]
+
+    return write
+
+
+def _copy(cursor, table, columns, rows):
+    formatters = [_formatter(field) for field in columns]
+    stream = io.StringIO()
+    count = 0
+    for row in rows:
+        stream.write(
+            ",".join(
+                NULL if value is None else write(value)
+                for write, value in zip(formatters, row, strict=True)
+            )
+        )
+        stream.write("\n")
+        count += 1
+    stream.seek(0)
+    names = ", ".join(connection.ops.quote_name(field.column) for field in columns)
+    # The driver's own errors become Django's (IntegrityError, DataError …), as for any query.
+    with connection.wrap_database_errors:
+        cursor.copy_expert(
+            f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", stream
+        )
+    return count
 
 
 def copy_rows(model, fields, rows):
@@ -33,22 +90,39 @@ def copy_rows(model, fields, rows):
     column the table requires must be among ``fields``."""
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
-    stream = io.StringIO()
-    count = 0
-    for row in rows:
-        stream.write(
-            ",".join(_csv(field, value) for field, value in zip(columns, row, strict=True))
+    with connection.cursor() as cursor:
+        return _copy(cursor, connection.ops.quote_name(meta.db_table), columns, rows)
+
+
+def upsert_rows(model, fields, rows, *, unique_fields, update_fields, returning):
+    """Insert ``rows`` (as for ``copy_rows``) into ``model``'s table, or where a row with the
+    same ``unique_fields`` exists, rewrite its ``update_fields`` in place (keeping its id and
+    what points at it): one COPY into a staging table, then one INSERT … ON CONFLICT. Must run
+    inside a transaction. Returns the ``returning`` columns of every row written, as tuples."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+
+    def column(name):
+        return quote(meta.get_field(name).column)
+
+    table = quote(meta.db_table)
+    staging = quote(f"staging_{meta.db_table}")
+    names = ", ".join(column(name) for name in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {names} FROM {table} WITH NO DATA"
         )
-        stream.write("\n")
-        count += 1
-    stream.seek(0)
-    names = ", ".join(f'"{field.column}"' for field in columns)
-    # The driver's own errors become Django's (IntegrityError, DataError …), as for any query.
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.copy_expert(
-            f"COPY \"{meta.db_table}\" ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", stream
+        _copy(cursor, staging, [meta.get_field(name) for name in fields], rows)
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} "
+            f"ON CONFLICT ({', '.join(column(name) for name in unique_fields)}) DO UPDATE SET "
+            + ", ".join(f"{column(name)} = EXCLUDED.{column(name)}" for name in update_fields)
+            + f" RETURNING {', '.join(column(name) for name in returning)}"
         )
-    return count
+        written = cursor.fetchall()
+        cursor.execute(f"DROP TABLE {staging}")
+    return written
 
 
 def copy_objects(model, objects):

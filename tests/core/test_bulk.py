@@ -6,7 +6,7 @@ import pytest
 from django.db import DataError, IntegrityError, transaction
 
 from apps.accounts.models import User
-from apps.core.bulk import copy_objects, copy_rows
+from apps.core.bulk import copy_objects, copy_rows, upsert_rows
 from apps.notifications.models import Notification
 
 FIELDS = ("recipient_id", "key", "title", "body", "url", "created_at", "read_at", "email_requested")
@@ -62,3 +62,52 @@ def test_copy_objects_writes_defaults_stamps_and_arrays(village_a1_rep, county):
     assert (first.name, first.tags, second.tags) == ("住户", tags, [])
     assert first.risk == Contact._meta.get_field("risk").default
     assert first.created_at is not None and first.last_visited_on is None
+
+
+@pytest.mark.django_db
+def test_upsert_rows_inserts_new_rows_and_rewrites_existing_ones_in_place():
+    user = User.objects.create_user("copy", password=None)
+    moment = datetime(2026, 11, 27, tzinfo=UTC)
+    kept = Notification.objects.create(recipient=user, key="kept", title="旧", url="/old/")
+
+    def upsert(rows):
+        with transaction.atomic():
+            return upsert_rows(
+                Notification,
+                FIELDS,
+                rows,
+                unique_fields=("recipient", "key"),
+                update_fields=("title",),
+                returning=("id", "key"),
+            )
+
+    written = upsert(
+        [
+            (user.pk, "kept", TRICKY, "", "/new/", moment, None, False),
+            (user.pk, "new", "新", "", "", moment, None, False),
+        ]
+    )
+    new = Notification.objects.get(recipient=user, key="new")
+    assert sorted(written) == sorted([(kept.pk, "kept"), (new.pk, "new")])
+    kept.refresh_from_db()
+    assert (kept.title, kept.url) == (TRICKY, "/old/")  # only the update fields rewritten
+    assert upsert([(user.pk, "new", "再", "", "", moment, None, False)]) == [(new.pk, "new")]
+
+
+@pytest.mark.django_db
+def test_a_bad_row_upserts_nothing():
+    user = User.objects.create_user("copy", password=None)
+    moment = datetime(2026, 11, 27, tzinfo=UTC)
+    with pytest.raises(DataError), transaction.atomic():
+        upsert_rows(
+            Notification,
+            FIELDS,
+            [
+                (user.pk, "fine", "t", "", "", moment, None, True),
+                (user.pk, "x" * 201, "t", "", "", moment, None, True),
+            ],
+            unique_fields=("recipient", "key"),
+            update_fields=("title",),
+            returning=("id",),
+        )
+    assert not Notification.objects.filter(recipient=user).exists()
