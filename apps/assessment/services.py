@@ -11,7 +11,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
 from apps.assessment import sources
 from apps.assessment.models import (
     ROUND_ORDER,
@@ -26,7 +25,7 @@ from apps.assessment.models import (
     SchemePart,
     ScoreEvidence,
 )
-from apps.core.bulk import copy_rows
+from apps.core.bulk import copy_rows, upsert_rows
 from apps.core.permissions import WORKING_ROLES, works_in
 from apps.core.querysets import covers
 from apps.core.roles import Role
@@ -624,16 +623,51 @@ def scoring_parts(scheme):
     return list(scheme.unit.children.order_by("path").values_list("pk", flat=True))
 
 
-def _event_points(indicator, count, unit, base):
-    rule = indicator.rule
-    multiplier = _number(rule.get("multipliers", {}).get(unit.kind, 1))
-    cap = _number(rule.get("cap", indicator.max_points))
-    if "range" in rule:  # the assessor picked the amount within the range (a deduction)
-        amount, sign = count * multiplier, -1
+class Target(NamedTuple):
+    """Whom a scheme scores, as the engine reads it: a unit, or a person (执委) in her unit."""
+
+    unit_id: int
+    kind: str
+    path: str
+    person_id: int | None
+
+
+def _scoring_targets(scheme, under=None):
+    """``targets`` as plain rows, in one query: a province's 执委 scheme walks 220,000."""
+    path = (under or scheme.unit).path
+    if scheme.level == Level.PERSON:
+        villages = OrgUnit.objects.filter(path__startswith=path, kind=OrgUnit.Kind.VILLAGE)
+        rows = representatives_in(villages).values_list(
+            "unit_id", "unit__kind", "unit__path", "user_id"
+        )
+        return [Target(*row) for row in rows]
+    rows = target_units(scheme, under).values_list("pk", "kind", "path")
+    return [Target(pk, kind, path, None) for pk, kind, path in rows]
+
+
+class EventRule(NamedTuple):
+    """An incident rule read once per scheme: amount per event (or None when the assessor
+    picks it within a range), cap, and the multiplier per unit kind."""
+
+    per_event: Decimal | None
+    cap: Decimal
+    multipliers: dict
+
+    @classmethod
+    def of(cls, indicator):
+        rule = indicator.rule
+        per_event = None if "range" in rule else _number(rule["per_event"])
+        multipliers = {kind: _number(value) for kind, value in rule.get("multipliers", {}).items()}
+        return cls(per_event, _number(rule.get("cap", indicator.max_points)), multipliers)
+
+
+def _event_points(indicator, rule, count, kind, base):
+    amount = count * rule.multipliers.get(kind, 1)
+    if rule.per_event is None:  # the assessor picked the amount within the range (a deduction)
+        sign = -1
     else:
-        per_event = _number(rule["per_event"])
-        amount, sign = abs(per_event) * count * multiplier, (1 if per_event > 0 else -1)
-    amount = min(amount, cap)
+        amount, sign = abs(rule.per_event) * amount, (1 if rule.per_event > 0 else -1)
+    amount = min(amount, rule.cap)
     if sign > 0:
         return min(amount, indicator.max_points)
     if base:
@@ -641,145 +675,193 @@ def _event_points(indicator, count, unit, base):
     return max(indicator.max_points - amount, ZERO)
 
 
-def _data_points(indicator, raw, unit, base):
-    rule = indicator.rule
-    if "thresholds" in rule:
-        reached = [_number(points) for floor, points in rule["thresholds"] if raw >= _number(floor)]
+def _data_points(indicator, rule, raw, kind, base):
+    if "thresholds" in indicator.rule:
+        reached = [
+            _number(points)
+            for floor, points in indicator.rule["thresholds"]
+            if raw >= _number(floor)
+        ]
         return max(reached, default=ZERO)
-    if "per_event" in rule:
-        return _event_points(indicator, raw, unit, base)
-    target = _number(rule.get("target", 100))
+    if "per_event" in indicator.rule:
+        return _event_points(indicator, rule, raw, kind, base)
+    target = _number(indicator.rule.get("target", 100))
     return indicator.max_points * min(max(raw / target, ZERO), Decimal(1))
 
 
-def _leaf(indicator, unit, person, figures, hand, base, round_):
-    """``(raw, points, sources)`` of one item for one unit."""
-    if indicator.source:
-        figure = _figure(figures[indicator.source], unit, person)
-        raw = figure.raw if figure else ZERO
-        links = figure.links if figure else []
-        if indicator.kind == Indicator.Kind.INCIDENT:
-            return raw, _event_points(indicator, raw, unit, base), links
-        return raw, _data_points(indicator, raw, unit, base), links
-    rows = hand.get((indicator.pk, unit.pk, person.pk if person else None), [])
-    raw = _in_force(rows, round_)
-    if indicator.kind == Indicator.Kind.INCIDENT:
-        return raw, _event_points(indicator, raw or ZERO, unit, base), []
-    return raw, (raw or ZERO), []
-
-
-def _figure(by_key, unit, person):
+def _figure(by_key, target):
     """A source's figure for one target: a person's own figure when the source answers per
     person (keyed by ``sources.person_key``), else her (or the) unit's."""
-    if person is not None:
-        figure = by_key.get(sources.person_key(person.pk))
+    if target.person_id is not None:
+        figure = by_key.get(sources.person_key(target.person_id))
         if figure is not None:
             return figure
-    return by_key.get(unit.pk)
+    return by_key.get(target.unit_id)
 
 
-@transaction.atomic
-def score_scheme(scheme, round_, *, under=None):
-    """Write one result per unit (or person) for ``round_`` with its breakdown, from the
-    records and the hand scores in force. Set-based (a fixed number of queries whatever the
-    number of units) and idempotent; results already approved are left as they are. With
-    ``under``, only the targets in that part of the area are scored, and ``rank_round``
-    ranks the whole round once every part is written (the nightly fan-out)."""
-    scheme = (
-        AssessmentScheme.objects.select_related("unit", "period")
-        .prefetch_related("parts", "indicators")
-        .get(pk=scheme.pk)
-    )
-    indicators = list(scheme.indicators.all())
-    children = defaultdict(list)
-    for indicator in indicators:
-        children[indicator.parent_id].append(indicator)
-    weights = {part.pk: part.weight / HUNDRED for part in scheme.parts.all()}
-    base = scheme.base_points
-    pairs = targets(scheme, under)
-    units = list({unit.pk: unit for unit, _person in pairs}.values())
-    codes = {i.source for i in indicators if i.source} | {v["source"] for v in scheme.vetoes}
-    figures = {code: sources.get(code).read(scheme.period, units) for code in sorted(codes)}
-    rounds = ROUND_ORDER[: ROUND_ORDER.index(round_) + 1]
-    hand = defaultdict(list)
-    for row in ManualScore.objects.filter(indicator__scheme=scheme, round__in=rounds).values_list(
-        "indicator_id", "unit_id", "person_id", "round", "value"
-    ):
-        hand[row[:3]].append(row[3:])
-    approved = set(
-        AssessmentResult.objects.filter(scheme=scheme, round=round_)
-        .exclude(approved_at=None)
-        .values_list("unit_id", "person_id")
-    )
-    manual_vetoes = defaultdict(list)
-    for unit_id, person_id, reason in ManualVeto.objects.filter(scheme=scheme).values_list(
-        "unit_id", "person_id", "reason"
-    ):
-        manual_vetoes[(unit_id, person_id)].append(reason)
+class Scored(NamedTuple):
+    """One target's figures before ranking; ``lines`` are ``(indicator, raw, points,
+    contribution, links)`` per indicator."""
 
-    computed = []
-    for unit, person in pairs:
-        if (unit.pk, person.pk if person else None) in approved:
-            continue
+    target: Target
+    total: Decimal
+    bonus: Decimal
+    reasons: list
+    lines: list
+
+
+class Engine:
+    """A scheme's indicator tree, rules and figures for one round, read once; ``score`` walks
+    the tree for one target. The tree is flattened children first, so a target's walk is one
+    loop over the indicators with no recursion."""
+
+    def __init__(self, scheme, round_, targets):
+        indicators = list(scheme.indicators.all())
+        children = defaultdict(list)
+        for indicator in indicators:
+            children[indicator.parent_id].append(indicator)
+        weights = {part.pk: part.weight / HUNDRED for part in scheme.parts.all()}
+        # (indicator, its part's weight, positions of its children, is a bonus root or not)
+        self.order = []
+
+        def flatten(indicator, weight):
+            weight = weights.get(indicator.part_id, weight)
+            below = [flatten(child, weight) for child in children[indicator.pk]]
+            self.order.append((indicator, weight, below))
+            return len(self.order) - 1
+
+        self.roots = [flatten(root, Decimal(1)) for root in children[None]]
+        self.scheme = scheme
+        self.round = round_
+        self.rules = {
+            indicator.pk: EventRule.of(indicator)
+            for indicator in indicators
+            if "per_event" in indicator.rule or "range" in indicator.rule
+        }
+        unit_ids = list({target.unit_id for target in targets})
+        codes = {i.source for i in indicators if i.source} | {v["source"] for v in scheme.vetoes}
+        self.figures = sources.read_all(codes, scheme.period, unit_ids)
+        self.hand = defaultdict(list)
+        rounds = ROUND_ORDER[: ROUND_ORDER.index(round_) + 1]
+        for row in ManualScore.objects.filter(
+            indicator__scheme=scheme, round__in=rounds
+        ).values_list("indicator_id", "unit_id", "person_id", "round", "value"):
+            self.hand[row[:3]].append(row[3:])
+        self.manual_vetoes = defaultdict(list)
+        for unit_id, person_id, reason in ManualVeto.objects.filter(scheme=scheme).values_list(
+            "unit_id", "person_id", "reason"
+        ):
+            self.manual_vetoes[(unit_id, person_id)].append(reason)
+
+    def _leaf(self, indicator, target):
+        """``(raw, points, sources)`` of one item for one target."""
+        base = self.scheme.base_points
+        rule = self.rules.get(indicator.pk)
+        if indicator.source:
+            figure = _figure(self.figures[indicator.source], target)
+            raw = figure.raw if figure else ZERO
+            links = figure.links if figure else []
+            if indicator.kind == Indicator.Kind.INCIDENT:
+                return raw, _event_points(indicator, rule, raw, target.kind, base), links
+            return raw, _data_points(indicator, rule, raw, target.kind, base), links
+        rows = self.hand.get((indicator.pk, target.unit_id, target.person_id))
+        raw = _in_force(rows, self.round) if rows else None
+        if indicator.kind == Indicator.Kind.INCIDENT:
+            return raw, _event_points(indicator, rule, raw or ZERO, target.kind, base), []
+        return raw, (raw or ZERO), []
+
+    def score(self, target):
+        scheme = self.scheme
+        below_zero = bool(scheme.base_points)  # with a base, a category may go below zero
+        points = [None] * len(self.order)
         lines = []
-        walk = _walker(children, weights, base, round_, figures, hand, unit, person, lines)
-
+        for position, (indicator, weight, below) in enumerate(self.order):
+            if below:
+                value = sum((points[child] for child in below), ZERO)
+                low = -indicator.max_points if below_zero else ZERO
+                value = min(max(value, low), indicator.max_points)
+                raw, links = None, []
+            else:
+                raw, value, links = self._leaf(indicator, target)
+            value = _cents(value)
+            points[position] = value
+            lines.append([indicator, raw, value, _cents(value * weight), links])
         bonus = ZERO
         room = scheme.bonus_cap
-        total = base
-        for root in children[None]:
-            points = walk(root, Decimal(1))
-            line = lines[-1]
-            if root.rule.get("bonus"):
-                line[3] = min(points, room) if scheme.bonus_cap else points
+        total = scheme.base_points
+        for root in self.roots:
+            line = lines[root]
+            if line[0].rule.get("bonus"):
+                line[3] = min(points[root], room) if scheme.bonus_cap else points[root]
                 room -= line[3]
                 bonus += line[3]
             total += line[3]
         reasons = [
             veto["reason"]
             for veto in scheme.vetoes
-            if _vetoed(veto, _figure(figures[veto["source"]], unit, person))
-        ] + manual_vetoes[(unit.pk, person.pk if person else None)]
-        computed.append(Scored(unit, person, _cents(total), bonus, reasons, lines))
+            if _vetoed(veto, _figure(self.figures[veto["source"]], target))
+        ] + self.manual_vetoes[(target.unit_id, target.person_id)]
+        return Scored(target, _cents(total), bonus, reasons, lines)
 
-    now = timezone.now()
-    kept = []
+
+RESULT_FIELDS = ("total", "bonus", "rank", "grade", "title", "eligible", "veto_reasons")
+
+
+@transaction.atomic
+def score_scheme(scheme, round_, *, under=None):
+    """Write one result per unit (or person) for ``round_`` with its breakdown, from the
+    records and the hand scores in force; returns how many. Set-based (a fixed number of
+    queries whatever the number of units) and idempotent; results already approved are left
+    as they are. With ``under``, only the targets in that part of the area are scored, and
+    ``rank_round`` ranks the whole round once every part is written (the nightly fan-out)."""
+    scheme = (
+        AssessmentScheme.objects.select_related("unit", "period")
+        .prefetch_related("parts", "indicators")
+        .get(pk=scheme.pk)
+    )
+    approved = set(
+        AssessmentResult.objects.filter(scheme=scheme, round=round_)
+        .exclude(approved_at=None)
+        .values_list("unit_id", "person_id")
+    )
+    pending = [
+        target
+        for target in _scoring_targets(scheme, under)
+        if (target.unit_id, target.person_id) not in approved
+    ]
+    engine = Engine(scheme, round_, pending)
+    computed = [engine.score(target) for target in pending]
     # A part of the area is not ranked on its own: rank_round ranks the whole round.
     ranked = _rank(scheme, computed) if under is None else [(r, None, "", "") for r in computed]
-    for row, rank, grade, title in ranked:
-        result = AssessmentResult(
-            scheme=scheme,
-            unit=row.unit,
-            person=row.person,
-            round=round_,
-            total=row.total,
-            bonus=row.bonus,
-            rank=rank,
-            grade=grade,
-            title=title,
-            eligible=not row.reasons,
-            veto_reasons=row.reasons,
-            updated_at=now,
-        )
-        kept.append((result, row.lines))
+    now = timezone.now()
     # One upsert on the natural key (new results inserted, earlier ones rewritten in place,
-    # keeping their ids and links); RETURNING gives every result its id for the lines.
-    AssessmentResult.objects.bulk_create(
-        [result for result, _lines in kept],
-        batch_size=WRITE_BATCH,
-        update_conflicts=True,
-        unique_fields=["scheme", "unit", "person", "round"],
-        update_fields=[
-            "total",
-            "bonus",
-            "rank",
-            "grade",
-            "title",
-            "eligible",
-            "veto_reasons",
-            "updated_at",
-        ],
+    # keeping their ids and links); it returns every result's id for its lines.
+    written = upsert_rows(
+        AssessmentResult,
+        ("scheme", "unit", "person", "round", *RESULT_FIELDS, "created_at", "updated_at"),
+        (
+            (
+                scheme.pk,
+                row.target.unit_id,
+                row.target.person_id,
+                round_,
+                row.total,
+                row.bonus,
+                rank,
+                grade,
+                title,
+                not row.reasons,
+                row.reasons,
+                now,
+                now,
+            )
+            for row, rank, grade, title in ranked
+        ),
+        unique_fields=("scheme", "unit", "person", "round"),
+        update_fields=(*RESULT_FIELDS, "updated_at"),
+        returning=("id", "unit", "person"),
     )
+    ids = {(unit_id, person_id): pk for pk, unit_id, person_id in written}
     # The lines of every result rewritten here: one DELETE, not a list of ids. A part of the
     # area rewrites its own results' lines only, not those the other parts wrote.
     rewritten = AssessmentLine.objects.filter(
@@ -792,9 +874,10 @@ def score_scheme(scheme, round_, *, under=None):
         AssessmentLine,
         ("result", "indicator", "max_points", "raw", "points", "contribution", "sources"),
         (
-            (result.pk, indicator.pk, indicator.max_points, raw, points, contribution, links)
-            for result, lines in kept
-            for indicator, raw, points, contribution, links in lines
+            (result_id, indicator.pk, indicator.max_points, raw, points, contribution, links)
+            for row in computed
+            for result_id in [ids[(row.target.unit_id, row.target.person_id)]]
+            for indicator, raw, points, contribution, links in row.lines
         ),
     )
     # The foreign keys are checked at COMMIT with plans the session cached when the results
@@ -802,39 +885,7 @@ def score_scheme(scheme, round_, *, under=None):
     # lookup, not a scan of every result (61 s instead of 0.3 s for a prefecture's 执委).
     with connection.cursor() as cursor:
         cursor.execute("DISCARD PLANS")
-    return [result for result, _lines in kept]
-
-
-class Scored(NamedTuple):
-    """One unit's (or person's) figures before ranking."""
-
-    unit: OrgUnit
-    person: object
-    total: Decimal
-    bonus: Decimal
-    reasons: list
-    lines: list
-
-
-def _walker(children, weights, base, round_, figures, hand, unit, person, lines):
-    """The tree walk for one unit: appends ``[indicator, raw, points, contribution, links]``
-    per indicator to ``lines`` (children before their category) and returns the points."""
-
-    def walk(indicator, weight):
-        if indicator.part_id in weights:
-            weight = weights[indicator.part_id]
-        if children[indicator.pk]:
-            points = sum((walk(child, weight) for child in children[indicator.pk]), ZERO)
-            low = -indicator.max_points if base else ZERO
-            points = min(max(points, low), indicator.max_points)
-            raw, links = None, []
-        else:
-            raw, points, links = _leaf(indicator, unit, person, figures, hand, base, round_)
-        points = _cents(points)
-        lines.append([indicator, raw, points, _cents(points * weight), links])
-        return points
-
-    return walk
+    return len(written)
 
 
 def _vetoed(veto, figure):
@@ -851,7 +902,7 @@ def _rank(scheme, computed):
     grades = rule.get("grades", [])
     prizes = [prize for prize in rule.get("prizes", []) for _n in range(prize["count"])]
     computed = sorted(
-        computed, key=lambda row: (-row.total, row.unit.path, row.person.pk if row.person else 0)
+        computed, key=lambda row: (-row.total, row.target.path, row.target.person_id or 0)
     )
     eligible = [row for row in computed if not row.reasons]
     quotas = {
@@ -890,47 +941,41 @@ def _rank(scheme, computed):
 def rank_round(scheme, round_):
     """Rank, grade and prize every result of a round not yet approved, from the totals
     already written: the last step when a scheme's targets were scored in parts. One read and
-    one upsert per batch, whatever the number of results."""
+    one upsert, whatever the number of results."""
     rows = AssessmentResult.objects.filter(scheme=scheme, round=round_, approved_at=None)
     scored = [
-        Scored(
-            OrgUnit(pk=unit_id, path=path),
-            User(pk=person_id) if person_id else None,
-            total,
-            bonus,
-            reasons,
-            [],
-        )
+        Scored(Target(unit_id, "", path, person_id), total, bonus, reasons, [])
         for unit_id, path, person_id, total, bonus, reasons in rows.values_list(
             "unit_id", "unit__path", "person_id", "total", "bonus", "veto_reasons"
         )
     ]
     now = timezone.now()
-    ranked = [
-        AssessmentResult(
-            scheme=scheme,
-            unit_id=row.unit.pk,
-            person_id=row.person.pk if row.person else None,
-            round=round_,
-            total=row.total,
-            bonus=row.bonus,
-            eligible=not row.reasons,
-            veto_reasons=row.reasons,
-            rank=rank,
-            grade=grade,
-            title=title,
-            updated_at=now,
-        )
-        for row, rank, grade, title in _rank(scheme, scored)
-    ]
-    AssessmentResult.objects.bulk_create(
-        ranked,
-        batch_size=WRITE_BATCH,
-        update_conflicts=True,
-        unique_fields=["scheme", "unit", "person", "round"],
-        update_fields=["rank", "grade", "title", "updated_at"],
+    written = upsert_rows(
+        AssessmentResult,
+        ("scheme", "unit", "person", "round", *RESULT_FIELDS, "created_at", "updated_at"),
+        (
+            (
+                scheme.pk,
+                row.target.unit_id,
+                row.target.person_id,
+                round_,
+                row.total,
+                row.bonus,
+                rank,
+                grade,
+                title,
+                not row.reasons,
+                row.reasons,
+                now,
+                now,
+            )
+            for row, rank, grade, title in _rank(scheme, scored)
+        ),
+        unique_fields=("scheme", "unit", "person", "round"),
+        update_fields=("rank", "grade", "title", "updated_at"),
+        returning=("id",),
     )
-    return len(ranked)
+    return len(written)
 
 
 # ---------------------------------------------------------------- rounds

@@ -1,8 +1,10 @@
 """The registry of data sources an indicator of kind ``data`` (or ``incident``) reads.
 
-A source is a function ``(period, units) -> {unit_id: Figure}`` that answers for every unit in
-one or two aggregate queries, reading other modules only through their services. Apps may
-register more with ``register``.
+A source answers for every unit at once: its ``load(period, unit_ids)`` reads the rows in one or
+two aggregate queries (through the other modules' services), and its ``figures(rows, period)``
+turns them into ``{unit_id: Figure}``. The sources of one family (the seven supervision figures,
+the three per-person ones …) share their ``load``, which ``read_all`` runs once for them all.
+Apps may register more with ``register``.
 """
 
 from dataclasses import dataclass, field
@@ -19,16 +21,25 @@ class Figure:
     links: list = field(default_factory=list)
 
 
+def _as_loaded(rows, period):
+    return rows
+
+
 @dataclass(frozen=True)
 class Source:
     code: str
     label: str
-    read: object  # (period, units) -> {unit_id: Figure}
+    load: object  # (period, unit_ids) -> rows, shared by a family of sources
+    figures: object = _as_loaded  # (rows, period) -> {unit_id: Figure}
     # The scheme levels the source reports on (None: every level).
     levels: frozenset | None = None
 
     def reports_on(self, level):
         return self.levels is None or level in self.levels
+
+    def read(self, period, unit_ids):
+        """``{unit_id: Figure}`` for ``unit_ids`` (per-person sources: keyed by person_key)."""
+        return self.figures(self.load(period, unit_ids), period)
 
 
 _REGISTRY = {}
@@ -43,8 +54,10 @@ DEPARTMENTS = frozenset({"department"})
 PEOPLE = frozenset({"person"})
 
 
-def register(code, label, read, levels=None):
-    _REGISTRY[code] = Source(code, label, read, levels)
+def register(code, label, load, figures=_as_loaded, levels=None):
+    """A source reading ``load(period, unit_ids)``; with ``figures``, those rows are turned
+    into figures by it (a family's sources share one ``load``)."""
+    _REGISTRY[code] = Source(code, label, load, figures, levels)
 
 
 def get(code):
@@ -55,23 +68,39 @@ def all_sources():
     return sorted(_REGISTRY.values(), key=lambda source: source.code)
 
 
-def _objectives(key):
-    def read(period, units):
-        from apps.objectives.services.scoring import unit_scores
-
-        rows = unit_scores(period, [unit.pk for unit in units])
-        return {unit_id: Figure(Decimal(row[key]), [row["url"]]) for unit_id, row in rows.items()}
-
+def read_all(codes, period, unit_ids):
+    """``{code: {unit_id: Figure}}`` for the sources ``codes``, each family's rows loaded once."""
+    loaded = {}
+    read = {}
+    for code in sorted(codes):
+        source = get(code)
+        if source.load not in loaded:
+            loaded[source.load] = source.load(period, unit_ids)
+        read[code] = source.figures(loaded[source.load], period)
     return read
 
 
-def _supervision(key):
-    def read(period, units):
-        from apps.supervision import services as supervision
+def _load_objectives(period, unit_ids):
+    from apps.objectives.services.scoring import unit_scores
 
-        rows = supervision.unit_figures(
-            [unit.pk for unit in units], period.start_date, period.end_date
-        )
+    return unit_scores(period, unit_ids)
+
+
+def _objectives(key):
+    def figures(rows, period):
+        return {unit_id: Figure(Decimal(row[key]), [row["url"]]) for unit_id, row in rows.items()}
+
+    return figures
+
+
+def _load_supervision(period, unit_ids):
+    from apps.supervision import services as supervision
+
+    return supervision.unit_figures(unit_ids, period.start_date, period.end_date)
+
+
+def _supervision(key):
+    def figures(rows, period):
         list_url = reverse("supervision:item-list")
         return {
             unit_id: Figure(
@@ -80,11 +109,19 @@ def _supervision(key):
             for unit_id, row in rows.items()
         }
 
-    return read
+    return figures
 
 
-register("objectives.score", _("Objective score"), _objectives("score"), ASSIGNEES)
-register("objectives.assigned", _("Objective points assigned"), _objectives("assigned"), ASSIGNEES)
+register(
+    "objectives.score", _("Objective score"), _load_objectives, _objectives("score"), ASSIGNEES
+)
+register(
+    "objectives.assigned",
+    _("Objective points assigned"),
+    _load_objectives,
+    _objectives("assigned"),
+    ASSIGNEES,
+)
 for _key, _label in [
     ("assigned", _("Supervised items assigned")),
     ("on_time", _("Supervised items completed on time")),
@@ -94,14 +131,17 @@ for _key, _label in [
     ("unsatisfied", _("Supervised items rated unsatisfied")),
     ("slips", _("Supervision slips issued")),
 ]:
-    register(f"supervision.{_key}", _label, _supervision(_key), LEAD_UNITS)
+    register(f"supervision.{_key}", _label, _load_supervision, _supervision(_key), LEAD_UNITS)
+
+
+def _load_coverage(period, unit_ids):
+    from apps.liaison.services.coverage import township_coverage
+
+    return township_coverage(unit_ids, period.start_date, period.end_date)
 
 
 def _coverage(key):
-    def read(period, units):
-        from apps.liaison.services.coverage import township_coverage
-
-        rows = township_coverage([unit.pk for unit in units], period.start_date, period.end_date)
+    def figures(rows, period):
         page = reverse("liaison:coverage")
         figures = {}
         for unit_id, row in rows.items():
@@ -112,17 +152,18 @@ def _coverage(key):
             figures[unit_id] = Figure(Decimal(value), [page])
         return figures
 
-    return read
+    return figures
+
+
+def _load_responsiveness(period, unit_ids):
+    from apps.coordination.services import responsiveness
+    from apps.organizations.models import OrgUnit
+
+    return responsiveness(period, OrgUnit.objects.filter(pk__in=unit_ids), with_reasons=False)
 
 
 def _responsiveness(key):
-    def read(period, units):
-        from apps.coordination.services import responsiveness
-        from apps.organizations.models import OrgUnit
-
-        rows = responsiveness(
-            period, OrgUnit.objects.filter(pk__in=[unit.pk for unit in units]), with_reasons=False
-        )
+    def figures(rows, period):
         page = reverse("coordination:responsiveness")
         figures = {}
         for row in rows:
@@ -134,47 +175,55 @@ def _responsiveness(key):
             figures[row["department"]] = Figure(Decimal(value), [page])
         return figures
 
-    return read
+    return figures
 
 
 register(
-    "objectives.innovation", _("Innovation points awarded"), _objectives("innovation"), ASSIGNEES
+    "objectives.innovation",
+    _("Innovation points awarded"),
+    _load_objectives,
+    _objectives("innovation"),
+    ASSIGNEES,
 )
-register("liaison.coverage", _("Households visited (%)"), _coverage("coverage"), TOWNSHIPS)
-register("liaison.visits", _("Visits made"), _coverage("visits"), TOWNSHIPS)
+register(
+    "liaison.coverage",
+    _("Households visited (%)"),
+    _load_coverage,
+    _coverage("coverage"),
+    TOWNSHIPS,
+)
+register("liaison.visits", _("Visits made"), _load_coverage, _coverage("visits"), TOWNSHIPS)
 register(
     "liaison.cases_on_time_rate",
     _("Cases answered in time (%)"),
+    _load_coverage,
     _coverage("cases_on_time_rate"),
     TOWNSHIPS,
 )
-register(
-    "coordination.accepted_on_time_rate",
-    _("Referrals accepted in time (%)"),
-    _responsiveness("accepted_on_time_rate"),
-    DEPARTMENTS,
-)
-register(
-    "coordination.completed_on_time_rate",
-    _("Referrals completed in time (%)"),
-    _responsiveness("completed_on_time_rate"),
-    DEPARTMENTS,
-)
-register("coordination.overdue", _("Referrals overdue"), _responsiveness("overdue"), DEPARTMENTS)
-register(
-    "coordination.satisfaction_rate",
-    _("Referral satisfaction (%)"),
-    _responsiveness("satisfaction_rate"),
-    DEPARTMENTS,
-)
-register("coordination.received", _("Referrals received"), _responsiveness("received"), DEPARTMENTS)
+for _key, _label in [
+    ("accepted_on_time_rate", _("Referrals accepted in time (%)")),
+    ("completed_on_time_rate", _("Referrals completed in time (%)")),
+    ("overdue", _("Referrals overdue")),
+    ("satisfaction_rate", _("Referral satisfaction (%)")),
+    ("received", _("Referrals received")),
+]:
+    register(
+        f"coordination.{_key}",
+        _label,
+        _load_responsiveness,
+        _responsiveness(_key),
+        DEPARTMENTS,
+    )
+
+
+def _load_decisions(period, unit_ids):
+    from apps.coordination.services import decision_figures
+
+    return decision_figures(unit_ids, period.start_date, period.end_date)
 
 
 def _decisions(key):
-    def read(period, units):
-        from apps.coordination.services import decision_figures
-
-        rows = decision_figures([unit.pk for unit in units], period.start_date, period.end_date)
+    def figures(rows, period):
         page = reverse("coordination:meeting-list")
         figures = {}
         for unit_id, row in rows.items():
@@ -186,27 +235,17 @@ def _decisions(key):
             figures[unit_id] = Figure(Decimal(value), [page])
         return figures
 
-    return read
+    return figures
 
 
-register(
-    "coordination.decisions_done",
-    _("Joint-meeting decisions done"),
-    _decisions("done"),
-    DEPARTMENTS,
-)
-register(
-    "coordination.decisions_done_on_time_rate",
-    _("Joint-meeting decisions done in time (%)"),
-    _decisions("done_on_time_rate"),
-    DEPARTMENTS,
-)
-register(
-    "coordination.decisions_overdue",
-    _("Joint-meeting decisions overdue"),
-    _decisions("overdue"),
-    DEPARTMENTS,
-)
+for _key, _label in [
+    ("done", _("Joint-meeting decisions done")),
+    ("done_on_time_rate", _("Joint-meeting decisions done in time (%)")),
+    ("overdue", _("Joint-meeting decisions overdue")),
+]:
+    register(
+        f"coordination.decisions_{_key}", _label, _load_decisions, _decisions(_key), DEPARTMENTS
+    )
 
 
 # Per-person sources (for schemes of level ``person``) key their figures by ``person_key``:
@@ -217,13 +256,14 @@ def person_key(user_id):
     return ("person", user_id)
 
 
-def _representatives(key):
-    def read(period, units):
-        from apps.liaison.services.coverage import representative_figures
+def _load_representatives(period, unit_ids):
+    from apps.liaison.services.coverage import representative_figures
 
-        rows = representative_figures(
-            [unit.pk for unit in units], period.start_date, period.end_date
-        )
+    return representative_figures(unit_ids, period.start_date, period.end_date)
+
+
+def _representatives(key):
+    def figures(rows, period):
         query = urlencode({"period": period.pk, "level": "representative"})
         page = f"{reverse('liaison:coverage')}?{query}"
         figures = {}
@@ -233,25 +273,15 @@ def _representatives(key):
             figures[person_key(user_id)] = Figure(Decimal(value), [page])
         return figures
 
-    return read
+    return figures
 
 
-register("liaison.person_visits", _("Visits she logged"), _representatives("visits"), PEOPLE)
-register(
-    "liaison.person_gatherings",
-    _("Group activities she took part in"),
-    _representatives("gatherings"),
-    PEOPLE,
-)
-register(
-    "liaison.person_absent",
-    _("Never took part in a group activity (1 if so)"),
-    _representatives("absent"),
-    PEOPLE,
-)
-register(
-    "liaison.person_cases_on_time",
-    _("Her cases answered in time"),
-    _representatives("cases_on_time"),
-    PEOPLE,
-)
+for _key, _label in [
+    ("visits", _("Visits she logged")),
+    ("gatherings", _("Group activities she took part in")),
+    ("absent", _("Never took part in a group activity (1 if so)")),
+    ("cases_on_time", _("Her cases answered in time")),
+]:
+    register(
+        f"liaison.person_{_key}", _label, _load_representatives, _representatives(_key), PEOPLE
+    )

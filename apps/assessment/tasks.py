@@ -24,7 +24,7 @@ def score_scheme(scheme_id, round_=None):
         return 0
     parts = services.scoring_parts(scheme)
     if not parts:
-        return len(services.score_scheme(scheme, round_))
+        return services.score_scheme(scheme, round_)
     chord(score_scheme_part.si(scheme_id, round_, unit_id) for unit_id in parts)(
         rank_round.si(scheme_id, round_)
     )
@@ -34,7 +34,7 @@ def score_scheme(scheme_id, round_=None):
 @shared_task
 def score_scheme_part(scheme_id, round_, unit_id):
     scheme = AssessmentScheme.objects.get(pk=scheme_id)
-    return len(services.score_scheme(scheme, round_, under=OrgUnit.objects.get(pk=unit_id)))
+    return services.score_scheme(scheme, round_, under=OrgUnit.objects.get(pk=unit_id))
 
 
 @shared_task

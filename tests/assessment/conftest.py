@@ -3,7 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from apps.assessment import sources
+from apps.assessment import services, sources
+from apps.assessment.models import AssessmentResult
 from apps.organizations.models import OrgUnit, Period
 from tests.conftest import make_unit
 
@@ -12,14 +13,24 @@ FIGURES = {}
 
 
 def _reader(code):
-    def read(period, units):
+    def read(period, unit_ids):
         return {
-            unit.pk: sources.Figure(Decimal(value), [f"/records/{code}/{unit.pk}/"])
-            for unit in units
-            if (value := FIGURES.get(code, {}).get(unit.pk)) is not None
+            unit_id: sources.Figure(Decimal(value), [f"/records/{code}/{unit_id}/"])
+            for unit_id in unit_ids
+            if (value := FIGURES.get(code, {}).get(unit_id)) is not None
         }
 
     return read
+
+
+def scored(scheme, round_):
+    """Score ``round_`` and return the results written (those not approved before)."""
+    services.score_scheme(scheme, round_)
+    return list(
+        AssessmentResult.objects.filter(scheme=scheme, round=round_, approved_at=None)
+        .select_related("unit")
+        .order_by("pk")
+    )
 
 
 for _code in ["test.score", "test.late", "test.returned", "test.innovations", "test.incidents"]:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from apps.assessment import services
 from apps.core.roles import Role
 from apps.organizations.models import OrgUnit
+from tests.assessment.conftest import scored
 from tests.conftest import make_unit, make_user
 
 
@@ -39,7 +40,7 @@ def test_a_prefecture_ranks_its_counties(prefecture, year, figures):
         ],
         result_rule={"grades": [{"name": "先进", "min": 90}, {"name": "达标"}]},
     )
-    results = services.score_scheme(scheme, "self")
+    results = scored(scheme, "self")
     assert sorted((r.unit.name, r.total, r.rank, r.grade) for r in results) == [
         ("东县", Decimal("70.00"), 2, "达标"),
         ("西县", Decimal("95.00"), 1, "先进"),

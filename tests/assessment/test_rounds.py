@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.assessment import services
 from apps.assessment.models import AssessmentLine, AssessmentResult, Indicator
+from tests.assessment.conftest import scored
 
 D = Decimal
 
@@ -74,13 +75,13 @@ def test_a_self_score_reduced_on_review_keeps_each_round(
         a,
         {"组织建设": 25, "阵地建设": 24, "队伍建设": 23, "巾帼建功": 28, "家庭家教家风": 20},
     )
-    (own,) = [r for r in services.score_scheme(scheme, "self") if r.unit_id == a.pk]
+    (own,) = [r for r in scored(scheme, "self") if r.unit_id == a.pk]
     assert own.total == D("120.00") and own.grade == "红旗单位"  # 25+24+23+28+20
 
     # The initial review takes the self-scores over unless an assessor enters another figure.
     services.approve_result(township_a_staff, own)
     services.enter_score(county_admin, leaf(scheme, "巾帼建功"), unit=a, round="initial", value=26)
-    (initial,) = [r for r in services.score_scheme(scheme, "initial") if r.unit_id == a.pk]
+    (initial,) = [r for r in scored(scheme, "initial") if r.unit_id == a.pk]
     assert initial.total == D("118.00")
     services.approve_result(county_admin, initial)
 
@@ -93,11 +94,11 @@ def test_a_self_score_reduced_on_review_keeps_each_round(
         services.enter_score(county_admin, item, unit=a, round="review", value=4, reason="台账缺失")
     assert error.value.message_dict == {"value": ["指标“家庭家教家风”：分值须在5到20之间。"]}
     services.enter_score(county_admin, item, unit=a, round="review", value=8, reason="台账缺失")
-    (review,) = [r for r in services.score_scheme(scheme, "review") if r.unit_id == a.pk]
+    (review,) = [r for r in scored(scheme, "review") if r.unit_id == a.pk]
     assert review.total == D("106.00") and review.grade == "先进单位"  # 25+24+23+26+8
 
     # 审定 out of order is refused; the leadership approves the final round.
-    (final,) = [r for r in services.score_scheme(scheme, "final") if r.unit_id == a.pk]
+    (final,) = [r for r in scored(scheme, "final") if r.unit_id == a.pk]
     with pytest.raises(ValidationError) as error:
         services.approve_result(leader, final)
     assert "round" in error.value.message_dict
@@ -127,11 +128,7 @@ def test_a_self_score_reduced_on_review_keeps_each_round(
             scheme=scheme, unit=county.township_b, round=round_
         ).first()
         if r is None:
-            r = [
-                x
-                for x in services.score_scheme(scheme, round_)
-                if x.unit_id == county.township_b.pk
-            ][0]
+            r = [x for x in scored(scheme, round_) if x.unit_id == county.township_b.pk][0]
         services.approve_result(leader if round_ == "final" else county_admin, r)
     services.approve_result(leader, other)
     services.publish_results(county_admin, final)
@@ -208,7 +205,7 @@ def test_an_executive_member_scored_on_a_base_of_sixty(
         value=10,
     )
 
-    results = {r.person_id: r for r in services.score_scheme(scheme, "initial")}
+    results = {r.person_id: r for r in scored(scheme, "initial")}
 
     # 她 (甲一村): 60 + 0 + min(24, 20) + 18 = 98; 乙一村: 60 − 10 + 6 + 10 = 66.
     mine, other = results[village_a1_rep.pk], results[village_b1_rep.pk]

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from apps.assessment import services
 from apps.assessment.models import AssessmentLine, AssessmentResult, AssessmentScheme, Indicator
 from apps.core.roles import Role
+from tests.assessment.conftest import scored
 from tests.conftest import make_user
 
 D = Decimal
@@ -102,7 +103,7 @@ def test_sixty_forty_composition_with_quota_and_prizes(
             second, leaf(scheme, "集中测评"), unit=unit, round=round_, value=panel[1]
         )
 
-    results = by_unit(services.score_scheme(scheme, "initial"))
+    results = by_unit(scored(scheme, "initial"))
 
     # 甲: 平时 70×90% + 28 = 91, 年终 45 + (40+44)/2 = 87 → 0.6×91 + 0.4×87 = 89.4
     # 乙: 平时 56 + 30 = 86, 年终 40 + 47 = 87 → 51.6 + 34.8 = 86.4
@@ -118,7 +119,7 @@ def test_sixty_forty_composition_with_quota_and_prizes(
     assert line.sources == [f"/records/test.score/{a.pk}/"]
 
     # A rerun gives the same numbers, and no second row.
-    again = by_unit(services.score_scheme(scheme, "initial"))
+    again = by_unit(scored(scheme, "initial"))
     assert {k: r.total for k, r in again.items()} == {k: r.total for k, r in results.items()}
     assert AssessmentResult.objects.filter(scheme=scheme).count() == 3
     assert AssessmentLine.objects.filter(result__scheme=scheme).count() == 3 * 6
@@ -196,7 +197,7 @@ def test_per_incident_rules_with_category_cap_and_veto(
             county_admin, leaf(scheme, "综合评价"), unit=unit, round="initial", value=overall
         )
 
-    results = by_unit(services.score_scheme(scheme, "initial"))
+    results = by_unit(scored(scheme, "initial"))
 
     # d1: 20 − 3×1×1.5 = 15.5; 20 − 2×2 = 16; 10 → 41.5, capped at 40; + 50; innovation 4,
     #     bonus capped at 3 → 93; vetoed: score kept, not ranked, no award grade, no prize.
@@ -323,7 +324,7 @@ def test_a_unit_without_assigned_tasks_is_not_ranked_for_awards(
         services.enter_score(
             county_admin, leaf(scheme, "综合"), unit=unit, round="initial", value=value
         )
-    results = by_unit(services.score_scheme(scheme, "initial"))
+    results = by_unit(scored(scheme, "initial"))
     a, b = results[county.township_a.pk], results[county.township_b.pk]
     assert (a.rank, a.title, a.eligible) == (1, "先进单位", True)
     assert (b.total, b.rank, b.title, b.eligible) == (D("90.00"), None, "", False)

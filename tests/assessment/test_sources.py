@@ -19,7 +19,7 @@ REAL = [source for source in sources.all_sources() if not source.code.startswith
 
 def queries(read, period, units):
     with CaptureQueriesContext(connection) as context:
-        figures = read(period, units)
+        figures = read(period, [unit.pk for unit in units])
     return len(context.captured_queries), figures
 
 
@@ -53,4 +53,14 @@ def test_supervision_figures_count_the_lead_units_items(county, county_admin):
     around = Period.objects.create(
         name="本季", kind="quarter", start_date=today - datetime.timedelta(days=30), end_date=today
     )
-    assert read(around, [county.department])[county.department.pk].raw == 1
+    assert read(around, [county.department.pk])[county.department.pk].raw == 1
+
+
+def test_a_family_of_sources_is_read_with_one_load(county, year):
+    units = list(OrgUnit.objects.filter(kind="township"))
+    family = ["supervision.assigned", "supervision.on_time", "supervision.slips"]
+    one, _figures = queries(sources.get("supervision.assigned").read, year, units)
+    with CaptureQueriesContext(connection) as context:
+        read = sources.read_all(family, year, [unit.pk for unit in units])
+    assert len(context.captured_queries) == one
+    assert sorted(read) == family

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.assessment import services
 from apps.assessment.models import Indicator, ManualScore
+from tests.assessment.conftest import scored
 
 D = Decimal
 
@@ -54,7 +55,7 @@ def test_a_workbook_of_scores_is_entered(county, county_admin, scheme):
 
     scores = dict(ManualScore.objects.values_list("unit__name", "value"))
     assert scores == {"甲镇": D("27.50"), "乙镇": D("30.00")}
-    results = {r.unit.name: r.total for r in services.score_scheme(scheme, "initial")}
+    results = {r.unit.name: r.total for r in scored(scheme, "initial")}
     assert results == {"甲镇": D("27.50"), "乙镇": D("30.00")}
 
 
@@ -139,7 +140,7 @@ def test_only_survey_items_and_county_staff(county_admin, township_a_staff, sche
 
 
 def test_an_approved_round_takes_no_survey_scores(county, county_admin, scheme):
-    results = services.score_scheme(scheme, "self")
+    results = scored(scheme, "self")
     services.approve_result(county_admin, next(r for r in results if r.unit == county.township_a))
     upload = csv_file("单位,得分\n甲镇,5\n乙镇,6\n")
     with pytest.raises(ValidationError) as error:

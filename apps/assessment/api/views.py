@@ -45,8 +45,8 @@ class AssessmentSchemeViewSet(
     def score(self, request, pk=None):
         """Score a round now (the nightly task does the same)."""
         body = validated(serializers.ScoreRunSerializer, request)
-        results = services.run_scoring(request.user, self.get_object(), body["round"])
-        return Response({"scored": len(results)})
+        written = services.run_scoring(request.user, self.get_object(), body["round"])
+        return Response({"scored": written})
 
     @extend_schema(request=serializers.ManualScoreSerializer, responses={200: dict})
     @action(detail=True, methods=["post"], url_path="enter-score")

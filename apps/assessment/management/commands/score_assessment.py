@@ -22,5 +22,5 @@ class Command(BaseCommand):
             if round_ is None:
                 self.stdout.write(f"{scheme}: every round is approved.")
                 continue
-            results = services.score_scheme(scheme, round_)
-            self.stdout.write(f"Scored {scheme}, round {round_} ({len(results)} results).")
+            written = services.score_scheme(scheme, round_)
+            self.stdout.write(f"Scored {scheme}, round {round_} ({written} results).")
