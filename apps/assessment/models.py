@@ -260,9 +260,10 @@ class AssessmentResult(TimeStampedModel):
         ]
         indexes = [
             # The units' results of a round (a dashboard's ranking), without scanning a
-            # province's 执委 results of the same scheme.
+            # province's 执委 results of the same scheme. Not by rank: a rescoring that moves a
+            # person's rank then rewrites her row in place, with no index to update.
             models.Index(
-                fields=["scheme", "round", "rank"],
+                fields=["scheme", "round"],
                 condition=models.Q(person=None),
                 name="assessment_result_units",
             )

@@ -25,7 +25,7 @@ from apps.assessment.models import (
     SchemePart,
     ScoreEvidence,
 )
-from apps.core.bulk import copy_rows, upsert_rows
+from apps.core.bulk import upsert_rows
 from apps.core.permissions import WORKING_ROLES, works_in
 from apps.core.querysets import covers
 from apps.core.roles import Role
@@ -36,9 +36,6 @@ from apps.organizations.models import OrgUnit
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
-# Rows per INSERT or UPDATE when the engine writes results and lines: a province's 执委
-# scheme writes hundreds of thousands, which one statement would make tens of megabytes.
-WRITE_BATCH = 2000
 # Targets one scoring task takes on; a scheme with more is scored in parts by several tasks
 # (one per unit under its owner), then ranked in one step.
 SCORING_PART = 5000
@@ -805,6 +802,7 @@ class Engine:
 
 
 RESULT_FIELDS = ("total", "bonus", "rank", "grade", "title", "eligible", "veto_reasons")
+LINE_FIELDS = ("max_points", "raw", "points", "contribution", "sources")
 
 
 @transaction.atomic
@@ -862,23 +860,20 @@ def score_scheme(scheme, round_, *, under=None):
         returning=("id", "unit", "person"),
     )
     ids = {(unit_id, person_id): pk for pk, unit_id, person_id in written}
-    # The lines of every result rewritten here: one DELETE, not a list of ids. A part of the
-    # area rewrites its own results' lines only, not those the other parts wrote.
-    rewritten = AssessmentLine.objects.filter(
-        result__scheme=scheme, result__round=round_, result__approved_at=None
-    )
-    if under is not None:
-        rewritten = rewritten.filter(result__unit__path__startswith=under.path)
-    rewritten.delete()
-    copy_rows(
+    # Each line rewritten in place on (result, indicator), as the results are: a night that
+    # rescores a province's 执委 updates 880,000 lines, with no index entry or foreign key to
+    # check again for a row that stays.
+    upsert_rows(
         AssessmentLine,
-        ("result", "indicator", "max_points", "raw", "points", "contribution", "sources"),
+        ("result", "indicator", *LINE_FIELDS),
         (
             (result_id, indicator.pk, indicator.max_points, raw, points, contribution, links)
             for row in computed
             for result_id in [ids[(row.target.unit_id, row.target.person_id)]]
             for indicator, raw, points, contribution, links in row.lines
         ),
+        unique_fields=("result", "indicator"),
+        update_fields=LINE_FIELDS,
     )
     # The foreign keys are checked at COMMIT with plans the session cached when the results
     # table was small (an earlier, smaller scheme): re-planned now, each check is an index

@@ -94,11 +94,12 @@ def copy_rows(model, fields, rows):
         return _copy(cursor, connection.ops.quote_name(meta.db_table), columns, rows)
 
 
-def upsert_rows(model, fields, rows, *, unique_fields, update_fields, returning):
+def upsert_rows(model, fields, rows, *, unique_fields, update_fields, returning=()):
     """Insert ``rows`` (as for ``copy_rows``) into ``model``'s table, or where a row with the
     same ``unique_fields`` exists, rewrite its ``update_fields`` in place (keeping its id and
     what points at it): one COPY into a staging table, then one INSERT … ON CONFLICT. Must run
-    inside a transaction. Returns the ``returning`` columns of every row written, as tuples."""
+    inside a transaction. Returns the ``returning`` columns of every row written, as tuples,
+    or without ``returning`` how many rows were written."""
     meta = model._meta
     quote = connection.ops.quote_name
 
@@ -118,9 +119,9 @@ def upsert_rows(model, fields, rows, *, unique_fields, update_fields, returning)
             f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} "
             f"ON CONFLICT ({', '.join(column(name) for name in unique_fields)}) DO UPDATE SET "
             + ", ".join(f"{column(name)} = EXCLUDED.{column(name)}" for name in update_fields)
-            + f" RETURNING {', '.join(column(name) for name in returning)}"
+            + (f" RETURNING {', '.join(column(name) for name in returning)}" if returning else "")
         )
-        written = cursor.fetchall()
+        written = cursor.fetchall() if returning else cursor.rowcount
         cursor.execute(f"DROP TABLE {staging}")
     return written
 

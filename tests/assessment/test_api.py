@@ -1,9 +1,11 @@
 """The API: a scheme saved as one document, results scoped per role, query counts pinned."""
 
+from decimal import Decimal
+
 import pytest
 
 from apps.assessment import services
-from apps.assessment.models import AssessmentResult, AssessmentScheme, Indicator
+from apps.assessment.models import AssessmentLine, AssessmentResult, AssessmentScheme, Indicator
 from apps.organizations.models import OrgUnit
 from tests.conftest import make_unit
 
@@ -139,9 +141,9 @@ def test_the_result_list_takes_a_fixed_number_of_queries(
     assert response.json()["count"] == 7 + 2
 
 
-# Reads; the results' upsert (a staging table made, copied into, upserted from, dropped); one
-# DELETE and one COPY of the lines; DISCARD PLANS.
-SCORING_QUERIES = 16
+# Reads; the results' upsert and the lines' (each a staging table made, copied into, upserted
+# from, dropped); DISCARD PLANS.
+SCORING_QUERIES = 18
 
 
 def test_scoring_takes_a_fixed_number_of_queries(county, scored, django_assert_num_queries):
@@ -153,6 +155,26 @@ def test_scoring_takes_a_fixed_number_of_queries(county, scored, django_assert_n
         services.score_scheme(scored, "self")
     with django_assert_num_queries(SCORING_QUERIES):
         services.score_scheme(scored, "self")
+
+
+def test_a_rescoring_rewrites_results_and_lines_in_place(county, scored, county_admin):
+    def written():
+        return sorted(
+            AssessmentLine.objects.filter(result__scheme=scored, result__round="self").values_list(
+                "pk", "result_id", "result__unit", "points", "result__total"
+            )
+        )
+
+    before = written()
+    item = Indicator.objects.get(scheme=scored)
+    services.enter_score(county_admin, item, unit=county.township_a, round="self", value=80)
+    services.score_scheme(scored, "self")
+    after = written()
+    assert [row[:3] for row in after] == [row[:3] for row in before]  # the same rows
+    assert {row[2]: row[3:] for row in after}[county.township_a.pk] == (
+        Decimal("80.00"),
+        Decimal("80.00"),
+    )
 
 
 def test_score_and_approve_through_the_api(api_as, county, scored, county_admin, township_a_staff):
