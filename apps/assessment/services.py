@@ -25,7 +25,7 @@ from apps.assessment.models import (
     SchemePart,
     ScoreEvidence,
 )
-from apps.core.bulk import upsert_rows
+from apps.core.bulk import update_rows, upsert_rows
 from apps.core.permissions import WORKING_ROLES, works_in
 from apps.core.querysets import covers
 from apps.core.roles import Role
@@ -706,6 +706,19 @@ class Scored(NamedTuple):
     reasons: list
     lines: list
 
+    @property
+    def eligible(self):
+        return not self.reasons
+
+
+class Standing(NamedTuple):
+    """A result already written, as ``rank_round`` ranks it."""
+
+    pk: int
+    target: Target
+    total: Decimal
+    eligible: bool
+
 
 class Engine:
     """A scheme's indicator tree, rules and figures for one round, read once; ``score`` walks
@@ -801,7 +814,8 @@ class Engine:
         return Scored(target, _cents(total), bonus, reasons, lines)
 
 
-RESULT_FIELDS = ("total", "bonus", "rank", "grade", "title", "eligible", "veto_reasons")
+RANKING_FIELDS = ("rank", "grade", "title")
+RESULT_FIELDS = ("total", "bonus", *RANKING_FIELDS, "eligible", "veto_reasons")
 LINE_FIELDS = ("max_points", "raw", "points", "contribution", "sources")
 
 
@@ -829,8 +843,12 @@ def score_scheme(scheme, round_, *, under=None):
     ]
     engine = Engine(scheme, round_, pending)
     computed = [engine.score(target) for target in pending]
-    # A part of the area is not ranked on its own: rank_round ranks the whole round.
-    ranked = _rank(scheme, computed) if under is None else [(r, None, "", "") for r in computed]
+    # A part of the area is not ranked on its own: rank_round ranks the whole round, and until
+    # then its results keep the rank they had.
+    if under is None:
+        ranked, kept = _rank(scheme, computed), ()
+    else:
+        ranked, kept = [(row, None, "", "") for row in computed], RANKING_FIELDS
     now = timezone.now()
     # One upsert on the natural key (new results inserted, earlier ones rewritten in place,
     # keeping their ids and links); it returns every result's id for its lines.
@@ -856,7 +874,7 @@ def score_scheme(scheme, round_, *, under=None):
             for row, rank, grade, title in ranked
         ),
         unique_fields=("scheme", "unit", "person", "round"),
-        update_fields=(*RESULT_FIELDS, "updated_at"),
+        update_fields=(*(f for f in RESULT_FIELDS if f not in kept), "updated_at"),
         returning=("id", "unit", "person"),
     )
     ids = {(unit_id, person_id): pk for pk, unit_id, person_id in written}
@@ -899,7 +917,7 @@ def _rank(scheme, computed):
     computed = sorted(
         computed, key=lambda row: (-row.total, row.target.path, row.target.person_id or 0)
     )
-    eligible = [row for row in computed if not row.reasons]
+    eligible = [row for row in computed if row.eligible]
     quotas = {
         grade["name"]: int(len(eligible) * _number(grade["quota"]) / HUNDRED)
         for grade in grades
@@ -912,7 +930,7 @@ def _rank(scheme, computed):
         ranks[id(row)] = rank
     ranked = []
     for row in computed:
-        vetoed = bool(row.reasons)
+        vetoed = not row.eligible
         grade_name = ""
         for grade in grades:
             if row.total < _number(grade.get("min", 0)):
@@ -936,41 +954,22 @@ def _rank(scheme, computed):
 def rank_round(scheme, round_):
     """Rank, grade and prize every result of a round not yet approved, from the totals
     already written: the last step when a scheme's targets were scored in parts. One read and
-    one upsert, whatever the number of results."""
+    one update of the results whose standing moved, whatever the number of results."""
     rows = AssessmentResult.objects.filter(scheme=scheme, round=round_, approved_at=None)
-    scored = [
-        Scored(Target(unit_id, "", path, person_id), total, bonus, reasons, [])
-        for unit_id, path, person_id, total, bonus, reasons in rows.values_list(
-            "unit_id", "unit__path", "person_id", "total", "bonus", "veto_reasons"
+    standings = [
+        Standing(pk, Target(unit_id, "", path, person_id), total, eligible)
+        for pk, unit_id, path, person_id, total, eligible in rows.values_list(
+            "pk", "unit_id", "unit__path", "person_id", "total", "eligible"
         )
     ]
     now = timezone.now()
-    written = upsert_rows(
+    update_rows(
         AssessmentResult,
-        ("scheme", "unit", "person", "round", *RESULT_FIELDS, "created_at", "updated_at"),
-        (
-            (
-                scheme.pk,
-                row.target.unit_id,
-                row.target.person_id,
-                round_,
-                row.total,
-                row.bonus,
-                rank,
-                grade,
-                title,
-                not row.reasons,
-                row.reasons,
-                now,
-                now,
-            )
-            for row, rank, grade, title in _rank(scheme, scored)
-        ),
-        unique_fields=("scheme", "unit", "person", "round"),
-        update_fields=("rank", "grade", "title", "updated_at"),
-        returning=("id",),
+        (*RANKING_FIELDS, "updated_at"),
+        ((row.pk, rank, grade, title, now) for row, rank, grade, title in _rank(scheme, standings)),
+        changed=RANKING_FIELDS,
     )
-    return len(written)
+    return len(standings)
 
 
 # ---------------------------------------------------------------- rounds

@@ -126,6 +126,38 @@ def upsert_rows(model, fields, rows, *, unique_fields, update_fields, returning=
     return written
 
 
+def update_rows(model, fields, rows, *, changed):
+    """Rewrite ``fields`` of the rows whose primary keys lead ``rows`` (``(pk, *values)``),
+    only where one of the ``changed`` fields differs: one COPY into a staging table, then one
+    UPDATE … FROM it. Must run inside a transaction. Returns how many rows were rewritten."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+
+    def column(name):
+        return quote(meta.get_field(name).column)
+
+    table = quote(meta.db_table)
+    staging = quote(f"staging_{meta.db_table}")
+    key = quote(meta.pk.column)
+    names = ", ".join([key, *(column(name) for name in fields)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+        _copy(cursor, staging, [meta.pk, *(meta.get_field(name) for name in fields)], rows)
+        cursor.execute(
+            f"UPDATE {table} SET "
+            + ", ".join(f"{column(name)} = staged.{column(name)}" for name in fields)
+            + f" FROM {staging} AS staged WHERE {table}.{key} = staged.{key} AND "
+            f"({', '.join(f'{table}.{column(name)}' for name in changed)}) IS DISTINCT FROM "
+            f"({', '.join(f'staged.{column(name)}' for name in changed)})"
+        )
+        rewritten = cursor.rowcount
+        cursor.execute(f"DROP TABLE {staging}")
+    return rewritten
+
+
 def copy_objects(model, objects):
     """Unsaved instances of ``model`` in one COPY, every column as ``save()`` would write it
     (defaults from the constructor, ``auto_now`` stamps). Their primary keys stay unset."""

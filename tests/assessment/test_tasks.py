@@ -65,11 +65,22 @@ def test_scoring_in_parts_then_ranking_gives_what_one_run_gives(
         county.township_b.pk,
         township_c.pk,
     }
-    # A savepoint, the read, the upsert (a staging table made, copied into, upserted from,
+    # A savepoint, the read, the update (a staging table made, copied into, updated from,
     # dropped), the savepoint's release.
     with django_assert_num_queries(7):
         services.rank_round(scheme, "self")
     assert standings(scheme) == whole
+
+    # The next night: a part rescored keeps its results' standing until the round is ranked.
+    figures["test.score"][county.township_b.pk] = 95
+    services.score_scheme(scheme, "self", under=county.township_b)
+    assert ("乙镇", Decimal("95.00"), 2, "合格", "二等奖", True) in standings(scheme)
+    services.rank_round(scheme, "self")
+    assert standings(scheme) == [
+        ("丙镇", Decimal("80.00"), None, "合格", "", False),
+        ("乙镇", Decimal("95.00"), 1, "优秀", "一等奖", True),
+        ("甲镇", Decimal("90.00"), 2, "合格", "二等奖", True),
+    ]
 
 
 def test_a_large_scheme_is_scored_in_parts_on_a_real_worker(

@@ -6,7 +6,7 @@ import pytest
 from django.db import DataError, IntegrityError, transaction
 
 from apps.accounts.models import User
-from apps.core.bulk import copy_objects, copy_rows, upsert_rows
+from apps.core.bulk import copy_objects, copy_rows, update_rows, upsert_rows
 from apps.notifications.models import Notification
 
 FIELDS = ("recipient_id", "key", "title", "body", "url", "created_at", "read_at", "email_requested")
@@ -111,3 +111,22 @@ def test_a_bad_row_upserts_nothing():
             returning=("id",),
         )
     assert not Notification.objects.filter(recipient=user).exists()
+
+
+@pytest.mark.django_db
+def test_update_rows_rewrites_only_the_rows_whose_watched_fields_differ():
+    user = User.objects.create_user("copy", password=None)
+    same = Notification.objects.create(recipient=user, key="same", title="一", body="正文")
+    moved = Notification.objects.create(recipient=user, key="moved", title="一", body="正文")
+    with transaction.atomic():
+        rewritten = update_rows(
+            Notification,
+            ("title", "body"),
+            [(same.pk, "一", "新正文"), (moved.pk, "二", "新正文")],
+            changed=("title",),
+        )
+    assert rewritten == 1
+    same.refresh_from_db()
+    moved.refresh_from_db()
+    assert (same.title, same.body) == ("一", "正文")  # its title stood: left as it was
+    assert (moved.title, moved.body) == ("二", "新正文")
