@@ -697,8 +697,8 @@ def _figure(by_key, target):
 
 
 class Scored(NamedTuple):
-    """One target's figures before ranking; ``lines`` are ``(indicator, raw, points,
-    contribution, links)`` per indicator."""
+    """One target's figures before ranking; ``lines`` are ``[indicator id, max points, raw,
+    points, contribution, links]`` per indicator, in the walk's order."""
 
     target: Target
     total: Decimal
@@ -720,6 +720,20 @@ class Standing(NamedTuple):
     eligible: bool
 
 
+class Node(NamedTuple):
+    """An indicator as the walk reads it, with what it needs looked up once per scheme."""
+
+    indicator: Indicator
+    pk: int
+    max_points: Decimal
+    weight: Decimal  # its part's
+    below: list  # its children's positions in the walk
+    source: str
+    incident: bool
+    rule: EventRule | None
+    bonus: bool
+
+
 class Engine:
     """A scheme's indicator tree, rules and figures for one round, read once; ``score`` walks
     the tree for one target. The tree is flattened children first, so a target's walk is one
@@ -731,23 +745,31 @@ class Engine:
         for indicator in indicators:
             children[indicator.parent_id].append(indicator)
         weights = {part.pk: part.weight / HUNDRED for part in scheme.parts.all()}
-        # (indicator, its part's weight, positions of its children, is a bonus root or not)
         self.order = []
 
         def flatten(indicator, weight):
             weight = weights.get(indicator.part_id, weight)
             below = [flatten(child, weight) for child in children[indicator.pk]]
-            self.order.append((indicator, weight, below))
+            rule = indicator.rule
+            self.order.append(
+                Node(
+                    indicator,
+                    indicator.pk,
+                    indicator.max_points,
+                    weight,
+                    below,
+                    indicator.source,
+                    indicator.kind == Indicator.Kind.INCIDENT,
+                    EventRule.of(indicator) if "per_event" in rule or "range" in rule else None,
+                    bool(rule.get("bonus")),
+                )
+            )
             return len(self.order) - 1
 
         self.roots = [flatten(root, Decimal(1)) for root in children[None]]
         self.scheme = scheme
+        self.base = scheme.base_points
         self.round = round_
-        self.rules = {
-            indicator.pk: EventRule.of(indicator)
-            for indicator in indicators
-            if "per_event" in indicator.rule or "range" in indicator.rule
-        }
         unit_ids = list({target.unit_id for target in targets})
         codes = {i.source for i in indicators if i.source} | {v["source"] for v in scheme.vetoes}
         self.figures = sources.read_all(codes, scheme.period, unit_ids)
@@ -763,49 +785,54 @@ class Engine:
         ):
             self.manual_vetoes[(unit_id, person_id)].append(reason)
 
-    def _leaf(self, indicator, target):
+    def _leaf(self, node, target):
         """``(raw, points, sources)`` of one item for one target."""
-        base = self.scheme.base_points
-        rule = self.rules.get(indicator.pk)
-        if indicator.source:
-            figure = _figure(self.figures[indicator.source], target)
-            raw = figure.raw if figure else ZERO
-            links = figure.links if figure else []
-            if indicator.kind == Indicator.Kind.INCIDENT:
-                return raw, _event_points(indicator, rule, raw, target.kind, base), links
-            return raw, _data_points(indicator, rule, raw, target.kind, base), links
-        rows = self.hand.get((indicator.pk, target.unit_id, target.person_id))
+        if node.source:
+            figure = _figure(self.figures[node.source], target)
+            raw, links = (figure.raw, figure.links) if figure else (ZERO, [])
+            if node.incident:
+                return (
+                    raw,
+                    _event_points(node.indicator, node.rule, raw, target.kind, self.base),
+                    links,
+                )
+            return raw, _data_points(node.indicator, node.rule, raw, target.kind, self.base), links
+        rows = self.hand.get((node.pk, target.unit_id, target.person_id))
         raw = _in_force(rows, self.round) if rows else None
-        if indicator.kind == Indicator.Kind.INCIDENT:
-            return raw, _event_points(indicator, rule, raw or ZERO, target.kind, base), []
+        if node.incident:
+            return (
+                raw,
+                _event_points(node.indicator, node.rule, raw or ZERO, target.kind, self.base),
+                [],
+            )
         return raw, (raw or ZERO), []
 
     def score(self, target):
         scheme = self.scheme
-        below_zero = bool(scheme.base_points)  # with a base, a category may go below zero
+        below_zero = bool(self.base)  # with a base, a category may go below zero
         points = [None] * len(self.order)
         lines = []
-        for position, (indicator, weight, below) in enumerate(self.order):
-            if below:
-                value = sum((points[child] for child in below), ZERO)
-                low = -indicator.max_points if below_zero else ZERO
-                value = min(max(value, low), indicator.max_points)
+        for position, node in enumerate(self.order):
+            if node.below:
+                value = sum((points[child] for child in node.below), ZERO)
+                low = -node.max_points if below_zero else ZERO
+                value = min(max(value, low), node.max_points)
                 raw, links = None, []
             else:
-                raw, value, links = self._leaf(indicator, target)
+                raw, value, links = self._leaf(node, target)
             value = _cents(value)
             points[position] = value
-            lines.append([indicator, raw, value, _cents(value * weight), links])
+            lines.append([node.pk, node.max_points, raw, value, _cents(value * node.weight), links])
         bonus = ZERO
         room = scheme.bonus_cap
-        total = scheme.base_points
+        total = self.base
         for root in self.roots:
             line = lines[root]
-            if line[0].rule.get("bonus"):
-                line[3] = min(points[root], room) if scheme.bonus_cap else points[root]
-                room -= line[3]
-                bonus += line[3]
-            total += line[3]
+            if self.order[root].bonus:
+                line[4] = min(points[root], room) if scheme.bonus_cap else points[root]
+                room -= line[4]
+                bonus += line[4]
+            total += line[4]
         reasons = [
             veto["reason"]
             for veto in scheme.vetoes
@@ -885,10 +912,9 @@ def score_scheme(scheme, round_, *, under=None):
         AssessmentLine,
         ("result", "indicator", *LINE_FIELDS),
         (
-            (result_id, indicator.pk, indicator.max_points, raw, points, contribution, links)
+            (ids[(row.target.unit_id, row.target.person_id)], *line)
             for row in computed
-            for result_id in [ids[(row.target.unit_id, row.target.person_id)]]
-            for indicator, raw, points, contribution, links in row.lines
+            for line in row.lines
         ),
         unique_fields=("result", "indicator"),
         update_fields=LINE_FIELDS,

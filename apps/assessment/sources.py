@@ -7,18 +7,20 @@ the three per-person ones …) share their ``load``, which ``read_all`` runs onc
 Apps may register more with ``register``.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
+    """A figure and the pages it was read from (a list several figures may share)."""
+
     raw: Decimal
-    links: list = field(default_factory=list)
+    links: list
 
 
 def _as_loaded(rows, period):
@@ -142,14 +144,14 @@ def _load_coverage(period, unit_ids):
 
 def _coverage(key):
     def figures(rows, period):
-        page = reverse("liaison:coverage")
+        links = [reverse("liaison:coverage")]
         figures = {}
         for unit_id, row in rows.items():
             if key == "cases_on_time_rate":
                 value = 100 * row["cases_on_time"] / row["cases"] if row["cases"] else 0
             else:
                 value = row[key]
-            figures[unit_id] = Figure(Decimal(value), [page])
+            figures[unit_id] = Figure(Decimal(value), links)
         return figures
 
     return figures
@@ -164,7 +166,7 @@ def _load_responsiveness(period, unit_ids):
 
 def _responsiveness(key):
     def figures(rows, period):
-        page = reverse("coordination:responsiveness")
+        links = [reverse("coordination:responsiveness")]
         figures = {}
         for row in rows:
             if key.endswith("_rate") and key != "satisfaction_rate":
@@ -172,7 +174,7 @@ def _responsiveness(key):
                 value = 100 * done / row["received"] if row["received"] else 0
             else:
                 value = row[key] or 0
-            figures[row["department"]] = Figure(Decimal(value), [page])
+            figures[row["department"]] = Figure(Decimal(value), links)
         return figures
 
     return figures
@@ -224,7 +226,7 @@ def _load_decisions(period, unit_ids):
 
 def _decisions(key):
     def figures(rows, period):
-        page = reverse("coordination:meeting-list")
+        links = [reverse("coordination:meeting-list")]
         figures = {}
         for unit_id, row in rows.items():
             if key.endswith("_rate"):
@@ -232,7 +234,7 @@ def _decisions(key):
                 value = 100 * done / row["owned"] if row["owned"] else 0
             else:
                 value = row[key]
-            figures[unit_id] = Figure(Decimal(value), [page])
+            figures[unit_id] = Figure(Decimal(value), links)
         return figures
 
     return figures
@@ -265,12 +267,12 @@ def _load_representatives(period, unit_ids):
 def _representatives(key):
     def figures(rows, period):
         query = urlencode({"period": period.pk, "level": "representative"})
-        page = f"{reverse('liaison:coverage')}?{query}"
+        links = [f"{reverse('liaison:coverage')}?{query}"]
         figures = {}
         for user_id, row in rows.items():
             # "absent": 1 for a representative who took part in no group activity at all.
             value = int(not row["gatherings"]) if key == "absent" else row[key]
-            figures[person_key(user_id)] = Figure(Decimal(value), [page])
+            figures[person_key(user_id)] = Figure(Decimal(value), links)
         return figures
 
     return figures
