@@ -605,10 +605,16 @@ def target_units(scheme, under=None):
     )
 
 
+# Parts are cut at the county: a province's or prefecture's scheme is scored county by county.
+ABOVE_COUNTY = (OrgUnit.Kind.PROVINCE, OrgUnit.Kind.PREFECTURE)
+
+
 def scoring_parts(scheme):
     """The units whose targets are scored by separate tasks when a scheme scores more than
-    SCORING_PART targets (a province's 执委): the owner unit's children; none for a smaller
-    scheme, scored by one task."""
+    SCORING_PART targets (a province's 执委): the owner unit's children, a prefecture among
+    them replaced by its own children down to the counties (so that a province's night is
+    shared county by county among the worker hosts); none for a smaller scheme, scored by one
+    task."""
     if scheme.level == Level.PERSON:
         count = representatives_in(
             OrgUnit.objects.filter(path__startswith=scheme.unit.path, kind=OrgUnit.Kind.VILLAGE)
@@ -617,7 +623,14 @@ def scoring_parts(scheme):
         count = target_units(scheme).count()
     if count <= SCORING_PART:
         return []
-    return list(scheme.unit.children.order_by("path").values_list("pk", flat=True))
+    parts, above = [], [scheme.unit]
+    while above:
+        children = (
+            OrgUnit.objects.filter(parent__in=above).order_by("path").values_list("pk", "kind")
+        )
+        above = [pk for pk, kind in children if kind in ABOVE_COUNTY]
+        parts += [pk for pk, kind in children if kind not in ABOVE_COUNTY]
+    return parts
 
 
 class Target(NamedTuple):

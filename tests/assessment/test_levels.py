@@ -69,3 +69,32 @@ def test_a_source_is_refused_at_a_level_it_has_no_figures_for(prefecture, year):
     errors = refused.value.message_dict
     assert "联系户走访" in errors["indicators"][0] and "县" in errors["indicators"][0]
     assert "转介超时" in errors["vetoes"][0]
+
+
+def test_a_province_scheme_is_scored_in_parts_county_by_county(year, figures, monkeypatch):
+    """Cut at the county, so that many worker hosts share a province's night; a department
+    under the province or a prefecture is a part of its own, so nothing is left out."""
+    province = make_unit("湘省", "43", OrgUnit.Kind.PROVINCE)
+    bureau = make_unit("省民政厅", "43D1", OrgUnit.Kind.DEPARTMENT, province)
+    city = make_unit("江城市", "4301", OrgUnit.Kind.PREFECTURE, province)
+    city_bureau = make_unit("市民政局", "4301D1", OrgUnit.Kind.DEPARTMENT, city)
+    counties = [
+        make_unit(name, code, OrgUnit.Kind.COUNTY, city)
+        for name, code in (("东县", "430101"), ("西县", "430102"))
+    ]
+    for index, county in enumerate(counties):
+        make_unit(f"{county.name}城关镇", f"43010{index + 1}01", OrgUnit.Kind.TOWNSHIP, county)
+    scheme = services.save_scheme(
+        make_user("province_admin", Role.COUNTY_ADMIN, province),
+        title="2026年度乡镇妇联工作考核",
+        period=year,
+        level="township",
+        indicators=[{"title": "综合", "max_points": 100, "kind": "manual"}],
+    )
+    monkeypatch.setattr(services, "SCORING_PART", 1)
+    parts = services.scoring_parts(scheme)
+    assert sorted(parts) == sorted([bureau.pk, city_bureau.pk, *(c.pk for c in counties)])
+    for unit_id in parts:
+        services.score_scheme(scheme, "self", under=OrgUnit.objects.get(pk=unit_id))
+    services.rank_round(scheme, "self")
+    assert scheme.results.filter(round="self").count() == 2
