@@ -159,6 +159,7 @@ class Objective(ScopedModel):
         blank=True,
         on_delete=models.CASCADE,
         related_name="children",
+        db_index=False,  # objective_parent_plan leads with it
     )
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
@@ -219,7 +220,12 @@ class Objective(ScopedModel):
         verbose_name = _("objective")
         verbose_name_plural = _("objectives")
         ordering = ["plan", "depth", "category", "pk"]
-        indexes = [models.Index(fields=["plan", "depth"], name="objective_plan_depth")]
+        indexes = [
+            models.Index(fields=["plan", "depth"], name="objective_plan_depth"),
+            # An objective's children within its plan (leaves() and parents()): with only the
+            # plan's index to choose from, PostgreSQL may read the whole plan for each row.
+            models.Index(fields=["parent", "plan"], name="objective_parent_plan"),
+        ]
 
     def __str__(self):
         return self.title
