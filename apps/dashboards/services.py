@@ -31,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber, Substr
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -417,11 +418,11 @@ def supervision_panel(view):
         ],
         "overdue": [
             {
-                "id": item.pk,
-                "title": item.title,
-                "lead_unit": item.lead_unit.name,
-                "deadline": item.deadline.isoformat(),
-                "url": item.get_absolute_url(),
+                "id": item["pk"],
+                "title": item["title"],
+                "lead_unit": item["lead_unit__name"],
+                "deadline": item["deadline"].isoformat(),
+                "url": reverse("supervision:item-detail", args=[item["pk"]]),
             }
             for item in reports.overdue_items(items)
         ],
@@ -622,8 +623,10 @@ def innovation_panel(view, limit=20):
         target["items"] += row["items"]
         target["points"] += float(row["points"] or 0)
     listed = [
-        {"title": item.title, "unit": item.unit.name, "points": float(item.awarded_points)}
-        for item in items.select_related("unit").order_by("-awarded_points", "pk")[:limit]
+        {"title": row["title"], "unit": row["unit__name"], "points": float(row["awarded_points"])}
+        for row in items.order_by("-awarded_points", "pk").values(
+            "title", "unit__name", "awarded_points"
+        )[:limit]
     ]
     return {
         "count": sum(row["items"] for row in by_unit.values()),
@@ -886,7 +889,6 @@ def send_weekly_digest(today=None):
     """Weekly: each active leader gets one notification (in-app and e-mail) with the headline
     figures of her dashboard for the current period and a link to it; once per ISO week, so a
     rerun sends nothing twice. Returns the number sent."""
-    from django.urls import reverse
     from django.utils import translation
 
     from apps.accounts.models import User
