@@ -31,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber, Substr
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -272,12 +273,14 @@ def assessment_panel(view):
     furthest round scored: its first RANKED_ROWS units by rank (``count``: how many it ranks),
     with the previous period's total, rank and grade beside each unit. Two queries: the first
     ranks of every level and round (a window in SQL), then the previous period's rows of the
-    units shown."""
-    from apps.assessment.models import AssessmentResult, Level
+    units shown. Both read only the columns shown, as plain rows: model instances of the
+    result, its scheme and its unit cost more than the query itself."""
+    from apps.assessment.models import AssessmentResult, Level, Round
 
     results = AssessmentResult.objects.for_user(view.user).filter(
         person=None, unit__path__startswith=view.unit.path
     )
+    shown = ("unit", "round", "total", "rank", "grade")
     each_round = [F("scheme__level"), F("round")]
     first_ranks = (
         results.filter(scheme__period=view.period)
@@ -290,63 +293,61 @@ def assessment_panel(view):
             ranked=Window(Count("pk"), partition_by=each_round),
         )
         .filter(position__lte=RANKED_ROWS)
-        .select_related("scheme", "unit")
         .order_by("scheme__level", "round", "position")
+        .values(*shown, "ranked", "unit__name", level=F("scheme__level"))
     )
-    by_level = _at_furthest_round(first_ranks, lambda result: result.scheme.level)
+    by_level = _at_furthest_round(first_ranks)
     earlier = {}
     if view.previous is not None:
         before = results.filter(
             scheme__period=view.previous,
-            unit__in={result.unit_id for rows in by_level.values() for result in rows},
-        ).select_related("scheme")
-        for level, rows in _at_furthest_round(before, lambda r: r.scheme.level).items():
-            earlier.update({(level, result.unit_id): result for result in rows})
+            unit__in={row["unit"] for rows in by_level.values() for row in rows},
+        ).values(*shown, level=F("scheme__level"))
+        for level, rows in _at_furthest_round(before).items():
+            earlier.update({(level, row["unit"]): row for row in rows})
     # Townships first: the chart draws the first level, the others are tables below it.
     order = {level: position for position, level in enumerate(Level.values)}
     return {
         "levels": [
             {
                 "level": level,
-                "label": str(rows[0].scheme.get_level_display()),
-                "round": str(rows[0].get_round_display()),
-                "count": rows[0].ranked,
-                "rows": [
-                    _result_row(result, earlier.get((level, result.unit_id)), view)
-                    for result in rows
-                ],
+                "label": str(Level(level).label),
+                "round": str(Round(rows[0]["round"]).label),
+                "count": rows[0]["ranked"],
+                "rows": [_result_row(row, earlier.get((level, row["unit"])), view) for row in rows],
             }
             for level, rows in sorted(by_level.items(), key=lambda item: order[item[0]])
         ]
     }
 
 
-def _at_furthest_round(results, level_of):
-    """``results`` by level, each level's of its furthest round only (自评 → … → 审定)."""
+def _at_furthest_round(results):
+    """``results`` (rows with a ``level`` and a ``round``) by level, each level's of its
+    furthest round only (自评 → … → 审定)."""
     from apps.assessment.models import ROUND_ORDER
 
     by_level = {}
     for result in results:
-        rows = by_level.setdefault(level_of(result), [])
-        if rows and ROUND_ORDER.index(result.round) > ROUND_ORDER.index(rows[0].round):
+        rows = by_level.setdefault(result["level"], [])
+        if rows and ROUND_ORDER.index(result["round"]) > ROUND_ORDER.index(rows[0]["round"]):
             rows.clear()
-        if not rows or rows[0].round == result.round:
+        if not rows or rows[0]["round"] == result["round"]:
             rows.append(result)
     return by_level
 
 
 def _result_row(result, earlier, view):
     return {
-        "unit": result.unit_id,
-        "name": result.unit.name,
+        "unit": result["unit"],
+        "name": result["unit__name"],
         # The results read lie in the unit's subtree: any of them below the unit opens.
-        "drill": _drill(view, result.unit_id),
-        "total": float(result.total),
-        "rank": result.rank,
-        "grade": result.grade,
-        "previous_total": float(earlier.total) if earlier else None,
-        "previous_rank": earlier.rank if earlier else None,
-        "previous_grade": earlier.grade if earlier else None,
+        "drill": _drill(view, result["unit"]),
+        "total": float(result["total"]),
+        "rank": result["rank"],
+        "grade": result["grade"],
+        "previous_total": float(earlier["total"]) if earlier else None,
+        "previous_rank": earlier["rank"] if earlier else None,
+        "previous_grade": earlier["grade"] if earlier else None,
     }
 
 
@@ -417,11 +418,11 @@ def supervision_panel(view):
         ],
         "overdue": [
             {
-                "id": item.pk,
-                "title": item.title,
-                "lead_unit": item.lead_unit.name,
-                "deadline": item.deadline.isoformat(),
-                "url": item.get_absolute_url(),
+                "id": item["pk"],
+                "title": item["title"],
+                "lead_unit": item["lead_unit__name"],
+                "deadline": item["deadline"].isoformat(),
+                "url": reverse("supervision:item-detail", args=[item["pk"]]),
             }
             for item in reports.overdue_items(items)
         ],
@@ -622,8 +623,10 @@ def innovation_panel(view, limit=20):
         target["items"] += row["items"]
         target["points"] += float(row["points"] or 0)
     listed = [
-        {"title": item.title, "unit": item.unit.name, "points": float(item.awarded_points)}
-        for item in items.select_related("unit").order_by("-awarded_points", "pk")[:limit]
+        {"title": row["title"], "unit": row["unit__name"], "points": float(row["awarded_points"])}
+        for row in items.order_by("-awarded_points", "pk").values(
+            "title", "unit__name", "awarded_points"
+        )[:limit]
     ]
     return {
         "count": sum(row["items"] for row in by_unit.values()),
@@ -886,7 +889,6 @@ def send_weekly_digest(today=None):
     """Weekly: each active leader gets one notification (in-app and e-mail) with the headline
     figures of her dashboard for the current period and a link to it; once per ISO week, so a
     rerun sends nothing twice. Returns the number sent."""
-    from django.urls import reverse
     from django.utils import translation
 
     from apps.accounts.models import User

@@ -37,15 +37,20 @@ class ProgressReportQuerySet(ScopedQuerySet):
             "objective__plan", "objective__assignee_unit", "submitted_by", "reviewed_by"
         )
 
+    def submitted_by_others(self, user):
+        """Submitted reports that ``user`` did not file: what a reviewer may decide on before
+        the rule of whose reports she reviews."""
+        from apps.objectives.models import ProgressReport
+
+        return self.filter(status=ProgressReport.Status.SUBMITTED).exclude(submitted_by=user)
+
     def awaiting_review_by(self, user):
         """Submitted reports ``user`` may decide on, oldest first: the rule of
         services.progress.can_review (staff over the unit that handed the objective down, which
         is the parent's unit, or the plan's for a top-level objective) as one filter."""
-        from apps.objectives.models import ProgressReport
-
         if not user.is_authenticated or not user.has_role(*STAFF_ROLES):
             return self.none()
-        waiting = self.filter(status=ProgressReport.Status.SUBMITTED).exclude(submitted_by=user)
+        waiting = self.submitted_by_others(user)
         if not user.is_superuser:
             under = Q(objective__parent__isnull=False) & reduce(
                 or_,

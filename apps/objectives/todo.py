@@ -119,11 +119,17 @@ class ReportReviewTodo(todo.TodoKind):
     deadline_kind = "progress-report"
 
     def items(self, user):
-        waiting = ProgressReport.objects.for_user(user).awaiting_review_by(user)
+        # Handed down by one of her own units is narrower than awaiting_review_by's rule (her
+        # units lie in her area), so it alone picks the reports: the area rule's two joins more
+        # made this the costliest query of the list to plan (1.1 ms of planning, 0.7 without).
+        waiting = ProgressReport.objects.for_user(user).submitted_by_others(user)
         # Only what the title names: the objective and the unit it was handed to. The plan, the
-        # filer and the reviewer of the page's details made this the costliest query of the
-        # list to plan.
-        return waiting.filter(self.handed_down_by(user)).select_related("objective__assignee_unit")
+        # filer and the reviewer of the page's details cost planning time too.
+        return (
+            waiting.filter(self.handed_down_by(user))
+            .select_related("objective__assignee_unit")
+            .order_by("submitted_at", "pk")
+        )
 
     def handed_down_by(self, user):
         rules = [Q(pk__in=[])]

@@ -238,10 +238,11 @@ def state_counts_by_unit(items, today=None, group=None):
 
 def overdue_items(items, today=None, limit=20):
     """For the dashboards: the first ``limit`` of ``items`` that are overdue (逾期 as above),
-    oldest deadline first, with their lead unit. One query."""
+    oldest deadline first, as rows of their ``pk``, ``title``, ``deadline`` and lead unit's
+    name (``lead_unit__name``). One query."""
     today = today or timezone.localdate()
     return list(
         items.filter(overdue_q(today))
-        .select_related("lead_unit")
-        .order_by("deadline", "pk")[:limit]
+        .order_by("deadline", "pk")
+        .values("pk", "title", "deadline", "lead_unit__name")[:limit]
     )
