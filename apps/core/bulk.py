@@ -4,6 +4,7 @@ stream, with none of the per-row work an INSERT through the ORM costs."""
 
 import io
 import json
+from contextlib import contextmanager
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
@@ -94,36 +95,45 @@ def copy_rows(model, fields, rows):
         return _copy(cursor, connection.ops.quote_name(meta.db_table), columns, rows)
 
 
+@contextmanager
+def _staged(cursor, model, columns, rows):
+    """A temporary table of ``model``'s ``columns`` (its fields) holding ``rows``, copied in;
+    dropped when the block ends (and at COMMIT if the block fails)."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    staging = quote(f"staging_{meta.db_table}")
+    names = ", ".join(quote(field.column) for field in columns)
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+        f"SELECT {names} FROM {quote(meta.db_table)} WITH NO DATA"
+    )
+    _copy(cursor, staging, columns, rows)
+    yield staging, names
+    cursor.execute(f"DROP TABLE {staging}")
+
+
+def _columns(model, names):
+    return [connection.ops.quote_name(model._meta.get_field(name).column) for name in names]
+
+
 def upsert_rows(model, fields, rows, *, unique_fields, update_fields, returning=()):
     """Insert ``rows`` (as for ``copy_rows``) into ``model``'s table, or where a row with the
     same ``unique_fields`` exists, rewrite its ``update_fields`` in place (keeping its id and
     what points at it): one COPY into a staging table, then one INSERT … ON CONFLICT. Must run
     inside a transaction. Returns the ``returning`` columns of every row written, as tuples,
     or without ``returning`` how many rows were written."""
-    meta = model._meta
-    quote = connection.ops.quote_name
-
-    def column(name):
-        return quote(meta.get_field(name).column)
-
-    table = quote(meta.db_table)
-    staging = quote(f"staging_{meta.db_table}")
-    names = ", ".join(column(name) for name in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-            f"SELECT {names} FROM {table} WITH NO DATA"
-        )
-        _copy(cursor, staging, [meta.get_field(name) for name in fields], rows)
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [model._meta.get_field(name) for name in fields]
+    with connection.cursor() as cursor, _staged(cursor, model, columns, rows) as (staging, names):
         cursor.execute(
             f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} "
-            f"ON CONFLICT ({', '.join(column(name) for name in unique_fields)}) DO UPDATE SET "
-            + ", ".join(f"{column(name)} = EXCLUDED.{column(name)}" for name in update_fields)
-            + (f" RETURNING {', '.join(column(name) for name in returning)}" if returning else "")
+            f"ON CONFLICT ({', '.join(_columns(model, unique_fields))}) DO UPDATE SET "
+            + ", ".join(
+                f"{column} = EXCLUDED.{column}" for column in _columns(model, update_fields)
+            )
+            + (f" RETURNING {', '.join(_columns(model, returning))}" if returning else "")
         )
-        written = cursor.fetchall() if returning else cursor.rowcount
-        cursor.execute(f"DROP TABLE {staging}")
-    return written
+        return cursor.fetchall() if returning else cursor.rowcount
 
 
 def update_rows(model, fields, rows, *, changed):
@@ -131,31 +141,19 @@ def update_rows(model, fields, rows, *, changed):
     only where one of the ``changed`` fields differs: one COPY into a staging table, then one
     UPDATE … FROM it. Must run inside a transaction. Returns how many rows were rewritten."""
     meta = model._meta
-    quote = connection.ops.quote_name
-
-    def column(name):
-        return quote(meta.get_field(name).column)
-
-    table = quote(meta.db_table)
-    staging = quote(f"staging_{meta.db_table}")
-    key = quote(meta.pk.column)
-    names = ", ".join([key, *(column(name) for name in fields)])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-            f"SELECT {names} FROM {table} WITH NO DATA"
-        )
-        _copy(cursor, staging, [meta.pk, *(meta.get_field(name) for name in fields)], rows)
+    table = connection.ops.quote_name(meta.db_table)
+    key = connection.ops.quote_name(meta.pk.column)
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    watched = _columns(model, changed)
+    with connection.cursor() as cursor, _staged(cursor, model, columns, rows) as (staging, _names):
         cursor.execute(
             f"UPDATE {table} SET "
-            + ", ".join(f"{column(name)} = staged.{column(name)}" for name in fields)
+            + ", ".join(f"{column} = staged.{column}" for column in _columns(model, fields))
             + f" FROM {staging} AS staged WHERE {table}.{key} = staged.{key} AND "
-            f"({', '.join(f'{table}.{column(name)}' for name in changed)}) IS DISTINCT FROM "
-            f"({', '.join(f'staged.{column(name)}' for name in changed)})"
+            f"({', '.join(f'{table}.{column}' for column in watched)}) IS DISTINCT FROM "
+            f"({', '.join(f'staged.{column}' for column in watched)})"
         )
-        rewritten = cursor.rowcount
-        cursor.execute(f"DROP TABLE {staging}")
-    return rewritten
+        return cursor.rowcount
 
 
 def copy_objects(model, objects):
