@@ -278,7 +278,7 @@ def seed_department_scheme(context, period, log):
         scheme,
         users["dept"],
         admin,
-        {checklist: lambda index: 15 - index % 3, panel: lambda index: 14 - index % 5},
+        {checklist: lambda index: 15 - index % 3, panel: lambda index: 15 - index % 5},
     )
     _reviews(admin, checklist, units[1:3], 10, "联络员多次缺席联席会议")
     _through_every_round(scheme, admin, leader)

@@ -1098,7 +1098,7 @@ def _assessment_world(county, admin):
         level="township",
         indicators=[{"title": "基础工作", "max_points": 100, "kind": "manual"}],
     )
-    results = assessment.score_scheme(scheme, "self")
-    result = next(result for result in results if result.unit_id == county.township_a.pk)
+    assessment.score_scheme(scheme, "self")
+    result = scheme.results.get(round="self", unit=county.township_a)
     veto = assessment.add_veto(admin, scheme, unit=county.township_b, reason="造成不良影响")
     return {"assessment_scheme": scheme, "assessment_result": result, "assessment_veto": veto}
