@@ -589,12 +589,18 @@ def targets(scheme, under=None):
     unit, or for level ``person`` the active village representatives (执委) there — people on
     the liaison roll, not every account holding a village role. ``under`` (a unit inside the
     owner's) narrows them to one part of the area."""
-    path = (under or scheme.unit).path
     if scheme.level == Level.PERSON:
-        villages = OrgUnit.objects.filter(path__startswith=path, kind=OrgUnit.Kind.VILLAGE)
-        roll = representatives_in(villages).select_related("user")
+        roll = target_people(scheme, under).select_related("user")
         return [(representative.unit, representative.user) for representative in roll]
     return [(unit, None) for unit in target_units(scheme, under)]
+
+
+def target_people(scheme, under=None):
+    """The representatives (执委) a scheme of level ``person`` scores, as a queryset."""
+    path = (under or scheme.unit).path
+    return representatives_in(
+        OrgUnit.objects.filter(path__startswith=path, kind=OrgUnit.Kind.VILLAGE)
+    )
 
 
 def target_units(scheme, under=None):
@@ -616,9 +622,7 @@ def scoring_parts(scheme):
     shared county by county among the worker hosts); none for a smaller scheme, scored by one
     task."""
     if scheme.level == Level.PERSON:
-        count = representatives_in(
-            OrgUnit.objects.filter(path__startswith=scheme.unit.path, kind=OrgUnit.Kind.VILLAGE)
-        ).count()
+        count = target_people(scheme).count()
     else:
         count = target_units(scheme).count()
     if count <= SCORING_PART:
@@ -644,10 +648,8 @@ class Target(NamedTuple):
 
 def _scoring_targets(scheme, under=None):
     """``targets`` as plain rows, in one query: a province's 执委 scheme walks 220,000."""
-    path = (under or scheme.unit).path
     if scheme.level == Level.PERSON:
-        villages = OrgUnit.objects.filter(path__startswith=path, kind=OrgUnit.Kind.VILLAGE)
-        rows = representatives_in(villages).values_list(
+        rows = target_people(scheme, under).values_list(
             "unit_id", "unit__kind", "unit__path", "user_id"
         )
         return [Target(*row) for row in rows]
