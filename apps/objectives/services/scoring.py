@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce, Greatest, Least, Rank
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.bulk import update_rows, upsert_rows
 from apps.objectives.models import (
     InnovationItem,
     Objective,
@@ -34,6 +35,16 @@ from apps.objectives.models import (
 from apps.organizations.models import OrgUnit
 
 CENT = Decimal("0.01")
+# What a night's run writes of each score, in this order (see _snapshot).
+SNAPSHOT_FIELDS = (
+    "level",
+    "assigned_points",
+    "objective_points",
+    "innovation_points",
+    "deduction_points",
+    "score",
+    "grade",
+)
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=4))
 SCORED_UNIT_KINDS = {
     OrgUnit.Kind.TOWNSHIP: UnitScore.Level.TOWNSHIP,
@@ -155,11 +166,10 @@ def score_units(plan, now):
     )
     innovation_by_unit, innovation_by_person = _innovation_totals(plan)
     # A frozen score is final: no run, nightly or by hand, writes over it or deletes it.
-    frozen = set(plan.scores.filter(frozen=True).values_list("unit", "person"))
+    frozen = set(plan.scores.filter(frozen=True).order_by().values_list("unit", "person"))
     snapshots = [
         _snapshot(
             plan,
-            now,
             row,
             unit_id=row["assignee_unit"],
             person_id=None,
@@ -170,7 +180,6 @@ def score_units(plan, now):
     ] + [
         _snapshot(
             plan,
-            now,
             row,
             unit_id=row["assignee_unit"],
             person_id=row["assignee_person"],
@@ -179,59 +188,67 @@ def score_units(plan, now):
         )
         for row in person_rows
     ]
-    UnitScore.objects.bulk_create(
-        [row for row in snapshots if (row.unit_id, row.person_id) not in frozen],
-        update_conflicts=True,
-        unique_fields=["plan", "unit", "person"],
-        update_fields=[
-            "level",
-            "assigned_points",
-            "objective_points",
-            "innovation_points",
-            "deduction_points",
-            "score",
-            "grade",
+    # Rewritten in place on (plan, unit, person): a rescored row keeps its id and its rank
+    # until rank_scores moves it.
+    upsert_rows(
+        UnitScore,
+        (
+            "plan",
+            "unit",
+            "person",
+            *SNAPSHOT_FIELDS,
             "computed_at",
+            "frozen",
+            "created_at",
             "updated_at",
-        ],
+        ),
+        (
+            (plan.pk, unit_id, person_id, *figures, now, False, now, now)
+            for unit_id, person_id, *figures in snapshots
+            if (unit_id, person_id) not in frozen
+        ),
+        unique_fields=("plan", "unit", "person"),
+        update_fields=(*SNAPSHOT_FIELDS, "computed_at", "updated_at"),
     )
     # Units whose objectives were removed since the last run keep no stale score.
     plan.scores.filter(computed_at__lt=now, frozen=False).delete()
 
 
-def _snapshot(plan, now, row, *, unit_id, person_id, level, innovation):
+def _snapshot(plan, row, *, unit_id, person_id, level, innovation):
+    """``(unit, person, *SNAPSHOT_FIELDS)`` of one scored unit or person."""
     assigned = row["assigned"] or Decimal(0)
     on_objectives = (row["earned"] / assigned * 100) if assigned else Decimal(0)
     innovation = min(Decimal(innovation), plan.innovation_cap)
-    score = (on_objectives + innovation).quantize(Decimal("0.01"))
-    return UnitScore(
-        plan=plan,
-        unit_id=unit_id,
-        person_id=person_id,
-        level=level,
-        assigned_points=assigned,
-        objective_points=row["earned"].quantize(Decimal("0.01")),
-        innovation_points=innovation,
-        deduction_points=row["deducted"] or Decimal(0),
-        score=score,
-        grade=grade_of(plan, score),
-        computed_at=now,
-        created_at=now,
-        updated_at=now,
+    score = (on_objectives + innovation).quantize(CENT)
+    return (
+        unit_id,
+        person_id,
+        level,
+        assigned,
+        row["earned"].quantize(CENT),
+        innovation,
+        row["deducted"] or Decimal(0),
+        score,
+        grade_of(plan, score),
     )
 
 
 def rank_scores(plan):
     """Rank within each level: townships among townships, villages among villages, persons.
-    Frozen rows keep the rank they were frozen with."""
-    ranked = plan.scores.annotate(
-        position=Window(Rank(), partition_by=[F("level")], order_by=F("score").desc())
-    ).values_list("pk", "position")
-    frozen = set(plan.scores.filter(frozen=True).values_list("pk", flat=True))
-    UnitScore.objects.bulk_update(
-        [UnitScore(pk=pk, rank=position) for pk, position in ranked if pk not in frozen],
-        ["rank"],
-        batch_size=1000,
+    Frozen rows keep the rank they were frozen with; only the ranks that moved are written."""
+    # Ranked among all the plan's scores, frozen ones included, then the frozen left out.
+    ranked = (
+        plan.scores.annotate(
+            position=Window(Rank(), partition_by=[F("level")], order_by=F("score").desc())
+        )
+        .order_by()
+        .values_list("pk", "position", "frozen")
+    )
+    update_rows(
+        UnitScore,
+        ("rank",),
+        ((pk, position) for pk, position, frozen in ranked if not frozen),
+        changed=("rank",),
     )
 
 
