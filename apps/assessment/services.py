@@ -920,9 +920,9 @@ def score_scheme(scheme, round_, *, under=None):
         returning=("id", "unit", "person"),
     )
     ids = {(unit_id, person_id): pk for pk, unit_id, person_id in written}
-    # Each line rewritten in place on (result, indicator), as the results are: a night that
-    # rescores a province's 执委 updates 880,000 lines, with no index entry or foreign key to
-    # check again for a row that stays.
+    # Each line rewritten in place on (result, indicator), as the results are, and only where
+    # it changed: a night that rescores a province's 执委 reads 880,000 lines, most of them as
+    # the night before, and writes no new version of those.
     upsert_rows(
         AssessmentLine,
         ("result", "indicator", *LINE_FIELDS),
@@ -933,6 +933,7 @@ def score_scheme(scheme, round_, *, under=None):
         ),
         unique_fields=("result", "indicator"),
         update_fields=LINE_FIELDS,
+        changed=LINE_FIELDS,
     )
     # The foreign keys are checked at COMMIT with plans the session cached when the results
     # table was small (an earlier, smaller scheme): re-planned now, each check is an index

@@ -116,12 +116,24 @@ def _columns(model, names):
     return [connection.ops.quote_name(model._meta.get_field(name).column) for name in names]
 
 
-def upsert_rows(model, fields, rows, *, unique_fields, update_fields, returning=()):
+def _differs(table, other, columns, *, prefix):
+    """SQL true where ``table``'s row and ``other``'s differ in one of ``columns`` (nothing
+    without columns)."""
+    if not columns:
+        return ""
+    mine = ", ".join(f"{table}.{column}" for column in columns)
+    theirs = ", ".join(f"{other}.{column}" for column in columns)
+    return f"{prefix}({mine}) IS DISTINCT FROM ({theirs})"
+
+
+def upsert_rows(model, fields, rows, *, unique_fields, update_fields, changed=(), returning=()):
     """Insert ``rows`` (as for ``copy_rows``) into ``model``'s table, or where a row with the
     same ``unique_fields`` exists, rewrite its ``update_fields`` in place (keeping its id and
     what points at it): one COPY into a staging table, then one INSERT … ON CONFLICT. Must run
-    inside a transaction. Returns the ``returning`` columns of every row written, as tuples,
-    or without ``returning`` how many rows were written."""
+    inside a transaction. With ``changed``, an existing row is rewritten only where one of
+    those fields differs (an unchanged row costs no new row version, no WAL). Returns the
+    ``returning`` columns of every row written, as tuples, or without ``returning`` how many
+    rows were written."""
     table = connection.ops.quote_name(model._meta.db_table)
     columns = [model._meta.get_field(name) for name in fields]
     with connection.cursor() as cursor, _staged(cursor, model, columns, rows) as (staging, names):
@@ -131,6 +143,7 @@ def upsert_rows(model, fields, rows, *, unique_fields, update_fields, returning=
             + ", ".join(
                 f"{column} = EXCLUDED.{column}" for column in _columns(model, update_fields)
             )
+            + _differs(table, "EXCLUDED", _columns(model, changed), prefix=" WHERE ")
             + (f" RETURNING {', '.join(_columns(model, returning))}" if returning else "")
         )
         return cursor.fetchall() if returning else cursor.rowcount
@@ -144,14 +157,12 @@ def update_rows(model, fields, rows, *, changed):
     table = connection.ops.quote_name(meta.db_table)
     key = connection.ops.quote_name(meta.pk.column)
     columns = [meta.pk, *(meta.get_field(name) for name in fields)]
-    watched = _columns(model, changed)
     with connection.cursor() as cursor, _staged(cursor, model, columns, rows) as (staging, _names):
         cursor.execute(
             f"UPDATE {table} SET "
             + ", ".join(f"{column} = staged.{column}" for column in _columns(model, fields))
-            + f" FROM {staging} AS staged WHERE {table}.{key} = staged.{key} AND "
-            f"({', '.join(f'{table}.{column}' for column in watched)}) IS DISTINCT FROM "
-            f"({', '.join(f'staged.{column}' for column in watched)})"
+            + f" FROM {staging} AS staged WHERE {table}.{key} = staged.{key}"
+            + _differs(table, "staged", _columns(model, changed), prefix=" AND ")
         )
         return cursor.rowcount
 

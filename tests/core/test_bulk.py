@@ -95,6 +95,33 @@ def test_upsert_rows_inserts_new_rows_and_rewrites_existing_ones_in_place():
 
 
 @pytest.mark.django_db
+def test_upsert_rows_with_changed_leaves_an_unchanged_row_unwritten():
+    user = User.objects.create_user("copy", password=None)
+    moment = datetime(2026, 11, 27, tzinfo=UTC)
+    same = Notification.objects.create(recipient=user, key="same", title="一", url="/same/")
+    moved = Notification.objects.create(recipient=user, key="moved", title="一", url="/moved/")
+    with transaction.atomic():
+        written = upsert_rows(
+            Notification,
+            FIELDS,
+            [
+                (user.pk, "same", "一", "", "/new/", moment, None, False),
+                (user.pk, "moved", "二", "", "/new/", moment, None, False),
+                (user.pk, "new", "三", "", "/new/", moment, None, False),
+            ],
+            unique_fields=("recipient", "key"),
+            update_fields=("title", "url"),
+            changed=("title",),
+        )
+    assert written == 2  # the moved row and the new one
+    same.refresh_from_db()
+    moved.refresh_from_db()
+    assert (same.title, same.url) == ("一", "/same/")  # its title stood: not rewritten
+    assert (moved.title, moved.url) == ("二", "/new/")
+    assert Notification.objects.get(recipient=user, key="new").title == "三"
+
+
+@pytest.mark.django_db
 def test_a_bad_row_upserts_nothing():
     user = User.objects.create_user("copy", password=None)
     moment = datetime(2026, 11, 27, tzinfo=UTC)
