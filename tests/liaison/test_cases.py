@@ -1,6 +1,6 @@
 """Visits, cases and their states, the sensitive-case rule, mutual help and coverage."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -243,3 +243,29 @@ class TestCoverageAndAccessLog:
         with pytest.raises(DatabaseError), transaction.atomic():
             entry.delete()
         assert AccessLog.objects.get().record_label == "张桂芳"
+
+
+@pytest.mark.django_db
+def test_cases_opened_between_local_days_include_both_whole_days(village_a1_rep, household_a1):
+    """The range of moments stands for the local dates, as the days' figures have always
+    counted them (Asia/Shanghai is eight hours ahead of UTC)."""
+    zone = timezone.get_current_timezone()
+    _visit, case = log_need(village_a1_rep, household_a1)
+    moments = {
+        "day before, last minute": datetime(2026, 2, 28, 23, 59, tzinfo=zone),
+        "first day, midnight": datetime(2026, 3, 1, 0, 0, tzinfo=zone),
+        "last day, late evening": datetime(2026, 3, 31, 23, 30, tzinfo=zone),
+        "day after, midnight": datetime(2026, 4, 1, 0, 0, tzinfo=zone),
+    }
+    cases = {}
+    for label, moment in moments.items():
+        case.pk = None
+        case.opened_at = moment
+        case.save()
+        cases[label] = case.pk
+    opened = set(
+        Case.objects.opened_between(date(2026, 3, 1), date(2026, 3, 31)).values_list(
+            "pk", flat=True
+        )
+    )
+    assert opened == {cases["first day, midnight"], cases["last day, late evening"]}

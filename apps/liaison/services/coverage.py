@@ -52,7 +52,7 @@ def coverage(representatives, contacts, visits, cases, *, start, end, group):
     ):
         rows.setdefault(row[keys["visit"]], _empty_row())["visits"] = row["count"]
 
-    opened = cases.filter(opened_at__date__range=(start, end))
+    opened = cases.opened_between(start, end)
     for row in opened.values(keys["case"]).annotate(
         total=Count("pk"), on_time=Count("pk", filter=Q(first_response_at__lte=F("respond_by")))
     ):
@@ -134,9 +134,7 @@ def representative_figures(unit_ids, start, end):
     ):
         figures = rows.setdefault(row["representative__user"], _person_row())
         figures["visits"], figures["gatherings"] = row["visits"], row["gatherings"]
-    cases = Case.objects.filter(
-        representative__unit__in=unit_ids, opened_at__date__range=(start, end)
-    )
+    cases = Case.objects.opened_between(start, end).filter(representative__unit__in=unit_ids)
     for row in cases.values("representative__user").annotate(
         total=Count("pk"), on_time=Count("pk", filter=Q(first_response_at__lte=F("respond_by")))
     ):
@@ -187,7 +185,7 @@ def monthly_case_counts(start, end):
 
     zone = timezone.get_current_timezone()
     return list(
-        Case.objects.filter(opened_at__date__range=(start, end))
+        Case.objects.opened_between(start, end)
         .annotate(month=TruncMonth("opened_at", output_field=DateField(), tzinfo=zone))
         .order_by()
         .values("unit", "month", "category")
