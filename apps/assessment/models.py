@@ -266,7 +266,14 @@ class AssessmentResult(TimeStampedModel):
                 fields=["scheme", "round"],
                 condition=models.Q(person=None),
                 name="assessment_result_units",
-            )
+            ),
+            # The approved results of a round, which each part of a night's scoring leaves as
+            # they are: without it, every county's part read its scheme's 220,000 results.
+            models.Index(
+                fields=["scheme", "round"],
+                condition=models.Q(approved_at__isnull=False),
+                name="assessment_result_approved",
+            ),
         ]
 
     def __str__(self):
