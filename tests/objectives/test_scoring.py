@@ -1,13 +1,16 @@
 """考核奖励: set-based scoring, innovation awards within the cap, closing and rewards."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
 
 from apps.objectives import services
-from apps.objectives.models import InnovationItem, Objective, Reward, UnitScore
+from apps.objectives.models import InnovationItem, Objective, ObjectivePlan, Reward, UnitScore
+from apps.organizations.models import Period
 from tests.objectives.conftest import quantitative
 
 
@@ -323,3 +326,27 @@ def test_confirming_without_a_leader_does_not_claim_anyone_was_told(
     )
     messages = [str(message) for message in response.context["messages"]]
     assert messages == ["奖励已确认。尚无领导可通知审批。"]
+
+
+def _lock_elsewhere(model, pk):
+    """Whether another session may lock the row now (it does not wait)."""
+    try:
+        with transaction.atomic():
+            model.objects.select_for_update(nowait=True).get(pk=pk)
+        return True
+    except DatabaseError:
+        return False
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scoring_a_plan_locks_the_plan_alone(running_plan):
+    """The night scores every county's plan of the year side by side: a plan's run must not
+    hold its period (or its unit), which each of the others' runs reads the same way."""
+    with transaction.atomic():
+        services.score_plan(running_plan)
+        with ThreadPoolExecutor(1) as pool:
+            period_free = pool.submit(_lock_elsewhere, Period, running_plan.period_id).result()
+            plan_free = pool.submit(_lock_elsewhere, ObjectivePlan, running_plan.pk).result()
+    assert (period_free, plan_free) == (True, False)

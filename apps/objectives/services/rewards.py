@@ -61,7 +61,11 @@ def claim_innovation(
 def award_innovation(user, item, *, points, comment=""):
     """A county reviewer awards points, never more than claimed nor past the unit's cap."""
     _require_county_admin(user)
-    item = InnovationItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
+    item = (
+        InnovationItem.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .get(pk=item.pk)
+    )
     if item.status != InnovationItem.Status.CLAIMED:
         raise ValidationError(_("This item has already been reviewed."))
     if points <= 0 or points > item.claimed_points:
@@ -90,7 +94,11 @@ def reject_innovation(user, item, *, comment):
     _require_county_admin(user)
     # Locked and read afresh, as in award_innovation: a rejection sent after an award (a retry,
     # a second tab) must not overwrite it.
-    item = InnovationItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
+    item = (
+        InnovationItem.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .get(pk=item.pk)
+    )
     if item.status != InnovationItem.Status.CLAIMED:
         raise ValidationError(_("This item has already been reviewed."))
     if not comment or not comment.strip():
@@ -124,7 +132,9 @@ def close_period(user, period):
     _require_county_admin(user)
     period = Period.objects.select_for_update().get(pk=period.pk)
     plans = list(
-        ObjectivePlan.objects.select_for_update().filter(period=period).select_related("unit")
+        ObjectivePlan.objects.select_for_update(of=("self",))
+        .filter(period=period)
+        .select_related("unit")
     )
     drafts = [plan for plan in plans if plan.is_draft]
     if drafts:

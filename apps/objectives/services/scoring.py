@@ -262,7 +262,11 @@ def is_scorable(plan):
 def score_plan(plan):
     """Score one plan end to end. Returns False, touching nothing, when the plan is not
     scorable (a draft, a closed plan, a plan of a closed period): frozen scores stay frozen."""
-    plan = ObjectivePlan.objects.select_for_update().select_related("period").get(pk=plan.pk)
+    plan = (
+        ObjectivePlan.objects.select_for_update(of=("self",))
+        .select_related("period")
+        .get(pk=plan.pk)
+    )
     if not is_scorable(plan):
         return False
     now = timezone.now()
