@@ -970,12 +970,13 @@ def _rank(scheme, computed):
         if row.total != previous:
             rank, previous = position, row.total
         ranks[id(row)] = rank
+    minimums = [_number(grade.get("min", 0)) for grade in grades]
     ranked = []
     for row in computed:
         vetoed = not row.eligible
         grade_name = ""
-        for grade in grades:
-            if row.total < _number(grade.get("min", 0)):
+        for grade, minimum in zip(grades, minimums, strict=True):
+            if row.total < minimum:
                 continue
             if vetoed and (grade["name"] in quotas or grade.get("award")):
                 continue
@@ -995,20 +996,31 @@ def _rank(scheme, computed):
 @transaction.atomic
 def rank_round(scheme, round_):
     """Rank, grade and prize every result of a round not yet approved, from the totals
-    already written: the last step when a scheme's targets were scored in parts. One read and
-    one update of the results whose standing moved, whatever the number of results."""
-    rows = AssessmentResult.objects.filter(scheme=scheme, round=round_, approved_at=None)
-    standings = [
-        Standing(pk, Target(unit_id, "", path, person_id), total, eligible)
-        for pk, unit_id, path, person_id, total, eligible in rows.values_list(
-            "pk", "unit_id", "unit__path", "person_id", "total", "eligible"
+    already written: the last step when a scheme's targets were scored in parts. One read,
+    and one update of the results whose standing moved, whatever the number of results."""
+    rows = (
+        AssessmentResult.objects.filter(scheme=scheme, round=round_, approved_at=None)
+        # Unordered: ranked here; the model's ordering joined the scheme and period and sorted
+        # a province's 220,000 results on disk (0.65 s of a serial step).
+        .order_by()
+        .values_list(
+            "pk", "unit_id", "unit__path", "person_id", "total", "eligible", *RANKING_FIELDS
         )
-    ]
+    )
+    standing_of, standings = {}, []
+    for pk, unit_id, path, person_id, total, eligible, *standing in rows:
+        standings.append(Standing(pk, Target(unit_id, "", path, person_id), total, eligible))
+        standing_of[pk] = tuple(standing)
     now = timezone.now()
+    # Only the standings that moved are sent back.
     update_rows(
         AssessmentResult,
         (*RANKING_FIELDS, "updated_at"),
-        ((row.pk, rank, grade, title, now) for row, rank, grade, title in _rank(scheme, standings)),
+        (
+            (row.pk, *standing, now)
+            for row, *standing in _rank(scheme, standings)
+            if tuple(standing) != standing_of[row.pk]
+        ),
         changed=RANKING_FIELDS,
     )
     return len(standings)

@@ -45,12 +45,18 @@ def _formatter(field):
     return _quoted
 
 
+EMPTY_JSON = {list: _quoted("[]"), dict: _quoted("{}")}
+
+
 def _json_writer(field):
     """Writes a JSON column, each distinct object once: rows written together often share one
     (the assessment's lines of one source carry the same list of links)."""
     written = {}
 
     def write(value):
+        # Most rows' veto reasons: an empty list, each row's own.
+        if not value and type(value) in EMPTY_JSON:
+            return EMPTY_JSON[type(value)]
         # Keyed by identity, with the value kept alive so that no other object takes its id.
         seen = written.get(id(value))
         if seen is None:
