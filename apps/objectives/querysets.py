@@ -97,5 +97,6 @@ class RewardQuerySet(ScopedQuerySet):
             plan__unit__path__in=ancestor_paths(user.scope_paths)
         )
         if user.has_role(Role.COUNTY_ADMIN, Role.LEADER):
-            return self.filter(published | Q(pk__in=super().for_user(user).values("pk")))
+            in_area = (Q(unit__path__startswith=path) for path in user.scope_paths)
+            return self.filter(reduce(or_, in_area, published))
         return self.filter(published)
