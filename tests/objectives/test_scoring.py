@@ -350,3 +350,22 @@ def test_scoring_a_plan_locks_the_plan_alone(running_plan):
             period_free = pool.submit(_lock_elsewhere, Period, running_plan.period_id).result()
             plan_free = pool.submit(_lock_elsewhere, ObjectivePlan, running_plan.pk).result()
     assert (period_free, plan_free) == (True, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_award_holds_its_plan_until_it_commits(running_plan, county, county_admin):
+    """Awards to one unit are decided one at a time: each checks the unit's cap against the
+    points already awarded, which a second award side by side would not see yet."""
+    item = services.claim_innovation(
+        county_admin,
+        running_plan,
+        unit=county.township_a,
+        title="巾帼网格化联系群众",
+        description="按网格联系妇女群众",
+        claimed_points=Decimal(4),
+    )
+    with transaction.atomic():
+        services.award_innovation(county_admin, item, points=Decimal(4))
+        with ThreadPoolExecutor(1) as pool:
+            plan_free = pool.submit(_lock_elsewhere, ObjectivePlan, running_plan.pk).result()
+    assert plan_free is False

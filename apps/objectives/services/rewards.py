@@ -61,8 +61,10 @@ def claim_innovation(
 def award_innovation(user, item, *, points, comment=""):
     """A county reviewer awards points, never more than claimed nor past the unit's cap."""
     _require_county_admin(user)
+    # The plan is locked with the item: two awards to one unit, side by side, would each read
+    # the points already awarded before the other's, and together pass the unit's cap.
     item = (
-        InnovationItem.objects.select_for_update(of=("self",))
+        InnovationItem.objects.select_for_update(of=("self", "plan"))
         .select_related("plan")
         .get(pk=item.pk)
     )
