@@ -29,11 +29,16 @@ class ScopedQuerySet(models.QuerySet):
         scope_field = self.model.scope_field
         if user.is_superuser or scope_field is None:
             return self
-        paths = user.scope_paths
-        if not paths:
+        if not user.scope_paths:
             return self.none()
+        return self.filter(self.area_condition(user))
+
+    def area_condition(self, user):
+        """``in_area``'s rule for a user with memberships, as one condition to combine with
+        others (a model's own ``for_user``)."""
+        scope_field = self.model.scope_field
         lookup = f"{scope_field}__path__startswith" if scope_field else "path__startswith"
-        return self.filter(reduce(or_, (Q(**{lookup: path}) for path in paths)))
+        return reduce(or_, (Q(**{lookup: path}) for path in user.scope_paths))
 
 
 def covers(user, unit):

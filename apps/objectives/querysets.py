@@ -97,6 +97,5 @@ class RewardQuerySet(ScopedQuerySet):
             plan__unit__path__in=ancestor_paths(user.scope_paths)
         )
         if user.has_role(Role.COUNTY_ADMIN, Role.LEADER):
-            in_area = (Q(unit__path__startswith=path) for path in user.scope_paths)
-            return self.filter(reduce(or_, in_area, published))
+            return self.filter(published | self.area_condition(user))
         return self.filter(published)
