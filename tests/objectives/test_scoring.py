@@ -52,6 +52,18 @@ def running_plan(
     return plan
 
 
+def claim_grid_work(user, plan, unit):
+    """The unit's claim of 4 innovation points for its grid work (巾帼网格化联系群众)."""
+    return services.claim_innovation(
+        user,
+        plan,
+        unit=unit,
+        title="巾帼网格化联系群众",
+        description="按网格联系妇女群众",
+        claimed_points=Decimal(4),
+    )
+
+
 def scores(plan):
     return {
         (s.unit.name, s.person_id): (s.score, s.grade, s.rank)
@@ -95,14 +107,7 @@ def test_late_reports_are_deducted(running_plan, county, village_a1_rep):
 def test_innovation_points_count_within_the_cap(
     running_plan, county, county_admin, township_a_staff
 ):
-    first = services.claim_innovation(
-        township_a_staff,
-        running_plan,
-        unit=county.township_a,
-        title="巾帼网格化联系群众",
-        description="按网格联系妇女群众",
-        claimed_points=Decimal(4),
-    )
+    first = claim_grid_work(township_a_staff, running_plan, county.township_a)
     services.award_innovation(county_admin, first, points=Decimal(4))
     second = services.claim_innovation(
         township_a_staff,
@@ -356,14 +361,7 @@ def test_scoring_a_plan_locks_the_plan_alone(running_plan):
 def test_an_award_holds_its_plan_until_it_commits(running_plan, county, county_admin):
     """Awards to one unit are decided one at a time: each checks the unit's cap against the
     points already awarded, which a second award side by side would not see yet."""
-    item = services.claim_innovation(
-        county_admin,
-        running_plan,
-        unit=county.township_a,
-        title="巾帼网格化联系群众",
-        description="按网格联系妇女群众",
-        claimed_points=Decimal(4),
-    )
+    item = claim_grid_work(county_admin, running_plan, county.township_a)
     with transaction.atomic():
         services.award_innovation(county_admin, item, points=Decimal(4))
         with ThreadPoolExecutor(1) as pool:
