@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
@@ -196,6 +197,13 @@ def fresh_deadline_cache():
     clear_calendar_cache()
     yield
     clear_calendar_cache()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing kept in the cache (the dashboards' panels): a database
+    rolled back under a kept panel would otherwise meet it again."""
+    cache.clear()
 
 
 @pytest.fixture

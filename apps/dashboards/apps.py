@@ -10,7 +10,9 @@ class DashboardsConfig(AppConfig):
         from apps.core import demo, navigation, schedules
         from apps.core.roles import Role
         from apps.dashboards.demo import seed_rollups
-        from apps.dashboards.services import VIEWER_ROLES
+        from apps.dashboards.services import VIEWER_ROLES, connect_signals
+
+        connect_signals()
 
         # Last: the rollups read what every other seeder wrote.
         demo.register(90, seed_rollups, activity=True)

@@ -6,12 +6,18 @@ ObjectiveTally per unit and period) written by the nightly ``refresh_rollups``. 
 unit's children, never its subtree: a rollup panel reads each child's area row (its subtree's
 figures, summed nightly) and the unit's own; the live panels group their rows by the child they
 lie under in SQL (``child_code``). So a view costs the same queries, and reads the same number
-of rows, whatever the number of units and records below the unit shown.
+of rows, whatever the number of units and records below the unit shown. The rollup panels of a
+view are kept in the cache until the next refresh (``kept_panels``).
 """
 
+import hashlib
+import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
@@ -30,11 +36,13 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber, Substr
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from redis.exceptions import RedisError
 
 from apps.core.bulk import copy_rows
 from apps.core.deadlines import Reason
@@ -42,6 +50,8 @@ from apps.core.roles import Role
 from apps.dashboards.models import RISKS, CaseMonth, ObjectiveTally, UnitMonth
 from apps.organizations.models import OrgUnit, Period
 from federation.routers import reading_from_replica
+
+logger = logging.getLogger(__name__)
 
 # Village representatives and department liaisons work from their own lists: the dashboard is
 # for those who oversee an area (DESIGN: leaders, county staff; township staff for their own).
@@ -226,17 +236,15 @@ def dashboard(user, period, unit):
     # Figures from the nightly snapshots may come from a read replica (DATABASE_REPLICA_URL).
     with reading_from_replica():
         view = build_view(user, period, unit)
-        panels = {
+        computed = {
             "assessment": assessment_panel(view),
-            "objectives": objectives_panel(view),
             "supervision": supervision_panel(view),
-            "cases": cases_panel(view),
-            "referrals": referrals_panel(view),
-            "liaison": liaison_panel(view),
             "innovation": innovation_panel(view),
+            **kept_panels(view, ROLLUP_PANELS),
         }
+    panels = {}
     for key, title in PANELS:
-        panels[key]["title"] = str(title)
+        panels[key] = {**computed[key], "title": str(title)}
     return {
         "unit": _unit(unit),
         "period": _period(period),
@@ -639,6 +647,119 @@ def innovation_panel(view, limit=20):
     }
 
 
+ROLLUP_PANELS = {
+    "objectives": objectives_panel,
+    "cases": cases_panel,
+    "referrals": referrals_panel,
+    "liaison": liaison_panel,
+}
+
+
+# --- the rollup panels, kept between two refreshes ----------------------------------------------
+
+# The rollup panels read nothing but the rollups, the units, the period and the calendar day, so
+# between two refreshes every read of one view answers the same: a county's leaders and staff
+# opening the dashboard all morning need it built once. What a panel depends on is in its key:
+# the database, the rollups' generation (a new one at each refresh, and at each change of a unit
+# or a period), the panel, the unit, the period, the day, the language and the viewer's
+# memberships (her roles and areas decide what the panels count, e.g. whether she reads the
+# departments' responsiveness). The cache is Redis, which the product does not depend on: when
+# it is away the panels are built as without it.
+PANEL_TIMEOUT = 15 * 60  # bounds what a replica a few seconds behind may leave behind
+CACHE_ERRORS = (RedisError, OSError)
+
+
+def kept_panels(view, builders):
+    """``{name: builder(view)}`` for ``builders`` (rollup panels), from the cache where it holds
+    them; the others are built and kept. One round trip to the cache for the generation, one for
+    the panels, one to keep what was built."""
+    try:
+        generation = _generation()
+        keys = {name: _panel_key(view, name, generation) for name in builders}
+        found = cache.get_many(list(keys.values()))
+    except CACHE_ERRORS:
+        logger.warning("dashboards: the cache is away, building the panels", exc_info=True)
+        return {name: build(view) for name, build in builders.items()}
+    panels, built = {}, {}
+    for name, build in builders.items():
+        panel = found.get(keys[name])
+        if panel is None:
+            panel = built[keys[name]] = build(view)
+        panels[name] = panel
+    if built:
+        try:
+            cache.set_many(built, PANEL_TIMEOUT)
+        except CACHE_ERRORS:
+            logger.warning("dashboards: the cache is away, panels not kept", exc_info=True)
+    return panels
+
+
+def rollups_changed():
+    """Panels kept so far are not read again: call where rollups, units or periods are written.
+    A new generation at once, and another when the transaction commits, so that a panel built
+    meanwhile from the figures before the change is not read after it."""
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def connect_signals():
+    """A unit or a period changed (a name, a child, the dates), or a migration ran: the panels
+    kept name and count by the old ones."""
+    for model in (OrgUnit, Period):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"dashboards-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"dashboards-d-{model.__name__}")
+    post_migrate.connect(_changed, dispatch_uid="dashboards-migrate")
+
+
+def _changed(sender, **kwargs):
+    rollups_changed()
+
+
+def _new_generation():
+    try:
+        cache.set(_generation_key(), uuid.uuid4().hex, timeout=None)
+    except CACHE_ERRORS:
+        # The panels kept under the old generation expire within PANEL_TIMEOUT.
+        logger.warning("dashboards: the cache is away, no new generation", exc_info=True)
+
+
+def _generation():
+    key = _generation_key()
+    generation = cache.get(key)
+    if generation is None:
+        # A fresh (or flushed) cache: start one; of two workers starting at once, one wins.
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(key)
+    return generation
+
+
+def _generation_key():
+    return f"dashboards:generation:{_database()}"
+
+
+def _database():
+    """The database the figures come from: test and benchmark databases share one Redis and
+    reuse ids."""
+    database = settings.DATABASES["default"]
+    where = f"{database.get('HOST')}:{database.get('PORT')}/{database['NAME']}"
+    return hashlib.sha256(where.encode()).hexdigest()[:16]
+
+
+def _panel_key(view, name, generation):
+    viewer = sorted((m.role, m.unit.path) for m in view.user.active_memberships)
+    viewer.append(view.user.is_superuser)
+    parts = (
+        name,
+        view.unit.pk,
+        view.period.pk,
+        timezone.localdate().isoformat(),
+        translation.get_language(),
+        repr(viewer),
+    )
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"dashboards:panel:{_database()}:{generation}:{digest}"
+
+
 # --- the nightly rollup ------------------------------------------------------------------------
 
 
@@ -757,6 +878,7 @@ def refresh_area_rows(months=(), periods=(), areas=None):
     (ObjectiveTally) from the own rows stored; ``areas``: unit_areas(), read afresh when not
     given. Returns the number of area rows."""
     areas = unit_areas() if areas is None else areas
+    rollups_changed()
     written = 0
     if months:
         written += write_area_rows(UnitMonth, areas, ("month",), month__in=months)

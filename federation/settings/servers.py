@@ -13,6 +13,9 @@ REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
 # then takes, while the rollups' large aggregates ran no faster with it (measured at prefecture
 # scale): so no session compiles.
 SESSION_OPTIONS = {"options": "-c jit=off"}
+# The cache only spares work (the dashboards' rollup panels): a Redis that does not answer
+# within half a second is treated as away, and the request goes on without it.
+CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 
 def from_urls(database_url, redis_url, *, embedded=False, replica_url=None):
@@ -41,7 +44,12 @@ def from_urls(database_url, redis_url, *, embedded=False, replica_url=None):
     if database and replica_url:
         replica = dj_database_url.parse(replica_url, conn_max_age=60)
         databases["replica"] = {**_session(replica), "TEST": {"MIRROR": "default"}}
-    cache = {"BACKEND": REDIS_CACHE, "LOCATION": cache_location, "KEY_PREFIX": "federation"}
+    cache = {
+        "BACKEND": REDIS_CACHE,
+        "LOCATION": cache_location,
+        "KEY_PREFIX": "federation",
+        "OPTIONS": CACHE_OPTIONS,
+    }
     caches = {"default": cache} if cache_location else {}
     return databases, broker_url, caches
 

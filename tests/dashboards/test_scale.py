@@ -24,9 +24,10 @@ from tests.dashboards.test_api import URL, add_units, fresh, grow
 
 
 def measure(user, period, unit):
-    """The dashboard of ``unit`` as ``user`` in a new request: its queries, the rows they
-    returned to Python, and the data."""
+    """The dashboard of ``unit`` as ``user`` in a new request, built afresh (no panel kept
+    from an earlier one): its queries, the rows they returned to Python, and the data."""
     user = fresh(user)
+    services.rollups_changed()
     fetched = []
 
     def count_rows(execute, sql, params, many, context):
