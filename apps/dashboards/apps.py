@@ -12,7 +12,7 @@ class DashboardsConfig(AppConfig):
         from apps.dashboards.demo import seed_rollups
         from apps.dashboards.services import VIEWER_ROLES, connect_signals
 
-        connect_signals()
+        connect_signals(self)
 
         # Last: the rollups read what every other seeder wrote.
         demo.register(90, seed_rollups, activity=True)

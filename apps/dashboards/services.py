@@ -702,13 +702,14 @@ def rollups_changed():
     transaction.on_commit(_new_generation)
 
 
-def connect_signals():
+def connect_signals(app_config):
     """A unit or a period changed (a name, a child, the dates), or a migration ran: the panels
-    kept name and count by the old ones."""
+    kept name and count by the old ones. (``migrate`` signals once per app: this app's once is
+    enough.)"""
     for model in (OrgUnit, Period):
         post_save.connect(_changed, sender=model, dispatch_uid=f"dashboards-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"dashboards-d-{model.__name__}")
-    post_migrate.connect(_changed, dispatch_uid="dashboards-migrate")
+    post_migrate.connect(_changed, sender=app_config, dispatch_uid="dashboards-migrate")
 
 
 def _changed(sender, **kwargs):

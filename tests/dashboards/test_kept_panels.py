@@ -5,6 +5,7 @@ areas differ, nor between languages; and built as before when Redis is away."""
 from datetime import date
 
 import pytest
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -67,6 +68,13 @@ def test_a_renamed_unit_is_shown_by_its_new_name(world, county, leader):
     _, data = read(leader, world, county.county)
     for panel in ("objectives", "cases", "liaison"):
         assert "甲街道" in {row["name"] for row in data["panels"][panel]["by_unit"]}, panel
+
+
+def test_a_migration_renews_the_panels(world, county, leader):
+    # A data migration may rewrite rollups without going through a refresh.
+    cold, _ = read(leader, world, county.county)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert read(leader, world, county.county)[0] == cold
 
 
 def test_viewers_with_other_roles_do_not_share_a_panel(world, county, leader, township_a_staff):
