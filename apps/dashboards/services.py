@@ -675,7 +675,7 @@ def kept_panels(view, builders):
     the panels, one to keep what was built."""
     try:
         generation = _generation()
-        keys = {name: _panel_key(view, name, generation) for name in builders}
+        keys = _panel_keys(view, builders, generation)
         found = cache.get_many(list(keys.values()))
     except CACHE_ERRORS:
         logger.warning("dashboards: the cache is away, building the panels", exc_info=True)
@@ -746,19 +746,23 @@ def _database():
     return hashlib.sha256(where.encode()).hexdigest()[:16]
 
 
-def _panel_key(view, name, generation):
+def _panel_keys(view, names, generation):
+    """``{name: cache key}`` of the panels ``names`` of ``view``: what they share is read
+    once."""
     viewer = sorted((m.role, m.unit.path) for m in view.user.active_memberships)
     viewer.append(view.user.is_superuser)
-    parts = (
-        name,
+    shared = (
         view.unit.pk,
         view.period.pk,
         timezone.localdate().isoformat(),
         translation.get_language(),
         repr(viewer),
     )
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"dashboards:panel:{_database()}:{generation}:{digest}"
+    prefix = f"dashboards:panel:{_database()}:{generation}"
+    return {
+        name: f"{prefix}:{hashlib.sha256(repr((name, *shared)).encode()).hexdigest()[:32]}"
+        for name in names
+    }
 
 
 # --- the nightly rollup ------------------------------------------------------------------------
