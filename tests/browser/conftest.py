@@ -1,6 +1,7 @@
 """Playwright drives Debian's Chromium (``playwright install`` cannot download here)."""
 
 import pytest
+from django.db import connection
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -16,10 +17,19 @@ def allow_orm_beside_playwright():
 def browser_closes_before_the_database_is_flushed(transactional_db, browser):
     """Set up after the database and so torn down before it: every page still open (and the
     phone's service worker, which keeps fetching her pages) is closed before the flush, which
-    would otherwise deadlock with a request the live server is still answering."""
+    would otherwise deadlock with a request the live server is still answering.
+
+    Closing the browser does not end a request already in the live server: each runs in one
+    transaction (ATOMIC_REQUESTS), and one caught holding a table the flush has yet to lock
+    deadlocked it in CI. Nobody waits for its answer any more, so its connection is ended."""
     yield
     for context in browser.contexts:
         context.close()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 from her phone home page, and every page she works in is drawn large, with buttons a finger
 can hit and nothing that scrolls the page sideways."""
 
-import re
 from datetime import date
 
 import pytest
@@ -12,6 +11,7 @@ from apps.accounts.models import User
 from apps.liaison import services as liaison
 from apps.liaison.models import Case, Contact
 from apps.notifications.services import notify
+from tests.browser.navigation import open_menu
 from tests.browser.test_liaison_phone import PHONE, sign_in_on_phone
 from tests.liaison.conftest import make_representative
 
@@ -150,9 +150,7 @@ def test_large_text_on_every_page_she_uses_at_360_px(browser, live_server, her_w
 
     # The menu, opened, also fits: the navigation and her own menu with the switch back.
     page.goto(pages["home"])
-    page.get_by_role("button", name="展开导航").click()
-    # Bootstrap slides the menu open; her menu is tapped once it has stopped moving.
-    expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
+    open_menu(page)
     page.get_by_test_id("user-menu").click()
     switch_back = page.get_by_role("navigation").get_by_role("button", name="标准模式")
     expect(switch_back).to_be_visible()

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from apps.accounts.models import User
 from apps.liaison import services
 from apps.liaison.models import Contact, Visit
+from tests.browser.navigation import open_menu
 from tests.browser.test_liaison_phone import PHONE
 from tests.conftest import make_user
 from tests.liaison.conftest import make_representative
@@ -163,9 +164,7 @@ STORED_QUEUE = """async () => {
 
 
 def sign_out_menu(page):
-    toggler = page.get_by_role("button", name="展开导航")
-    if toggler.is_visible():
-        toggler.click()
+    open_menu(page)
     page.get_by_test_id("user-menu").click()
 
 
