@@ -4,12 +4,18 @@ The county has two townships, A and B; A has villages A1 and A2, B has village B
 department hangs under the county. Each persona holds one role in one of those units.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from io import StringIO
+from datetime import datetime
+from io import BytesIO, StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Membership, User
@@ -151,18 +157,97 @@ def demo_county(db, seed_demo):
     seed_demo()
 
 
-@pytest.fixture(scope="module")
-def demo_year(django_db_setup, django_db_blocker):
-    """The demo county with its year of activity, built once for a module of tests that read
-    it (a seed takes half a minute; a second one, which the tests still run to show it adds
-    nothing, a second). Each test's own changes roll back as usual; the module's demo rolls
-    back when the module ends, so no other test sees it."""
-    from django.db import transaction
+class DemoCopies:
+    """The demo county with its year of activity, seeded once per test session and copied
+    back for every later module that reads it.
+
+    A seed takes half a minute and eight modules read the demo, which made their seeds a
+    third of the suite. The first module seeds it and keeps a copy of every table (COPY); a
+    later one empties the tables and copies them back, in its own transaction, in about a
+    second. Every table is copied, content types and permissions included, because each flush
+    of a transactional test renumbers those and the demo's rows point at the old numbers."""
+
+    def __init__(self):
+        self.copies = {}
+
+    def load(self, moment):
+        """Put the demo seeded at ``moment`` (a day or an instant) in the open transaction."""
+        from django.contrib.contenttypes.models import ContentType
+
+        if moment in self.copies:
+            self.copy_back(self.copies[moment])
+        else:
+            call_command("seed_demo", stdout=StringIO())
+            self.copies[moment] = self.copy_out()
+        ContentType.objects.clear_cache()
+
+    @staticmethod
+    def tables(cursor):
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        return [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
+
+    def copy_out(self):
+        copies = {}
+        with connection.cursor() as cursor:
+            for table in self.tables(cursor):
+                rows = BytesIO()
+                cursor.copy_expert(f"COPY {table} TO STDOUT", rows)
+                copies[table] = rows.getvalue()
+        return copies
+
+    def copy_back(self, copies):
+        with connection.cursor() as cursor:
+            # The access log refuses TRUNCATE (see allow_truncate_in_flush): allowed for this
+            # one statement, then refused again for the module's tests.
+            cursor.execute("SET LOCAL federation.allow_truncate = on")
+            cursor.execute(f"TRUNCATE {', '.join(copies)}")
+            cursor.execute("SET LOCAL federation.allow_truncate = off")
+            for table, rows in copies.items():
+                if rows:
+                    cursor.copy_expert(f"COPY {table} FROM STDIN", BytesIO(rows))
+
+
+@pytest.fixture(scope="session")
+def demo_copies():
+    return DemoCopies()
+
+
+@contextmanager
+def demo_for_module(demo_copies, django_db_blocker, moment):
+    """The demo of ``moment`` for one module: each test's own changes roll back as usual, and
+    the module's demo rolls back when the module ends, so no other test sees it."""
+    from django.contrib.contenttypes.models import ContentType
 
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=StringIO())
+        demo_copies.load(moment)
+        # Checked once here: left deferred, every test's end (Django checks the constraints
+        # before rolling a test back) would check the whole demo again, 2 s a test.
+        connection.check_constraints()
         yield
         transaction.set_rollback(True)
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="module")
+def demo_year(django_db_setup, django_db_blocker, demo_copies):
+    """The demo county with its year of activity up to today (the real day: these tests hold
+    for any day of the year)."""
+    with demo_for_module(demo_copies, django_db_blocker, timezone.localdate()):
+        yield
+
+
+DEMO_INSTANT = datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(scope="module")
+def demo_day(django_db_setup, django_db_blocker, demo_copies):
+    """The demo county with its year of activity, seeded and read on one fixed day, for tests
+    that name the demo's dates and figures."""
+    with (
+        time_machine.travel(DEMO_INSTANT),
+        demo_for_module(demo_copies, django_db_blocker, DEMO_INSTANT),
+    ):
+        yield
 
 
 @pytest.fixture

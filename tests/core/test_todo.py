@@ -1,14 +1,10 @@
 """待办 against the demo county: every role's GET /api/v1/todo/ holds a handful of real items of
 its own kinds, most urgent first; home pages show the same list; the queries are pinned."""
 
-from datetime import date, datetime
-from io import StringIO
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
-import time_machine
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from django.utils.html import escape
@@ -64,20 +60,6 @@ KINDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo county with its year of activity, built once for this module (on the day the
-    other demo tests use) and rolled back afterwards."""
-    with (
-        time_machine.travel(datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        call_command("seed_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 def user(name):
     return User.objects.get(username=name)
 
@@ -106,7 +88,7 @@ def assert_each_opens(client_as, name, items):
 
 
 @pytest.mark.parametrize("name", ["village", "township", "admin", "leader"])
-def test_each_role_has_a_handful_of_real_items_of_its_kinds(db, demo, api_as, client_as, name):
+def test_each_role_has_a_handful_of_real_items_of_its_kinds(db, demo_day, api_as, client_as, name):
     items = todo_of(api_as, name)
     kinds = {item["kind"] for item in items}
     assert kinds <= KINDS[name]
@@ -116,7 +98,7 @@ def test_each_role_has_a_handful_of_real_items_of_its_kinds(db, demo, api_as, cl
     assert_each_opens(client_as, name, items)
 
 
-def test_the_village_rep_reports_due_and_returned_and_escalates(db, demo, api_as):
+def test_the_village_rep_reports_due_and_returned_and_escalates(db, demo_day, api_as):
     rep = user("village")
     items = todo_of(api_as, "village")
     kinds = {item["kind"] for item in items}
@@ -135,7 +117,7 @@ def test_the_village_rep_reports_due_and_returned_and_escalates(db, demo, api_as
             assert case.description not in item["title"]
 
 
-def test_the_township_reviews_its_villages_oldest_first_and_handles_its_cases(db, demo, api_as):
+def test_the_township_reviews_its_villages_oldest_first_and_handles_its_cases(db, demo_day, api_as):
     township = user("township").primary_membership.unit
     items = todo_of(api_as, "township")
     reviews = [item["id"] for item in items if item["kind"] == "report-review"]
@@ -152,7 +134,7 @@ def test_the_township_reviews_its_villages_oldest_first_and_handles_its_cases(db
     assert set(cases.values_list("escalated_to", flat=True)) == {township.pk}
 
 
-def test_a_village_behind_on_visits_is_on_its_township_list(db, demo, api_as, client_as):
+def test_a_village_behind_on_visits_is_on_its_township_list(db, demo_day, api_as, client_as):
     township = user("township").primary_membership.unit
     village = OrgUnit.objects.filter(parent=township, contacts__isnull=False).first()
     rep = Contact.objects.filter(unit=village).first().representative
@@ -169,7 +151,7 @@ def test_a_village_behind_on_visits_is_on_its_township_list(db, demo, api_as, cl
     assert row["coverage"] < 80
 
 
-def test_the_county_reviews_what_it_handed_to_the_townships(db, demo, api_as):
+def test_the_county_reviews_what_it_handed_to_the_townships(db, demo_day, api_as):
     items = todo_of(api_as, "admin")
     reviews = ProgressReport.objects.filter(
         pk__in=[item["id"] for item in items if item["kind"] == "report-review"]
@@ -179,7 +161,7 @@ def test_the_county_reviews_what_it_handed_to_the_townships(db, demo, api_as):
     assert "innovation-review" in {item["kind"] for item in items}
 
 
-def test_rewards_wait_for_the_county_to_confirm_and_the_leader_to_approve(db, demo, api_as):
+def test_rewards_wait_for_the_county_to_confirm_and_the_leader_to_approve(db, demo_day, api_as):
     """Last year's demo assessment is closed: its proposals wait for the county staff, the
     ones they confirmed for the leader."""
     rewards = Reward.objects.filter(plan__period__is_closed=True).order_by("updated_at", "pk")
@@ -201,7 +183,7 @@ def test_rewards_wait_for_the_county_to_confirm_and_the_leader_to_approve(db, de
     }
 
 
-def test_a_department_liaison_answers_the_demo_referrals(db, demo, api_as):
+def test_a_department_liaison_answers_the_demo_referrals(db, demo_day, api_as):
     # The demo refers five cases to 县教育局 (two sent, one accepted, one in progress, one
     # done), and the demo year may leave a few more open there. Besides them, her department's
     # open joint-meeting decision and supervised items.
@@ -215,7 +197,7 @@ def test_a_department_liaison_answers_the_demo_referrals(db, demo, api_as):
     assert "meeting_decision" in {item["kind"] for item in items}
 
 
-def test_the_home_pages_show_the_same_list(db, demo, client_as):
+def test_the_home_pages_show_the_same_list(db, demo_day, client_as):
     for name in ["village", "township", "admin", "leader", "dept"]:
         items = todo.todo_for(user(name))
         html = client_as(user(name)).get("/").content.decode()
@@ -224,7 +206,7 @@ def test_the_home_pages_show_the_same_list(db, demo, client_as):
             assert escape(item.url) in html
 
 
-def test_the_rep_sees_her_list_and_her_score_on_her_phone_home(db, demo, client_as):
+def test_the_rep_sees_her_list_and_her_score_on_her_phone_home(db, demo_day, client_as):
     rep = user("village")
     html = client_as(rep).get("/liaison/").content.decode()
     items = todo.todo_for(rep)
@@ -258,7 +240,7 @@ QUERIES = {
 
 
 @pytest.mark.parametrize("name", list(QUERIES))
-def test_one_query_per_kind_whatever_the_data_size(db, demo, name):
+def test_one_query_per_kind_whatever_the_data_size(db, demo_day, name):
     def count():
         fresh = user(name)
         clear_calendar_cache()  # as every request starts
@@ -276,7 +258,7 @@ def test_one_query_per_kind_whatever_the_data_size(db, demo, name):
     assert count() == before
 
 
-def test_villages_below_target_is_one_query_over_all_villages(db, demo):
+def test_villages_below_target_is_one_query_over_all_villages(db, demo_day):
     villages = OrgUnit.objects.filter(kind="village")
     with CaptureQueriesContext(connection) as queries:
         list(villages_below_target(villages, start=date(2026, 1, 1), end=date(2026, 11, 27)))

@@ -1,14 +1,9 @@
 """The demo plan is a real plan: it keeps every decomposition rule and scores like any other."""
 
 from collections import Counter
-from datetime import datetime, timedelta
-from io import StringIO
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
-import time_machine
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -30,7 +25,7 @@ from apps.objectives.services.reminders import plans_to_remind
 from apps.organizations.models import OrgUnit, Period
 
 
-def test_demo_plan_is_decomposed_reported_and_scored_once(db, demo_today, seed_demo):
+def test_demo_plan_is_decomposed_reported_and_scored_once(db, demo_day, seed_demo):
     plan = ObjectivePlan.objects.get(period=Period.objects.current_year())
     counts = {
         "roots": plan.objectives.filter(depth=0).count(),
@@ -53,21 +48,7 @@ def test_demo_plan_is_decomposed_reported_and_scored_once(db, demo_today, seed_d
     assert plan.objectives.count() == counts["objectives"]
 
 
-@pytest.fixture(scope="module")
-def demo_today(django_db_setup, django_db_blocker):
-    """The demo county with its year of activity, built once for this module's tests (at the
-    same instant the other objective tests run) and rolled back afterwards."""
-    with (
-        time_machine.travel(datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        call_command("seed_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
-def test_demo_reports_every_cycle_due_with_a_spread(db, demo_today):
+def test_demo_reports_every_cycle_due_with_a_spread(db, demo_day):
     today = timezone.localdate()
     leaves = list(Objective.objects.filter(children__isnull=True).select_related("plan__period"))
     reported = set(ProgressReport.objects.values_list("objective", "cycle_end"))
@@ -91,7 +72,7 @@ def test_demo_reports_every_cycle_due_with_a_spread(db, demo_today):
     assert 0.02 * sum(statuses.values()) < late < 0.1 * sum(statuses.values())
 
 
-def test_every_demo_role_has_real_work(db, demo_today):
+def test_every_demo_role_has_real_work(db, demo_day):
     village, township = (User.objects.get(username=name) for name in ("village", "township"))
     mine = ProgressReport.objects.filter(objective__assignee_unit=village.primary_membership.unit)
     assert mine.filter(status="returned").exists()
@@ -103,7 +84,7 @@ def test_every_demo_role_has_real_work(db, demo_today):
     assert county_reviews.exists()
 
 
-def test_demo_lights_are_mostly_green(db, demo_today):
+def test_demo_lights_are_mostly_green(db, demo_day):
     """Pace is judged up to the last cycle that could have been reported (the engine's rule,
     issue 8): an objective on pace whose next report is not due yet is not red."""
     today = timezone.localdate()
@@ -123,7 +104,7 @@ def last_year():
     return Period.objects.get(name=f"{timezone.localdate().year - 1}年度")
 
 
-def test_last_year_is_closed_with_frozen_ranked_scores(db, demo_today):
+def test_last_year_is_closed_with_frozen_ranked_scores(db, demo_day):
     period = last_year()
     assert period.is_closed
     plan = ObjectivePlan.objects.get(period=period)
@@ -159,7 +140,7 @@ def test_last_year_is_closed_with_frozen_ranked_scores(db, demo_today):
     assert list(plan.scores.order_by("pk").values_list("score", "rank", "computed_at")) == before
 
 
-def test_last_years_rewards_await_the_county_and_the_leader(db, demo_today, api_as, client_as):
+def test_last_years_rewards_await_the_county_and_the_leader(db, demo_day, api_as, client_as):
     plan = ObjectivePlan.objects.get(period=last_year())
     confirmed = plan.rewards.filter(status=Reward.Status.CONFIRMED)
     proposed = plan.rewards.filter(status=Reward.Status.PROPOSED)
@@ -190,7 +171,7 @@ def test_last_years_rewards_await_the_county_and_the_leader(db, demo_today, api_
     assert {item["id"] for item in to_confirm} == set(proposed.values_list("pk", flat=True))
 
 
-def test_the_pages_open_on_this_years_plan(db, demo_today, client_as):
+def test_the_pages_open_on_this_years_plan(db, demo_day, client_as):
     this_year = ObjectivePlan.objects.get(period=Period.objects.current_year())
     last = ObjectivePlan.objects.get(period=last_year())
     client = client_as(User.objects.get(username="admin"))
@@ -222,7 +203,7 @@ def demo_counts():
     }
 
 
-def test_a_second_seed_changes_nothing(db, demo_today, seed_demo):
+def test_a_second_seed_changes_nothing(db, demo_day, seed_demo):
     before = demo_counts()
     seed_demo(activity=True)
     assert demo_counts() == before
@@ -261,7 +242,7 @@ def test_a_second_seed_changes_nothing(db, demo_today, seed_demo):
         ),
     ],
 )
-def test_last_year_adds_nothing_to_the_reporters_lists(db, demo_today, api_as, name, kinds):
+def test_last_year_adds_nothing_to_the_reporters_lists(db, demo_day, api_as, name, kinds):
     """The closed year is done: no report due, to refile or to review comes from it."""
     items = api_as(User.objects.get(username=name)).get("/api/v1/todo/").json()
     assert {item["kind"] for item in items} <= kinds
