@@ -16,10 +16,11 @@ PINNED = {
     ("county_admin", "/coordination/incoming/"): 12,
     ("township_a_staff", "/coordination/incoming/"): 12,
     ("police_liaison", "/coordination/incoming/"): 12,
-    # The township's whole list: memberships, calendar, five earlier kinds, the pathway's two,
-    # departments' referrals, supervision's three (items, progress periods, approvals) and
-    # rectifications.
-    ("township_a_staff", "/api/v1/todo/"): 15,
+    # The township's whole list: the savepoint and its release, memberships, its reports due and
+    # the villages below target (kinds that build their own lists), one query asking every other
+    # kind for its open ids, and the referrals, its only kind with work (their limits are stored
+    # moments: no calendar).
+    ("township_a_staff", "/api/v1/todo/"): 2 + 1 + 2 + 1 + 1,
 }
 
 
