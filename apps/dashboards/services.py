@@ -402,7 +402,8 @@ def _drill(view, pk):
 
 def supervision_panel(view):
     """Items assigned in the period and led in the unit's subtree: 在办 / 逾期 / 阶段性办结 /
-    办结 / 中止 by child (grouped in SQL), and the overdue list. Two queries."""
+    办结 / 中止 by child (grouped in SQL), and the overdue list. Two queries, one when the counts
+    find nothing overdue."""
     from apps.supervision import reports
     from apps.supervision.models import SupervisionItem
 
@@ -412,6 +413,7 @@ def supervision_panel(view):
     )
     rows = {u.pk: dict.fromkeys(reports.STATE_KEYS, 0) for u in view.group_rows()}
     grouped = reports.state_counts_by_unit(items, group=view.child_code("lead_unit__path"))
+    overdue = sum(figures["overdue"] for figures in grouped.values())
     for code, figures in grouped.items():
         owner = view.owner(code)
         target = rows.setdefault(owner.pk, dict.fromkeys(reports.STATE_KEYS, 0))
@@ -432,7 +434,7 @@ def supervision_panel(view):
                 "deadline": item["deadline"].isoformat(),
                 "url": reverse("supervision:item-detail", args=[item["pk"]]),
             }
-            for item in reports.overdue_items(items)
+            for item in (reports.overdue_items(items) if overdue else [])
         ],
     }
 
@@ -613,7 +615,7 @@ def _liaison_row(view, pk, figures):
 def innovation_panel(view, limit=20):
     """Innovation items awarded in the period's plans to units in the subtree: the count and
     points by child (grouped in SQL), and the highest-awarded items (their titles, never a
-    person's name). Two queries."""
+    person's name). Two queries, one when nothing was awarded."""
     from apps.objectives.models import InnovationItem
 
     items = InnovationItem.objects.for_user(view.user).filter(
@@ -630,11 +632,12 @@ def innovation_panel(view, limit=20):
         target = by_unit.setdefault(view.owner(row["child"]).pk, {"items": 0, "points": 0.0})
         target["items"] += row["items"]
         target["points"] += float(row["points"] or 0)
+    highest = items.order_by("-awarded_points", "pk").values(
+        "title", "unit__name", "awarded_points"
+    )
     listed = [
         {"title": row["title"], "unit": row["unit__name"], "points": float(row["awarded_points"])}
-        for row in items.order_by("-awarded_points", "pk").values(
-            "title", "unit__name", "awarded_points"
-        )[:limit]
+        for row in (highest[:limit] if by_unit else [])
     ]
     return {
         "count": sum(row["items"] for row in by_unit.values()),

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.dashboards import services as dashboards
@@ -173,3 +175,21 @@ def test_query_count_does_not_grow_with_the_data(
 
 
 QUERIES = 17
+
+
+def test_lists_the_counts_find_empty_are_not_read(world, county, leader, api_as):
+    """Nothing overdue and nothing awarded: the supervision and innovation panels' counts say
+    so, and their lists are not read. Once there are some, they are."""
+
+    def read():
+        with CaptureQueriesContext(connection) as queries:
+            panels = api_as(fresh(leader)).get(URL, {"period": world.period.pk}).json()["panels"]
+        return len(queries), panels["supervision"]["overdue"], panels["innovation"]["items"]
+
+    assert read() == (QUERIES - 2, [], [])
+    grow(county, leader, world.period, villages=2)
+    queries, overdue, awarded = read()
+    assert queries == QUERIES
+    # Of the four items, the two whose deadline passed, the oldest deadline first.
+    assert [item["title"] for item in overdue] == ["督办2", "督办1"]
+    assert len(awarded) == 2
