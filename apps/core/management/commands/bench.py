@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=list(bench.SCALES), default="county")
         parser.add_argument("--keep", action="store_true", help="leave the database for inspection")
         parser.add_argument("--seed", type=int, default=13)
-        parser.add_argument("--requests", type=int, help="requests per page (default 200)")
+        parser.add_argument("--requests", type=int, help="requests per page (default 1000)")
 
     def handle(self, *args, **options):
         figures = bench.run(
