@@ -632,12 +632,14 @@ def innovation_panel(view, limit=20):
         target = by_unit.setdefault(view.owner(row["child"]).pk, {"items": 0, "points": 0.0})
         target["items"] += row["items"]
         target["points"] += float(row["points"] or 0)
-    highest = items.order_by("-awarded_points", "pk").values(
-        "title", "unit__name", "awarded_points"
+    highest = (
+        items.order_by("-awarded_points", "pk").values("title", "unit__name", "awarded_points")
+        if by_unit
+        else []
     )
     listed = [
         {"title": row["title"], "unit": row["unit__name"], "points": float(row["awarded_points"])}
-        for row in (highest[:limit] if by_unit else [])
+        for row in highest[:limit]
     ]
     return {
         "count": sum(row["items"] for row in by_unit.values()),
