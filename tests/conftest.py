@@ -161,8 +161,8 @@ class DemoCopies:
     """The demo county with its year of activity, seeded once per test session and copied
     back for every later module that reads it.
 
-    A seed takes half a minute and eight modules read the demo, which made their seeds a
-    third of the suite. The first module seeds it and keeps a copy of every table (COPY); a
+    A seed takes half a minute and eight modules read the demo, which made their seeds about
+    a fifth of the suite. The first module seeds it and keeps a copy of every table (COPY); a
     later one empties the tables and copies them back, in its own transaction, in about a
     second. Every table is copied, content types and permissions included, because each flush
     of a transactional test renumbers those and the demo's rows point at the old numbers."""
