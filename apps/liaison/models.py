@@ -6,6 +6,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import LONG_TEXT, SHORT_TEXT, ScopedModel, TimeStampedModel
@@ -357,6 +358,12 @@ class Case(ScopedModel):
 
     def get_absolute_url(self):
         return reverse("liaison:case-detail", args=[self.pk])
+
+    @cached_property
+    def follow_up_list(self):
+        """The follow-ups in order; lists load it for all their cases at once
+        (CaseQuerySet.with_follow_ups)."""
+        return list(self.follow_ups.select_related("author"))
 
     @property
     def is_open(self):

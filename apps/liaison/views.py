@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -25,7 +25,7 @@ from apps.core.views import (
 )
 from apps.liaison import forms, services
 from apps.liaison.filters import CaseFilterSet, ContactFilterSet, RepresentativeFilterSet
-from apps.liaison.models import Case, Contact, FollowUp, Representative, RosterImport, Visit
+from apps.liaison.models import Case, Contact, Representative, RosterImport, Visit
 from apps.organizations.models import OrgUnit, Period
 
 STAFF = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
@@ -195,9 +195,7 @@ class CaseDetailView(ServiceStepMixin, ScopedDetailView):
     success_message = gettext_lazy("Case updated.")
 
     def get_base_queryset(self):
-        return Case.objects.with_details().prefetch_related(
-            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("author"))
-        )
+        return Case.objects.with_details().with_follow_ups()
 
     def get_object(self, queryset=None):
         case = super().get_object(queryset)

@@ -90,11 +90,16 @@ class DeadlineLightMixin(serializers.Serializer):
     deadline_kind = ""
     light = serializers.SerializerMethodField()
     light_reason = serializers.SerializerMethodField()
+    _judged = (None, None)  # the last row judged and its status: both fields read it
 
     def _deadline_status(self, instance):
         from apps.core import deadlines
 
-        return deadlines.kind(self.deadline_kind).status_of(instance)
+        judged, status = self._judged
+        if judged is not instance:
+            status = deadlines.kind(self.deadline_kind).status_of(instance)
+            self._judged = (instance, status)
+        return status
 
     def get_light(self, instance) -> str:
         return self._deadline_status(instance).light

@@ -195,7 +195,7 @@ class FollowUpSerializer(ScopedModelSerializer):
 class CaseSerializer(DeadlineLightMixin, ScopedModelSerializer):
     deadline_kind = "case"
     client_id = client_id_field()
-    follow_ups = FollowUpSerializer(many=True, read_only=True)
+    follow_ups = FollowUpSerializer(source="follow_up_list", many=True, read_only=True)
     contact_name = serializers.CharField(source="contact.masked_name", read_only=True)
 
     class Meta:

@@ -1,7 +1,6 @@
 """Liaison API: reads scoped by for_user (sensitive cases filtered there too); every change goes
 through a service; case state changes are POST actions."""
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -23,7 +22,7 @@ from apps.liaison.filters import (
     RepresentativeFilterSet,
     VisitFilterSet,
 )
-from apps.liaison.models import Case, Contact, FollowUp, Representative, Visit
+from apps.liaison.models import Case, Contact, Representative, Visit
 from apps.organizations.models import Period
 
 STAFF = (Role.COUNTY_ADMIN, Role.TOWNSHIP_STAFF)
@@ -101,9 +100,7 @@ class CaseViewSet(ScopedQuerysetMixin, UploadOnceMixin, viewsets.ReadOnlyModelVi
     # The API gives related records by id: of them it reads only the household's masked name.
     # Each join more (with_details joins five tables, for the pages' names) costs the planner
     # more than reading the page's rows does.
-    queryset = Case.objects.select_related("contact").prefetch_related(
-        Prefetch("follow_ups", queryset=FollowUp.objects.select_related("author"))
-    )
+    queryset = Case.objects.select_related("contact").with_follow_ups()
     serializer_class = serializers.CaseSerializer
     filterset_class = CaseFilterSet
     write_roles = WITH_REPRESENTATIVES
@@ -120,8 +117,9 @@ class CaseViewSet(ScopedQuerysetMixin, UploadOnceMixin, viewsets.ReadOnlyModelVi
         """Run a case step with the validated body as its keywords; answer with the case."""
         case = self.get_object()
         service(request.user, case, **validated(serializer_class, request))
-        case.refresh_from_db()
-        return Response(self.get_serializer(case).data)
+        # Read again as the service left it, follow-ups included (refresh_from_db keeps a list
+        # prefetched before); by id, as the caller acted on it.
+        return Response(self.get_serializer(self.queryset.get(pk=case.pk)).data)
 
     @extend_schema(request=serializers.CaseActionSerializer)
     @action(detail=True, methods=["post"])
