@@ -25,6 +25,7 @@ from apps.assessment.models import (
     SchemePart,
     ScoreEvidence,
 )
+from apps.assessment.signals import results_changed
 from apps.core.bulk import update_rows, upsert_rows
 from apps.core.permissions import WORKING_ROLES, works_in
 from apps.core.querysets import covers
@@ -940,6 +941,7 @@ def score_scheme(scheme, round_, *, under=None):
     # lookup, not a scan of every result (61 s instead of 0.3 s for a prefecture's 执委).
     with connection.cursor() as cursor:
         cursor.execute("DISCARD PLANS")
+    results_changed.send(AssessmentScheme, scheme=scheme)
     return len(written)
 
 
@@ -1023,6 +1025,7 @@ def rank_round(scheme, round_):
         ),
         changed=RANKING_FIELDS,
     )
+    results_changed.send(AssessmentScheme, scheme=scheme)
     return len(standings)
 
 
@@ -1113,7 +1116,11 @@ def approve_round(user, scheme, round_):
                     % {"previous": Round(previous).label, "unit": unit}
                 }
             )
-    return waiting.update(approved_by=user, approved_at=timezone.now(), updated_at=timezone.now())
+    approved = waiting.update(
+        approved_by=user, approved_at=timezone.now(), updated_at=timezone.now()
+    )
+    results_changed.send(AssessmentScheme, scheme=scheme)
+    return approved
 
 
 @transaction.atomic
@@ -1129,7 +1136,9 @@ def publish_round(user, scheme, round_):
         raise ValidationError({"round": _("This round has no results yet.")})
     if results.filter(approved_at=None).exists():
         raise ValidationError({"round": _("Every result of this round must be approved first.")})
-    return results.filter(published_at=None).update(published_at=timezone.now())
+    published = results.filter(published_at=None).update(published_at=timezone.now())
+    results_changed.send(AssessmentScheme, scheme=scheme)
+    return published
 
 
 def publish_results(user, result):

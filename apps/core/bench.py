@@ -466,9 +466,10 @@ def count_queries(token):
 
 
 def time_dashboard(token, reads=20):
-    """The dashboard in process (debug off), median ms of ``reads``: cold, building its rollup
-    panels as the first read after a refresh does, and warm, with them kept, as every read after
-    it until the next refresh. Under gunicorn the pages are measured warm."""
+    """The dashboard in process (debug off), median ms of ``reads``: cold, building its kept
+    panels (rollups and ranking) as the first read after a refresh or a scoring run does, and
+    warm, with them kept, as every read after it until the next. Under gunicorn the pages are
+    measured warm."""
     from apps.dashboards.services import rollups_changed
 
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
@@ -910,8 +911,8 @@ def table(figures):
         )
     lines.append(f"queries equal at a tenth and in full: {figures['queries_equal']}")
     lines.append(
-        f"dashboard in process: {figures['dashboard_cold_ms']} ms building its rollup panels "
-        f"(the first read after a refresh), {figures['dashboard_warm_ms']} ms with them kept"
+        f"dashboard in process: {figures['dashboard_cold_ms']} ms building its kept panels "
+        f"(the first read after a change), {figures['dashboard_warm_ms']} ms with them kept"
     )
     lines.append(
         f"{'nightly job':<20}{'s':>10}{'rows':>12}{'rows/s':>10}"

@@ -6,8 +6,8 @@ ObjectiveTally per unit and period) written by the nightly ``refresh_rollups``. 
 unit's children, never its subtree: a rollup panel reads each child's area row (its subtree's
 figures, summed nightly) and the unit's own; the live panels group their rows by the child they
 lie under in SQL (``child_code``). So a view costs the same queries, and reads the same number
-of rows, whatever the number of units and records below the unit shown. The rollup panels of a
-view are kept in the cache until the next refresh (``kept_panels``).
+of rows, whatever the number of units and records below the unit shown. The rollup panels and
+the ranking of a view are kept in the cache until what they read changes (``kept_panels``).
 """
 
 import hashlib
@@ -237,10 +237,9 @@ def dashboard(user, period, unit):
     with reading_from_replica():
         view = build_view(user, period, unit)
         computed = {
-            "assessment": assessment_panel(view),
             "supervision": supervision_panel(view),
             "innovation": innovation_panel(view),
-            **kept_panels(view, ROLLUP_PANELS),
+            **kept_panels(view, KEPT_PANELS),
         }
     panels = {}
     for key, title in PANELS:
@@ -652,7 +651,8 @@ def innovation_panel(view, limit=20):
     }
 
 
-ROLLUP_PANELS = {
+KEPT_PANELS = {
+    "assessment": assessment_panel,
     "objectives": objectives_panel,
     "cases": cases_panel,
     "referrals": referrals_panel,
@@ -660,13 +660,15 @@ ROLLUP_PANELS = {
 }
 
 
-# --- the rollup panels, kept between two refreshes ----------------------------------------------
+# --- the panels kept until what they read changes -----------------------------------------------
 
-# The rollup panels read nothing but the rollups, the units, the period and the calendar day, so
-# between two refreshes every read of one view answers the same: a county's leaders and staff
-# opening the dashboard all morning need it built once. What a panel depends on is in its key:
-# the database, the rollups' generation (a new one at each refresh, and at each change of a unit
-# or a period), the panel, the unit, the period, the day, the language and the viewer's
+# The rollup panels read nothing but the rollups, the units, the period and the calendar day, and
+# the ranking nothing but the assessment results (written by the nightly scoring and by staff
+# scoring, approving or publishing a round) and their schemes, so between two changes every read
+# of one view answers the same: a county's leaders and staff opening the dashboard all morning
+# need it built once. What a panel depends on is in its key: the database, the generation (a new
+# one at each refresh of the rollups, at each write of results, and at each change of a scheme,
+# a unit or a period), the panel, the unit, the period, the day, the language and the viewer's
 # memberships (her roles and areas decide what the panels count, e.g. whether she reads the
 # departments' responsiveness). The cache is Redis, which the product does not depend on: when
 # it is away the panels are built as without it.
@@ -675,7 +677,7 @@ CACHE_ERRORS = (RedisError, OSError)
 
 
 def kept_panels(view, builders):
-    """``{name: builder(view)}`` for ``builders`` (rollup panels), from the cache where it holds
+    """``{name: builder(view)}`` for ``builders`` (KEPT_PANELS), from the cache where it holds
     them; the others are built and kept. One round trip to the cache for the generation, one for
     the panels, one to keep what was built."""
     try:
@@ -700,7 +702,8 @@ def kept_panels(view, builders):
 
 
 def rollups_changed():
-    """Panels kept so far are not read again: call where rollups, units or periods are written.
+    """Panels kept so far are not read again: call where rollups, units or periods are written
+    (results and schemes signal it, see connect_signals).
     A new generation at once, and another when the transaction commits, so that a panel built
     meanwhile from the figures before the change is not read after it."""
     _new_generation()
@@ -708,12 +711,20 @@ def rollups_changed():
 
 
 def connect_signals(app_config):
-    """A unit or a period changed (a name, a child, the dates), or a migration ran: the panels
-    kept name and count by the old ones. (``migrate`` signals once per app: this app's once is
-    enough.)"""
-    for model in (OrgUnit, Period):
+    """A unit, a period or an assessment scheme changed (a name, a child, the dates, the level),
+    results were written, or a migration ran: the panels kept name, count and rank by the old
+    ones. (``migrate`` signals once per app: this app's once is enough.) Results written a round
+    at a time send ``results_changed``; one saved alone, its post_save. (No post_delete for
+    results: a scheme rewritten deletes its results in one statement, and a receiver would have
+    Django delete them one by one; the scheme's own save signals it.)"""
+    from apps.assessment.models import AssessmentResult, AssessmentScheme
+    from apps.assessment.signals import results_changed
+
+    for model in (OrgUnit, Period, AssessmentScheme):
         post_save.connect(_changed, sender=model, dispatch_uid=f"dashboards-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"dashboards-d-{model.__name__}")
+    post_save.connect(_changed, sender=AssessmentResult, dispatch_uid="dashboards-result")
+    results_changed.connect(_changed, dispatch_uid="dashboards-results")
     post_migrate.connect(_changed, sender=app_config, dispatch_uid="dashboards-migrate")
 
 

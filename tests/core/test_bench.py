@@ -32,7 +32,7 @@ def test_bench_runs_prints_its_figures_and_drops_its_database():
     assert figures["queries_equal"] is True
     # The dashboard under gunicorn reads kept panels; in process it is timed both ways.
     assert figures["dashboard_cold_ms"] > 0 and figures["dashboard_warm_ms"] > 0
-    assert any("building its rollup panels" in line for line in lines)
+    assert any("building its kept panels" in line for line in lines)
     # Every page reads rows: a count of none would be a capture that saw nothing.
     assert all(page["queries"] > 0 for page in figures["pages"].values())
     # The plans and schemes are in the data set: the night scores them.

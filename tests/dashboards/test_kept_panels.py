@@ -1,6 +1,7 @@
-"""The rollup panels kept between two refreshes: read once, then the same answer from the cache
-until the rollups, a unit or a period change; never shared between viewers whose roles or
-areas differ, nor between languages; and built as before when Redis is away."""
+"""The panels kept until what they read changes: read once, then the same answer from the cache
+until the rollups are refreshed, results are written, or a unit, a period or a scheme changes;
+never shared between viewers whose roles or areas differ, nor between languages; and built as
+before when Redis is away."""
 
 from datetime import date
 
@@ -15,7 +16,7 @@ from apps.dashboards import services
 from apps.dashboards.models import CaseMonth
 from tests.dashboards.test_api import URL, fresh
 
-KEPT = set(services.ROLLUP_PANELS)
+KEPT = set(services.KEPT_PANELS)
 
 
 def read(user, world, unit):
@@ -30,12 +31,12 @@ def cases_of(data, name):
     return rows[name]["cases"]
 
 
-def test_a_second_read_takes_the_rollup_panels_from_the_cache(world, county, leader):
+def test_a_second_read_takes_the_kept_panels_from_the_cache(world, county, leader):
     cold, first = read(leader, world, county.county)
     warm, second = read(leader, world, county.county)
     assert second == first
-    # Objectives one query, cases two, referrals one, liaison one.
-    assert cold - warm == 5
+    # The ranking one query, objectives one, cases two, referrals one, liaison one.
+    assert cold - warm == 6
 
 
 def test_a_refresh_shows_the_new_figures(world, county, leader, django_capture_on_commit_callbacks):
@@ -59,6 +60,95 @@ def test_a_panel_built_before_a_refresh_commits_is_not_read_after_it(
         # Another request reads meanwhile, from the figures before the refresh commits.
         read(leader, world, county.county)
     assert read(leader, world, county.county)[0] == cold
+
+
+def ranking(data):
+    """``{unit name: (total, rank)}`` of the first level the ranking shows."""
+    [level] = data["panels"]["assessment"]["levels"]
+    return {row["name"]: (row["total"], row["rank"]) for row in level["rows"]}
+
+
+def test_results_scored_show_in_the_ranking_at_once(world, county, county_admin, leader):
+    from apps.assessment import services as assessment
+    from tests.assessment.test_rounds import hundred_twenty_five, self_scores
+
+    scheme = hundred_twenty_five(county_admin, world.period)
+    assert read(leader, world, county.county)[1]["panels"]["assessment"]["levels"] == []
+    self_scores(scheme, county_admin, county.township_a, {"组织建设": 25, "阵地建设": 24})
+    assessment.run_scoring(county_admin, scheme, "self")
+    assert ranking(read(leader, world, county.county)[1])["甲镇"] == (49.0, 1)
+    self_scores(scheme, county_admin, county.township_b, {"组织建设": 25, "巾帼建功": 30})
+    assessment.run_scoring(county_admin, scheme, "self")
+    assert ranking(read(leader, world, county.county)[1]) == {
+        "乙镇": (55.0, 1),
+        "甲镇": (49.0, 2),
+    }
+
+
+def test_a_round_ranked_approved_or_published_renews_the_ranking(
+    world, county, county_admin, leader
+):
+    from apps.assessment import services as assessment
+    from apps.assessment.models import ROUND_ORDER
+    from tests.assessment.test_rounds import hundred_twenty_five
+
+    scheme = hundred_twenty_five(county_admin, world.period)
+    for round_ in ROUND_ORDER:
+        assessment.score_scheme(scheme, round_)
+    cold, _ = read(leader, world, county.county)
+    steps = [
+        lambda: assessment.rank_round(scheme, "final"),
+        *(
+            lambda round_=round_: assessment.approve_round(county_admin, scheme, round_)
+            for round_ in ROUND_ORDER[:-1]
+        ),
+        lambda: assessment.approve_round(leader, scheme, "final"),
+        lambda: assessment.publish_round(county_admin, scheme, "final"),
+    ]
+    for step in steps:
+        read(leader, world, county.county)
+        step()
+        assert read(leader, world, county.county)[0] == cold
+
+
+def test_a_scheme_deleted_takes_its_ranking_away(world, county, county_admin, leader):
+    from apps.assessment import services as assessment
+    from tests.assessment.test_rounds import hundred_twenty_five, self_scores
+
+    scheme = hundred_twenty_five(county_admin, world.period)
+    self_scores(scheme, county_admin, county.township_a, {"组织建设": 25})
+    assessment.run_scoring(county_admin, scheme, "self")
+    assert read(leader, world, county.county)[1]["panels"]["assessment"]["levels"]
+    # In the admin: the results go with it, in one statement.
+    scheme.delete()
+    assert read(leader, world, county.county)[1]["panels"]["assessment"]["levels"] == []
+
+
+def test_results_deleted_in_the_admin_leave_the_ranking(
+    client, world, county, county_admin, leader
+):
+    from apps.assessment import services as assessment
+    from apps.assessment.models import AssessmentResult
+    from tests.assessment.test_rounds import hundred_twenty_five, self_scores
+
+    scheme = hundred_twenty_five(county_admin, world.period)
+    self_scores(scheme, county_admin, county.township_a, {"组织建设": 25})
+    assessment.run_scoring(county_admin, scheme, "self")
+    assert "甲镇" in ranking(read(leader, world, county.county)[1])
+    county_admin.is_staff = county_admin.is_superuser = True
+    county_admin.save()
+    client.force_login(county_admin, backend="django.contrib.auth.backends.ModelBackend")
+    selected = AssessmentResult.objects.filter(unit=county.township_a)
+    response = client.post(
+        "/admin/assessment/assessmentresult/",
+        {
+            "action": "delete_selected",
+            "_selected_action": list(selected.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302 and not selected.exists()
+    assert "甲镇" not in ranking(read(leader, world, county.county)[1])
 
 
 def test_a_renamed_unit_is_shown_by_its_new_name(world, county, leader):
