@@ -503,10 +503,11 @@ def _percentiles(samples):
     return statistics.median(ordered), p95
 
 
-def measure_latency(database_url, token, requests, clients=4, rounds=10):
+def measure_latency(database_url, token, requests, clients=4, rounds=50):
     """p50/p95 in ms of the floor and each page under gunicorn (2 workers, ``clients``
-    concurrent clients, ``requests`` requests to each page in ``rounds`` rounds, the floor
-    sampled before each page and at the end of each round)."""
+    concurrent clients, ``requests`` requests to each page in up to ``rounds`` rounds of at
+    least two requests a client, the floor sampled before each page and at the end of each
+    round)."""
     port = _free_port()
     # Measured as deployed: debug off (it keeps every query in memory), whatever the settings.
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0"}
@@ -551,6 +552,7 @@ def measure_latency(database_url, token, requests, clients=4, rounds=10):
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.2)
         samples = {name: [] for name in ("floor", *PAGES)}
+        rounds = max(1, min(rounds, requests // (2 * clients)))
         burst = max(1, requests // rounds)
 
         def sample(name, path, count=burst):
@@ -565,7 +567,9 @@ def measure_latency(database_url, token, requests, clients=4, rounds=10):
         # beside it in every round, so that both meet the same conditions. Taken in one burst
         # of 200 requests, a page's p95 (its 10th slowest) moved with whatever the machine did
         # in those few seconds: the same household list at 6.6x the floor in one run and 10.4x
-        # in the next.
+        # in the next. In 10 rounds of 100, a few slow seconds of a shared machine still fell
+        # on one page's burst (a case list at 10.5x in a run where the others were under 8x);
+        # in 50 rounds of 20 they fall on the floor and every page alike.
         for _ in range(rounds):
             for name, path in PAGES.items():
                 sample("floor", floor)
