@@ -8,6 +8,8 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -727,15 +729,6 @@ class Scored(NamedTuple):
         return not self.reasons
 
 
-class Standing(NamedTuple):
-    """A result already written, as ``rank_round`` ranks it."""
-
-    pk: int
-    target: Target
-    total: Decimal
-    eligible: bool
-
-
 class Node(NamedTuple):
     """An indicator as the walk reads it, with what it needs looked up once per scheme."""
 
@@ -795,6 +788,7 @@ class Engine:
             indicator__scheme=scheme, round__in=rounds
         ).values_list("indicator_id", "unit_id", "person_id", "round", "value"):
             self.hand[row[:3]].append(row[3:])
+        self.points = {}
         self.manual_vetoes = defaultdict(list)
         for unit_id, person_id, reason in ManualVeto.objects.filter(scheme=scheme).values_list(
             "unit_id", "person_id", "reason"
@@ -802,26 +796,31 @@ class Engine:
             self.manual_vetoes[(unit_id, person_id)].append(reason)
 
     def _leaf(self, node, target):
-        """``(raw, points, sources)`` of one item for one target."""
+        """``(raw, points, contribution, sources)`` of one item for one target, to the cent."""
         if node.source:
             figure = _figure(self.figures[node.source], target)
             raw, links = (figure.raw, figure.links) if figure else (ZERO, [])
-            if node.incident:
-                return (
-                    raw,
-                    _event_points(node.indicator, node.rule, raw, target.kind, self.base),
-                    links,
-                )
-            return raw, _data_points(node.indicator, node.rule, raw, target.kind, self.base), links
-        rows = self.hand.get((node.pk, target.unit_id, target.person_id))
-        raw = _in_force(rows, self.round) if rows else None
+        else:
+            rows = self.hand.get((node.pk, target.unit_id, target.person_id))
+            raw, links = (_in_force(rows, self.round) if rows else None), []
+        # An item's points follow from its figure and the target's kind alone, and most
+        # targets share their figures with many others (a count of visits): each is worked
+        # out once a scheme.
+        key = (node.pk, raw, target.kind)
+        points = self.points.get(key)
+        if points is None:
+            points = self.points[key] = self._points(node, raw, target.kind)
+        return raw, *points, links
+
+    def _points(self, node, raw, kind):
         if node.incident:
-            return (
-                raw,
-                _event_points(node.indicator, node.rule, raw or ZERO, target.kind, self.base),
-                [],
-            )
-        return raw, (raw or ZERO), []
+            value = _event_points(node.indicator, node.rule, raw or ZERO, kind, self.base)
+        elif node.source:
+            value = _data_points(node.indicator, node.rule, raw, kind, self.base)
+        else:
+            value = raw or ZERO
+        value = _cents(value)
+        return value, _cents(value * node.weight)
 
     def score(self, target):
         scheme = self.scheme
@@ -832,13 +831,12 @@ class Engine:
             if node.below:
                 value = sum((points[child] for child in node.below), ZERO)
                 low = -node.max_points if below_zero else ZERO
-                value = min(max(value, low), node.max_points)
-                raw, links = None, []
+                value = _cents(min(max(value, low), node.max_points))
+                raw, contribution, links = None, _cents(value * node.weight), []
             else:
-                raw, value, links = self._leaf(node, target)
-            value = _cents(value)
+                raw, value, contribution, links = self._leaf(node, target)
             points[position] = value
-            lines.append([node.pk, node.max_points, raw, value, _cents(value * node.weight), links])
+            lines.append([node.pk, node.max_points, raw, value, contribution, links])
         bonus = ZERO
         room = scheme.bonus_cap
         total = self.base
@@ -889,7 +887,10 @@ def score_scheme(scheme, round_, *, under=None):
     # A part of the area is not ranked on its own: rank_round ranks the whole round, and until
     # then its results keep the rank they had.
     if under is None:
-        ranked, kept = _rank(scheme, computed), ()
+        computed = _by_total(computed)
+        standings = _rank(scheme, [(row.total, row.eligible) for row in computed])
+        ranked = [(row, *standing) for row, standing in zip(computed, standings, strict=True)]
+        kept = ()
     else:
         ranked, kept = [(row, None, "", "") for row in computed], RANKING_FIELDS
     now = timezone.now()
@@ -951,47 +952,50 @@ def _vetoed(veto, figure):
     return (at_least is not None and raw >= at_least) or (at_most is not None and raw <= at_most)
 
 
-def _rank(scheme, computed):
-    """``[(row, rank, grade, prize)]`` by total: eligible results ranked (ties share a rank);
-    grades by threshold and quota in order; the vetoed keep their score but are not ranked,
-    take no quota grade and no prize."""
-    rule = scheme.result_rule
-    grades = rule.get("grades", [])
-    prizes = [prize for prize in rule.get("prizes", []) for _n in range(prize["count"])]
-    computed = sorted(
+def _by_total(computed):
+    """Scored rows in ranking order: highest total first, ties by place in the tree."""
+    return sorted(
         computed, key=lambda row: (-row.total, row.target.path, row.target.person_id or 0)
     )
-    eligible = [row for row in computed if row.eligible]
+
+
+def _rank(scheme, standings):
+    """``[(rank, grade, prize)]`` for ``standings``, ``(total, eligible)`` pairs in ranking
+    order (``_by_total``): eligible results ranked (ties share a rank); grades by threshold
+    and quota in order; the vetoed keep their score but are not ranked, take no quota grade
+    and no prize. One pass, whatever the number of results."""
+    rule = scheme.result_rule
+    grades = rule.get("grades", [])
+    prizes = [prize["name"] for prize in rule.get("prizes", []) for _n in range(prize["count"])]
+    eligible = sum(1 for _total, is_eligible in standings if is_eligible)
     quotas = {
-        grade["name"]: int(len(eligible) * _number(grade["quota"]) / HUNDRED)
+        grade["name"]: int(eligible * _number(grade["quota"]) / HUNDRED)
         for grade in grades
         if "quota" in grade
     }
-    ranks, previous, rank = {}, None, 0
-    for position, row in enumerate(eligible, start=1):
-        if row.total != previous:
-            rank, previous = position, row.total
-        ranks[id(row)] = rank
-    minimums = [_number(grade.get("min", 0)) for grade in grades]
-    ranked = []
-    for row in computed:
-        vetoed = not row.eligible
+    grades = [
+        (grade["name"], _number(grade.get("min", 0)), grade["name"] in quotas or grade.get("award"))
+        for grade in grades
+    ]
+    prizes.reverse()  # given from the end of the list, the first prize to the first result
+    ranked, position, rank, previous = [], 0, None, None
+    for total, is_eligible in standings:
+        if is_eligible:
+            position += 1
+            if total != previous:
+                rank, previous = position, total
         grade_name = ""
-        for grade, minimum in zip(grades, minimums, strict=True):
-            if row.total < minimum:
+        for name, minimum, withheld_if_vetoed in grades:
+            if total < minimum or (withheld_if_vetoed and not is_eligible):
                 continue
-            if vetoed and (grade["name"] in quotas or grade.get("award")):
-                continue
-            if grade["name"] in quotas:
-                if quotas[grade["name"]] <= 0:
+            if name in quotas:
+                if quotas[name] <= 0:
                     continue
-                quotas[grade["name"]] -= 1
-            grade_name = grade["name"]
+                quotas[name] -= 1
+            grade_name = name
             break
-        title = ""
-        if not vetoed and prizes:
-            title = prizes.pop(0)["name"]
-        ranked.append((row, ranks.get(id(row)), grade_name, title))
+        title = prizes.pop() if is_eligible and prizes else ""
+        ranked.append((rank if is_eligible else None, grade_name, title))
     return ranked
 
 
@@ -1000,33 +1004,28 @@ def rank_round(scheme, round_):
     """Rank, grade and prize every result of a round not yet approved, from the totals
     already written: the last step when a scheme's targets were scored in parts. One read,
     and one update of the results whose standing moved, whatever the number of results."""
-    rows = (
+    rows = list(
         AssessmentResult.objects.filter(scheme=scheme, round=round_, approved_at=None)
-        # Unordered: ranked here; the model's ordering joined the scheme and period and sorted
-        # a province's 220,000 results on disk (0.65 s of a serial step).
-        .order_by()
-        .values_list(
-            "pk", "unit_id", "unit__path", "person_id", "total", "eligible", *RANKING_FIELDS
-        )
+        # In ranking order, sorted by PostgreSQL (as _by_total sorts, paths compared by code
+        # point): for a province's 220,000 results, faster than sorting them in Python.
+        .order_by("-total", Collate("unit__path", "C"), F("person").asc(nulls_first=True))
+        .values_list("pk", "total", "eligible", *RANKING_FIELDS)
     )
-    standing_of, standings = {}, []
-    for pk, unit_id, path, person_id, total, eligible, *standing in rows:
-        standings.append(Standing(pk, Target(unit_id, "", path, person_id), total, eligible))
-        standing_of[pk] = tuple(standing)
+    standings = _rank(scheme, [(total, eligible) for _pk, total, eligible, *_standing in rows])
     now = timezone.now()
     # Only the standings that moved are sent back.
     update_rows(
         AssessmentResult,
         (*RANKING_FIELDS, "updated_at"),
         (
-            (row.pk, *standing, now)
-            for row, *standing in _rank(scheme, standings)
-            if tuple(standing) != standing_of[row.pk]
+            (pk, *standing, now)
+            for (pk, _total, _eligible, *before), standing in zip(rows, standings, strict=True)
+            if standing != tuple(before)
         ),
         changed=RANKING_FIELDS,
     )
     results_changed.send(AssessmentScheme, scheme=scheme)
-    return len(standings)
+    return len(rows)
 
 
 # ---------------------------------------------------------------- rounds
