@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from apps.core import checks, deadlines, navigation, schedules  # noqa: F401 (checks registers)
+        from apps.core import checks, deadlines, lookups, navigation, schedules  # noqa: F401 (checks, lookups register)
 
         deadlines.connect_signals()
         schedules.connect(sender=self)

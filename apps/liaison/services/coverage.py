@@ -134,14 +134,14 @@ def representative_figures(unit_ids, start, end):
     user_of = dict(
         Representative.objects.filter(unit__in=unit_ids).order_by().values_list("pk", "user_id")
     )
-    visits = Visit.objects.filter(representative__in=list(user_of), visited_on__range=(start, end))
+    visits = Visit.objects.filter(representative__any=user_of, visited_on__range=(start, end))
     # Not counting the ids, which the index does not hold.
     for row in visits.values("representative").annotate(
         visits=Count("*"), gatherings=Count("mode", filter=Q(mode=Visit.Mode.GATHERING))
     ):
         figures = rows.setdefault(user_of[row["representative"]], _person_row())
         figures["visits"], figures["gatherings"] = row["visits"], row["gatherings"]
-    cases = Case.objects.opened_between(start, end).filter(representative__in=list(user_of))
+    cases = Case.objects.opened_between(start, end).filter(representative__any=user_of)
     for row in cases.values("representative").annotate(
         total=Count("pk"), on_time=Count("pk", filter=Q(first_response_at__lte=F("respond_by")))
     ):
