@@ -598,14 +598,19 @@ class Workers:
 
     def run(self, task, calls):
         """Run ``task`` once per argument tuple in ``calls``; returns what each returned."""
+        return self.run_all((task, args) for args in calls)
+
+    def run_all(self, calls):
+        """Run each ``(task, args)`` of ``calls``, in that order as processes come free, as a
+        worker takes tasks queued together; returns what each returned."""
         calls = list(calls)
         if self.processes == 1 or len(calls) < 2:
-            return [_run_task(task, args) for args in calls]
+            return [_run_task(task, args) for task, args in calls]
         # A forked child must not share the parent's connection: each opens its own.
         connections.close_all()
         context = multiprocessing.get_context("fork")
         with context.Pool(min(self.processes, len(calls))) as pool:
-            return pool.starmap(_run_task, [(task, args) for args in calls], chunksize=1)
+            return pool.starmap(_run_task, calls, chunksize=1)
 
 
 def _run_task(task, args):
@@ -626,8 +631,9 @@ def _score_objectives(workers):
 
 def _score_assessment(workers):
     """Each scheme's current round: a small scheme as one task, a large one in parts (one task
-    per unit under its owner), all of them shared by the workers; then each scheme scored in
-    parts is ranked once, as the chord's last task does."""
+    per unit under its owner), all of them queued together and shared by the workers, as
+    ``score_open_schemes`` queues them; then each scheme scored in parts is ranked once, as
+    the chord's last task does."""
     from apps.assessment import services as assessment
     from apps.assessment.models import AssessmentScheme
 
@@ -642,8 +648,10 @@ def _score_assessment(workers):
             ranked.append((scheme.pk, round_))
         else:
             wholes.append((scheme.pk, round_))
-    written = workers.run("apps.assessment.tasks.score_scheme", wholes)
-    written += workers.run("apps.assessment.tasks.score_scheme_part", parts)
+    written = workers.run_all(
+        [("apps.assessment.tasks.score_scheme", args) for args in wholes]
+        + [("apps.assessment.tasks.score_scheme_part", args) for args in parts]
+    )
     workers.run("apps.assessment.tasks.rank_round", ranked)
     return sum(written)
 
