@@ -973,7 +973,8 @@ def _rank(scheme, standings):
         for grade in grades
         if "quota" in grade
     }
-    grades = [
+    # Each grade as the loop reads it: name, minimum, withheld from a vetoed result or not.
+    thresholds = [
         (grade["name"], _number(grade.get("min", 0)), grade["name"] in quotas or grade.get("award"))
         for grade in grades
     ]
@@ -985,7 +986,7 @@ def _rank(scheme, standings):
             if total != previous:
                 rank, previous = position, total
         grade_name = ""
-        for name, minimum, withheld_if_vetoed in grades:
+        for name, minimum, withheld_if_vetoed in thresholds:
             if total < minimum or (withheld_if_vetoed and not is_eligible):
                 continue
             if name in quotas:
