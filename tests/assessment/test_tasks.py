@@ -83,6 +83,26 @@ def test_scoring_in_parts_then_ranking_gives_what_one_run_gives(
     ]
 
 
+def test_a_tie_is_broken_alike_by_one_run_and_by_the_ranking_of_parts(
+    county, scheme, township_c, figures
+):
+    """One run sorts its results in Python, ``rank_round`` reads them sorted by PostgreSQL:
+    tied totals go by place in the tree either way (the first prize to 甲镇, before 乙镇)."""
+    figures["test.score"] = {county.township_a.pk: 80, county.township_b.pk: 80, township_c.pk: 60}
+    services.score_scheme(scheme, "self")
+    whole = standings(scheme)
+    assert whole == [
+        ("丙镇", Decimal("60.00"), 3, "合格", "", True),
+        ("乙镇", Decimal("80.00"), 1, "合格", "二等奖", True),
+        ("甲镇", Decimal("80.00"), 1, "优秀", "一等奖", True),
+    ]
+    AssessmentResult.objects.all().delete()
+    for township in (township_c, county.township_b, county.township_a):
+        services.score_scheme(scheme, "self", under=township)
+    services.rank_round(scheme, "self")
+    assert standings(scheme) == whole
+
+
 def test_a_large_scheme_is_scored_in_parts_on_a_real_worker(
     celery_worker, monkeypatch, county, scheme, township_c
 ):
