@@ -159,6 +159,9 @@ def update_rows(model, fields, rows, *, changed):
     """Rewrite ``fields`` of the rows whose primary keys lead ``rows`` (``(pk, *values)``),
     only where one of the ``changed`` fields differs: one COPY into a staging table, then one
     UPDATE … FROM it. Must run inside a transaction. Returns how many rows were rewritten."""
+    rows = list(rows)
+    if not rows:
+        return 0
     meta = model._meta
     table = connection.ops.quote_name(meta.db_table)
     key = connection.ops.quote_name(meta.pk.column)

@@ -182,6 +182,32 @@ def test_published_rewards_are_seen_county_wide(running_plan, county_admin, lead
     assert list(Reward.objects.for_user(village_b1_rep)) == [reward]
 
 
+def test_only_the_objectives_whose_figures_moved_are_rewritten(running_plan, county):
+    from django.contrib.auth import get_user_model
+
+    from apps.objectives.services.scoring import score_objectives
+
+    services.score_plan(running_plan)
+    assert score_objectives(running_plan) == 0  # a quiet night writes nothing
+    leaf = Objective.objects.get(assignee_unit=county.village_a2)
+    services.submit_report(
+        get_user_model().objects.get(username="a2_rep"),
+        leaf,
+        cycle_end=date(2026, 3, 31),
+        value=Decimal(10),
+        narrative="补报",
+    )
+    # The late report moves the leaf's deductions and its two ancestors' sums, nothing else.
+    assert score_objectives(running_plan) == 3
+    figures = {
+        o.assignee_unit.name: (o.completion, o.deductions, o.points)
+        for o in Objective.objects.filter(plan=running_plan).select_related("assignee_unit")
+    }
+    assert figures["甲二村"] == (Decimal("0.5000"), Decimal("0.30"), Decimal("1.20"))
+    assert figures["甲镇"] == (Decimal("1.2500"), Decimal("0.30"), Decimal("4.80"))
+    assert figures["测试县"][1:] == (Decimal("0.30"), Decimal("5.80"))
+
+
 def test_a_run_that_dies_halfway_leaves_the_last_numbers_and_a_rerun_matches(
     running_plan, monkeypatch
 ):
