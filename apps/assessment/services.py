@@ -28,7 +28,7 @@ from apps.assessment.models import (
     ScoreEvidence,
 )
 from apps.assessment.signals import results_changed
-from apps.core.bulk import update_rows, upsert_rows
+from apps.core.bulk import collector_paused, update_rows, upsert_rows
 from apps.core.permissions import WORKING_ROLES, works_in
 from apps.core.querysets import covers
 from apps.core.roles import Role
@@ -861,6 +861,7 @@ LINE_FIELDS = ("max_points", "raw", "points", "contribution", "sources")
 
 
 @transaction.atomic
+@collector_paused()
 def score_scheme(scheme, round_, *, under=None):
     """Write one result per unit (or person) for ``round_`` with its breakdown, from the
     records and the hand scores in force; returns how many. Set-based (a fixed number of
@@ -1001,6 +1002,7 @@ def _rank(scheme, standings):
 
 
 @transaction.atomic
+@collector_paused()
 def rank_round(scheme, round_):
     """Rank, grade and prize every result of a round not yet approved, from the totals
     already written: the last step when a scheme's targets were scored in parts. One read,

@@ -1,12 +1,13 @@
 """copy_rows: what goes in through COPY comes back as it went in, and a bad row writes nothing."""
 
+import gc
 from datetime import UTC, datetime
 
 import pytest
 from django.db import DataError, IntegrityError, transaction
 
 from apps.accounts.models import User
-from apps.core.bulk import copy_objects, copy_rows, update_rows, upsert_rows
+from apps.core.bulk import collector_paused, copy_objects, copy_rows, update_rows, upsert_rows
 from apps.notifications.models import Notification
 
 FIELDS = ("recipient_id", "key", "title", "body", "url", "created_at", "read_at", "email_requested")
@@ -157,3 +158,19 @@ def test_update_rows_rewrites_only_the_rows_whose_watched_fields_differ():
     moved.refresh_from_db()
     assert (same.title, same.body) == ("一", "正文")  # its title stood: left as it was
     assert (moved.title, moved.body) == ("二", "新正文")
+
+
+def test_the_collector_is_paused_for_the_block_and_restored_after_it_even_on_error():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError
+    assert gc.isenabled()
+    # Nested in a block that paused it already, it leaves it paused.
+    with collector_paused():
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
