@@ -3,7 +3,7 @@ scoring engine, and approving and publishing a round. Views, API, tasks and comm
 these."""
 
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +29,7 @@ from apps.assessment.models import (
 )
 from apps.assessment.signals import results_changed
 from apps.core.bulk import collector_paused, update_rows, upsert_rows
+from apps.core.decimals import rounded
 from apps.core.permissions import WORKING_ROLES, works_in
 from apps.core.querysets import covers
 from apps.core.roles import Role
@@ -36,7 +37,6 @@ from apps.core.uploads import check_uploads
 from apps.liaison.services.representatives import representatives_in
 from apps.organizations.models import OrgUnit
 
-CENT = Decimal("0.01")
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 # Targets one scoring task takes on; a scheme with more is scored in parts by several tasks
@@ -48,10 +48,6 @@ UNIT_KINDS = {
     Level.COUNTY: OrgUnit.Kind.COUNTY,
     Level.PREFECTURE: OrgUnit.Kind.PREFECTURE,
 }
-
-
-def _cents(value):
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _shown(value):
@@ -819,8 +815,8 @@ class Engine:
             value = _data_points(node.indicator, node.rule, raw, kind, self.base)
         else:
             value = raw or ZERO
-        value = _cents(value)
-        return value, _cents(value * node.weight)
+        value = rounded(value)
+        return value, rounded(value * node.weight)
 
     def score(self, target):
         scheme = self.scheme
@@ -831,8 +827,8 @@ class Engine:
             if node.below:
                 value = sum((points[child] for child in node.below), ZERO)
                 low = -node.max_points if below_zero else ZERO
-                value = _cents(min(max(value, low), node.max_points))
-                raw, contribution, links = None, _cents(value * node.weight), []
+                value = rounded(min(max(value, low), node.max_points))
+                raw, contribution, links = None, rounded(value * node.weight), []
             else:
                 raw, value, contribution, links = self._leaf(node, target)
             points[position] = value
@@ -852,7 +848,7 @@ class Engine:
             for veto in scheme.vetoes
             if _vetoed(veto, _figure(self.figures[veto["source"]], target))
         ] + self.manual_vetoes[(target.unit_id, target.person_id)]
-        return Scored(target, _cents(total), bonus, reasons, lines)
+        return Scored(target, rounded(total), bonus, reasons, lines)
 
 
 RANKING_FIELDS = ("rank", "grade", "title")

@@ -25,7 +25,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.conf import settings
@@ -38,6 +38,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve
 from django.utils import timezone
 
 from apps.core.bulk import copy_objects
+from apps.core.decimals import rounded
 
 
 @dataclass(frozen=True)
@@ -702,16 +703,12 @@ PAGES_READ = ("objective_scoring", "assessment_scoring", "rollups")
 # --- set-based scoring against a loop over rows -------------------------------------------------
 
 
-def _half_up(value, places):
-    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
 def score_plan_row_by_row(plan):
     """``objectives.services.score_plan`` written the naive way, a query or a save per row:
     the yardstick the set-based statements are measured against. It writes the same numbers
     (rounded as PostgreSQL rounds), so the two can be compared on the same data."""
     from apps.objectives.models import InnovationItem, ProgressReport, UnitScore
-    from apps.objectives.services.scoring import SCORED_UNIT_KINDS, grade_of
+    from apps.objectives.services.scoring import RATIO_STEP, SCORED_UNIT_KINDS, grade_of
     from apps.organizations.models import OrgUnit
 
     now = timezone.now()
@@ -730,14 +727,15 @@ def score_plan_row_by_row(plan):
                 objective.completion = latest.completion if latest else None
                 deductions = min(weight, weight * late * plan.late_report_deduction)
                 capped = min(objective.completion or Decimal(0), plan.completion_cap)
-                objective.deductions = _half_up(deductions, 2)
-                objective.points = _half_up(max(Decimal(0), weight * capped - deductions), 2)
+                objective.deductions = rounded(deductions)
+                objective.points = rounded(max(Decimal(0), weight * capped - deductions))
             else:
                 weights = sum(part.weight for part in parts)
                 objective.points = sum(part.points for part in parts)
                 objective.deductions = sum(part.deductions for part in parts)
-                objective.completion = _half_up(
-                    sum(part.weight * (part.completion or 0) for part in parts) / weights, 4
+                objective.completion = rounded(
+                    sum(part.weight * (part.completion or 0) for part in parts) / weights,
+                    RATIO_STEP,
                 )
             objective.save(update_fields=["completion", "deductions", "points"])
         totals = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0)])

@@ -6,7 +6,7 @@ back), gives the same numbers.
 """
 
 from collections import defaultdict
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.bulk import update_rows, upsert_rows
+from apps.core.decimals import CENT, rounded
 from apps.objectives.models import (
     InnovationItem,
     Objective,
@@ -35,7 +36,6 @@ from apps.objectives.models import (
 )
 from apps.organizations.models import OrgUnit
 
-CENT = Decimal("0.01")
 # A completion's step, as its column (RATIO) stores it.
 RATIO_STEP = Decimal("0.0001")
 # An objective's figures that scoring writes, in this order.
@@ -143,7 +143,7 @@ def _leaf_figures(plan, weight, reported, late):
     """``TREE_FIGURES`` of a leaf of ``weight``, as its columns store them."""
     deductions = min(weight, weight * late * plan.late_report_deduction)
     earned = weight * min(reported or 0, plan.completion_cap)
-    return reported, _cents(deductions), _cents(max(Decimal(0), earned - deductions))
+    return reported, rounded(deductions), rounded(max(Decimal(0), earned - deductions))
 
 
 def _parent_figures(parts):
@@ -151,14 +151,10 @@ def _parent_figures(parts):
     assigned = sum(weight for weight, _figures in parts)
     completion = sum(weight * (figures[0] or 0) for weight, figures in parts) / assigned
     return (
-        completion.quantize(RATIO_STEP, rounding=ROUND_HALF_UP),
+        rounded(completion, RATIO_STEP),
         sum(figures[1] for _weight, figures in parts),
         sum(figures[2] for _weight, figures in parts),
     )
-
-
-def _cents(value):
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _innovation_totals(plan):
