@@ -28,6 +28,7 @@ from django.utils import timezone
 from apps.core.bulk import update_rows, upsert_rows
 from apps.core.decimals import CENT, rounded
 from apps.objectives.models import (
+    RATIO,
     InnovationItem,
     Objective,
     ObjectivePlan,
@@ -36,8 +37,8 @@ from apps.objectives.models import (
 )
 from apps.organizations.models import OrgUnit
 
-# A completion's step, as its column (RATIO) stores it.
-RATIO_STEP = Decimal("0.0001")
+# A completion's step, as its column stores it.
+RATIO_STEP = Decimal(1).scaleb(-RATIO["decimal_places"])
 # An objective's figures that scoring writes, in this order.
 TREE_FIGURES = ("completion", "deductions", "points")
 # What a night's run writes of each score, in this order (see _snapshot).
