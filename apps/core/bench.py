@@ -107,7 +107,9 @@ class BenchDatabase:
         user = quote(self.original.get("USER") or "")
         password = quote(self.original.get("PASSWORD") or "")
         auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
-        host = self.original.get("HOST") or "localhost"
+        # The embedded server's host is its socket directory, a path: written as it is, the
+        # URL would read its slashes as the database's name.
+        host = quote(self.original.get("HOST") or "localhost", safe="")
         port = self.original.get("PORT") or 5432
         return f"postgres://{auth}{host}:{port}/{self.name}"
 

@@ -60,3 +60,21 @@ def test_the_nightly_tasks_run_in_worker_processes_in_order():
     assert answers == ["a/b", "c/d", "e/f"]
     pids = Workers(2).run("os.getpid", [(), (), ()])
     assert os.getpid() not in pids
+
+
+def test_the_bench_database_url_reaches_a_server_on_a_socket_directory(monkeypatch):
+    """The embedded PostgreSQL listens on a socket in a directory; gunicorn, started with the
+    bench database's URL, must reach that server and that database."""
+    import dj_database_url
+
+    from apps.core.bench import BenchDatabase
+
+    settings_dict = connection.settings_dict
+    monkeypatch.setitem(settings_dict, "HOST", "/srv/federation/var/postgres")
+    monkeypatch.setitem(settings_dict, "PORT", "")
+    monkeypatch.setitem(settings_dict, "USER", "postgres")
+    monkeypatch.setitem(settings_dict, "PASSWORD", "")
+    database = BenchDatabase()
+    parsed = dj_database_url.parse(database.url())
+    assert parsed["HOST"] == "/srv/federation/var/postgres"
+    assert (parsed["NAME"], parsed["USER"], parsed["PORT"]) == (database.name, "postgres", 5432)
