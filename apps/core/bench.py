@@ -26,7 +26,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management import call_command
@@ -39,6 +38,7 @@ from django.utils import timezone
 
 from apps.core.bulk import copy_objects
 from apps.core.decimals import rounded
+from federation.settings import servers
 
 
 @dataclass(frozen=True)
@@ -104,14 +104,7 @@ class BenchDatabase:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
     def url(self):
-        user = quote(self.original.get("USER") or "")
-        password = quote(self.original.get("PASSWORD") or "")
-        auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
-        # The embedded server's host is its socket directory, a path: written as it is, the
-        # URL would read its slashes as the database's name.
-        host = quote(self.original.get("HOST") or "localhost", safe="")
-        port = self.original.get("PORT") or 5432
-        return f"postgres://{auth}{host}:{port}/{self.name}"
+        return servers.database_url(self.original, name=self.name)
 
     @staticmethod
     def _point_at(name):

@@ -5,6 +5,8 @@
 both URLs.
 """
 
+from urllib.parse import quote
+
 import dj_database_url
 
 REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
@@ -56,3 +58,16 @@ def from_urls(database_url, redis_url, *, embedded=False, replica_url=None):
 
 def _session(database):
     return {**database, "OPTIONS": {**database.get("OPTIONS", {}), **SESSION_OPTIONS}}
+
+
+def database_url(database, *, name=None):
+    """A ``DATABASES`` entry (its database, or ``name`` on the same server) as the URL
+    ``from_urls`` reads back: for another process, a gunicorn or a worker, started with
+    ``DATABASE_URL``. The embedded server's host is its socket directory, a path: written as
+    it is, its slashes would be read as the database's name."""
+    user = quote(database.get("USER") or "", safe="")
+    password = quote(database.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host = quote(database.get("HOST") or "localhost", safe="")
+    port = database.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{quote(name or database['NAME'])}"

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from federation.settings import servers
+
 ROOT = Path(settings.BASE_DIR)
 
 
@@ -63,10 +65,8 @@ def database_url_for_tests(role=None):
     """The test database's URL, signing in as ``role`` (default: the tests' own role)."""
     from django.db import connection
 
-    params = connection.get_connection_params()
-    password = f":{params['password']}" if params.get("password") and not role else ""
-    host, port = params.get("host") or "127.0.0.1", params.get("port") or 5432
-    return f"postgres://{role or params['user']}{password}@{host}:{port}/{params['dbname']}"
+    database = connection.settings_dict
+    return servers.database_url({**database, "USER": role, "PASSWORD": ""} if role else database)
 
 
 def deploy_check(database_url):

@@ -91,3 +91,13 @@ def test_session_options_keep_those_the_url_gives():
         "postgres://app@db:5432/federation?sslmode=require", "redis://redis:6379/0"
     )
     assert databases["default"]["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
+
+
+def test_a_database_is_handed_to_another_process_as_a_url_that_reads_back_the_same():
+    """Over TCP, and on the embedded server's socket directory (a path in the host)."""
+    for host, port in (("127.0.0.1", 5432), ("/srv/federation/var/postgres", "")):
+        database = {"NAME": "federation", "USER": "app", "PASSWORD": "p@ss:/word", "HOST": host}
+        url = servers.database_url({**database, "PORT": port}, name="federation_bench_7")
+        parsed = servers.from_urls(url, "redis://r:6379/0")[0]["default"]
+        assert {key: parsed[key] for key in database} == {**database, "NAME": "federation_bench_7"}
+        assert parsed["PORT"] == 5432

@@ -12,18 +12,12 @@ from django.core.files.storage import FileSystemStorage
 from django.db import connection
 
 from apps.liaison.models import Representative, RosterImport
+from federation.settings import servers
 from tests.conftest import wait_for
 from tests.liaison.test_roster import line, roster_file
 from tests.redis_server import PrivateRedis
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def database_url():
-    """The test database, for a worker in another process."""
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -46,7 +40,7 @@ def start_worker(private_redis, tmp_path):
             env={
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": "federation.settings.test",
-                "DATABASE_URL": database_url(),
+                "DATABASE_URL": servers.database_url(connection.settings_dict),
                 "REDIS_URL": private_redis.url,
                 "MEDIA_ROOT": str(tmp_path / "media"),
                 **env,
