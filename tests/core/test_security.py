@@ -40,6 +40,9 @@ def run_manage(*args, env_overrides):
         for key, value in os.environ.items()
         if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
+    # Production refuses to start without a Redis URL; the tests' Redis (the embedded one's
+    # socket when REDIS_URL is unset) stands in: no command run here connects to it.
+    env.setdefault("REDIS_URL", settings.CELERY_BROKER_URL)
     env.update(env_overrides, DJANGO_SETTINGS_MODULE="federation.settings.production")
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
