@@ -69,7 +69,9 @@ def test_an_import_whose_worker_is_killed_mid_run_is_finished_by_the_next_worker
     roster_import = RosterImport.objects.create(
         unit=county.township_a, file=upload, original_name=upload.name, created_by=township_a_staff
     )
-    broker = Celery(broker=private_redis.url)
+    # Not the process's current app: the project's tasks, called by later tests, would be
+    # looked up in this one's empty registry.
+    broker = Celery(broker=private_redis.url, set_as_current=False)
     broker.send_task(
         "apps.liaison.tasks.run_roster_import", args=[roster_import.pk], task_id="roster-task-1"
     )
